@@ -225,7 +225,7 @@ impl ServerEvent {
                 total,
             } => match outcome {
                 LetterOutcome::Hit { count } => say(format_args!(
-                    "{name} named the letter '{letter}': {} in the word, +{count} (total {total}).",
+                    "{name} named the letter '{letter}': {} in the word, +{count} points (total {total}).",
                     count
                 )),
                 LetterOutcome::Miss => say(format_args!(
@@ -242,7 +242,7 @@ impl ServerEvent {
                 earned,
                 total,
             } => say(format_args!(
-                "{name} named the word '{word}': correct! +{earned} (total {total})."
+                "{name} named the word '{word}': correct! +{earned} points (total {total})."
             )),
             ServerEvent::WordNamed { name, word, .. } => say(format_args!(
                 "{name} named the word '{word}': wrong! {name}'s points are cancelled (total 0)."

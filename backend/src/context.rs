@@ -1,0 +1,81 @@
+//! What every connection task shares: limits, the lobby, the shutdown
+//! signal, and the id counter.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use wordguess_game::PlayerId;
+
+use crate::lobby::Lobby;
+
+/// The bounds that keep one client from hurting the others.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Longest line (TCP) or text message (WebSocket) a client may send.
+    pub max_line_bytes: usize,
+    /// Events queued for one client before it counts as not reading and is
+    /// dropped; the game never waits for a slow client.
+    pub outbound_queue: usize,
+    /// Commands queued for one game before senders wait (backpressure on
+    /// the flooding client's own reader only).
+    pub game_inbox: usize,
+    /// Open game and palindrome connections at most; more are refused.
+    pub max_connections: usize,
+    /// How long one write to a client may take before it is dropped.
+    pub write_timeout: Duration,
+    /// How long a closing connection may take to flush its last lines.
+    pub linger: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_line_bytes: wordguess_protocol::MAX_LINE_BYTES,
+            outbound_queue: 256,
+            game_inbox: 64,
+            max_connections: 10_000,
+            write_timeout: Duration::from_secs(10),
+            linger: Duration::from_secs(2),
+        }
+    }
+}
+
+/// State shared by all connections of one server.
+#[derive(Debug)]
+pub struct ServerContext {
+    /// The limits in force.
+    pub limits: Limits,
+    /// Where players find the game that is gathering.
+    pub lobby: Lobby,
+    /// Cancelled once, when the server shuts down.
+    pub shutdown: CancellationToken,
+    /// Every connection and game task, so shutdown can wait for them.
+    pub tasks: TaskTracker,
+    /// Permits for open connections ([`Limits::max_connections`]).
+    pub connections: Arc<Semaphore>,
+    /// Source of unique player ids.
+    next_player: AtomicU64,
+}
+
+impl ServerContext {
+    /// A context for a server with these limits and this lobby.
+    pub fn new(limits: Limits, lobby: Lobby, shutdown: CancellationToken, tasks: TaskTracker) -> Self {
+        Self {
+            connections: Arc::new(Semaphore::new(limits.max_connections)),
+            limits,
+            lobby,
+            shutdown,
+            tasks,
+            next_player: AtomicU64::new(1),
+        }
+    }
+
+    /// A fresh id for a new connection.
+    pub fn next_player_id(&self) -> PlayerId {
+        PlayerId(self.next_player.fetch_add(1, Ordering::Relaxed))
+    }
+}

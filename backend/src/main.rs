@@ -1,0 +1,111 @@
+//! `wordguess-server`: the game over TCP and WebSocket, the web app, and the
+//! palindrome service, in one process.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Parser;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+use wordguess_backend::words::Language;
+use wordguess_backend::{run, Limits, Listeners, ServerConfig, WordList};
+
+/// A multiplayer word-guessing game for terminal (`nc`) and browser players
+/// in the same game ring.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Address of the TCP game (play with `nc HOST PORT`).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4000")]
+    tcp: String,
+    /// Address of the web server: the browser app at `/`, WebSocket at `/ws`.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    http: String,
+    /// Address of the palindrome service.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:4001")]
+    palindrome: String,
+    /// Word file, one word per line (`#` comments); replaces the built-in lists.
+    #[arg(long, value_name = "FILE")]
+    words: Option<PathBuf>,
+    /// Built-in word list to use when no --words file is given.
+    #[arg(long, value_enum, default_value = "all")]
+    language: Language,
+    /// Players a game waits for before it starts.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    players: u16,
+    /// Directory of the built browser app (`trunk build --release` makes `dist`).
+    #[arg(long, value_name = "DIR", default_value = "dist")]
+    web_root: PathBuf,
+    /// Open connections (game, WebSocket and palindrome) at most.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_connections: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let cli = Cli::parse();
+    let words = match &cli.words {
+        Some(path) => WordList::from_file(path)?,
+        None => WordList::builtin(cli.language),
+    };
+    let bind = |addr: String, what: &'static str| async move {
+        TcpListener::bind(&addr)
+            .await
+            .with_context(|| format!("cannot listen for the {what} on {addr}"))
+    };
+    let listeners = Listeners {
+        game: bind(cli.tcp, "TCP game").await?,
+        http: bind(cli.http, "web server").await?,
+        palindrome: bind(cli.palindrome, "palindrome service").await?,
+    };
+    let web_root = cli.web_root.join("index.html").is_file().then_some(cli.web_root.clone());
+    if web_root.is_none() {
+        tracing::warn!(dir = %cli.web_root.display(), "browser app not built: serving a notice at /");
+    }
+    tracing::info!(
+        tcp = %listeners.game.local_addr()?,
+        http = %listeners.http.local_addr()?,
+        palindrome = %listeners.palindrome.local_addr()?,
+        words = words.len(),
+        players = cli.players,
+        "wordguess is ready: play with `nc` on the tcp address or open http://<http address>/"
+    );
+    let limits = Limits {
+        max_connections: cli.max_connections,
+        ..Limits::default()
+    };
+    let config = ServerConfig {
+        words,
+        players_to_start: usize::from(cli.players),
+        web_root,
+        limits,
+    };
+    run(config, listeners, shutdown_signal()).await?;
+    tracing::info!("goodbye");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,126 @@
+//! Starting and stopping the whole server.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::context::{Limits, ServerContext};
+use crate::lobby::{GameSettings, Lobby};
+use crate::words::WordList;
+use crate::{http, palindrome, tcp};
+
+/// How long shutdown waits for connections to say goodbye.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The bound sockets the server serves.
+#[derive(Debug)]
+pub struct Listeners {
+    /// The TCP game door.
+    pub game: TcpListener,
+    /// The HTTP server (web app, WebSocket door, health check).
+    pub http: TcpListener,
+    /// The palindrome service.
+    pub palindrome: TcpListener,
+}
+
+/// What the server plays with and within.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The words to guess.
+    pub words: WordList,
+    /// Players a game waits for before it starts.
+    pub players_to_start: usize,
+    /// The built browser app (trunk's `dist`), if any.
+    pub web_root: Option<PathBuf>,
+    /// Bounds on clients.
+    pub limits: Limits,
+}
+
+/// Serves until `shutdown` completes, then tells every player, closes every
+/// connection and returns.
+///
+/// # Errors
+///
+/// Returns an IO error if the HTTP server fails.
+pub async fn run(config: ServerConfig, listeners: Listeners, shutdown: impl Future<Output = ()>) -> io::Result<()> {
+    let token = CancellationToken::new();
+    let tasks = TaskTracker::new();
+    let settings = GameSettings {
+        words: config.words,
+        players_to_start: config.players_to_start,
+        inbox: config.limits.game_inbox,
+    };
+    let lobby = Lobby::new(settings, tasks.clone());
+    let context = Arc::new(ServerContext::new(config.limits, lobby, token.clone(), tasks.clone()));
+
+    tasks.spawn(accept_loop(listeners.game, context.clone(), tcp::serve_player));
+    tasks.spawn(accept_loop(listeners.palindrome, context.clone(), palindrome::serve_client));
+    let router = http::app(context.clone(), config.web_root);
+    let http = axum::serve(listeners.http, router).with_graceful_shutdown(token.clone().cancelled_owned());
+    let mut http = tokio::spawn(async move { http.await });
+
+    tokio::select! {
+        () = shutdown => tracing::info!("shutting down"),
+        result = &mut http => {
+            token.cancel();
+            return result.unwrap_or_else(|join| Err(io::Error::other(join)));
+        }
+    }
+    token.cancel();
+    tasks.close();
+    if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait()).await.is_err() {
+        tracing::warn!("some connections did not close in time");
+    }
+    match tokio::time::timeout(SHUTDOWN_GRACE, http).await {
+        Ok(Ok(result)) => result,
+        _ => Ok(()),
+    }
+}
+
+/// Accepts connections until shutdown, each served by its own task; past
+/// [`Limits::max_connections`] a client is told the server is full.
+async fn accept_loop<F, Fut>(listener: TcpListener, context: Arc<ServerContext>, serve: F)
+where
+    F: Fn(TcpStream, SocketAddr, Arc<ServerContext>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = context.shutdown.cancelled() => return,
+        };
+        let (mut stream, addr) = match accepted {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Out of file descriptors and the like: back off, do not spin.
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        match context.connections.clone().try_acquire_owned() {
+            Ok(permit) => {
+                let connection = serve(stream, addr, context.clone());
+                context.tasks.spawn(async move {
+                    connection.await;
+                    drop(permit);
+                });
+            }
+            Err(_) => {
+                tracing::warn!(%addr, "connection limit reached: refusing");
+                context.tasks.spawn(async move {
+                    let refusal = stream.write_all(b"Error: the server is full; try again later.\n");
+                    let _ = tokio::time::timeout(Duration::from_secs(1), refusal).await;
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The TCP game door: the seed's line protocol over a raw socket.
+//!
+//! Bytes are split into bounded lines by the protocol's [`LineDecoder`];
+//! events are rendered as text and written in batches, one `write` per
+//! batch, with `TCP_NODELAY` set so a move's results reach every player at
+//! once instead of waiting on Nagle's algorithm and delayed ACKs.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::Stream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use wordguess_protocol::{LineDecoder, LineError, ServerEvent};
+
+use crate::context::ServerContext;
+use crate::outbox::Outbox;
+use crate::session::run_connection;
+
+/// Most events rendered into one write.
+const BATCH: usize = 64;
+
+/// Serves one TCP player until the connection ends.
+pub async fn serve_player(stream: TcpStream, addr: SocketAddr, context: Arc<ServerContext>) {
+    tracing::info!(%addr, "tcp player connected");
+    let _ = stream.set_nodelay(true);
+    let (reader, writer) = stream.into_split();
+    let (outbox, events) = Outbox::new(context.limits.outbound_queue);
+    let writer = tokio::spawn(write_text(writer, events, context.limits.write_timeout));
+    let lines = Box::pin(read_lines(reader, context.limits.max_line_bytes));
+    run_connection(context, outbox, writer, lines).await;
+    tracing::info!(%addr, "tcp player disconnected");
+}
+
+/// The lines a peer sends, bounded by `max_line_bytes`; ends at EOF.
+pub fn read_lines<R>(reader: R, max_line_bytes: usize) -> impl Stream<Item = Result<String, LineError>>
+where
+    R: AsyncRead + Unpin,
+{
+    let state = (reader, LineDecoder::new(max_line_bytes), vec![0u8; 4096]);
+    futures_util::stream::unfold(state, |(mut reader, mut decoder, mut buffer)| async move {
+        loop {
+            if let Some(line) = decoder.next_line() {
+                return Some((line, (reader, decoder, buffer)));
+            }
+            match reader.read(&mut buffer).await {
+                Ok(0) | Err(_) => return None,
+                Ok(read) => decoder.push(&buffer[..read]),
+            }
+        }
+    })
+}
+
+/// Writes queued events as text lines until `/quit` is written, the queue
+/// closes, or a write fails or takes longer than `write_timeout`.
+pub async fn write_text<W>(mut writer: W, mut events: mpsc::Receiver<ServerEvent>, write_timeout: Duration)
+where
+    W: AsyncWrite + Unpin,
+{
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut text = String::new();
+    while events.recv_many(&mut batch, BATCH).await > 0 {
+        text.clear();
+        let mut quit = false;
+        for event in batch.drain(..) {
+            event.write_text(&mut text);
+            if event == ServerEvent::Quit {
+                quit = true;
+                break;
+            }
+        }
+        let write = tokio::time::timeout(write_timeout, writer.write_all(text.as_bytes())).await;
+        if !matches!(write, Ok(Ok(()))) {
+            tracing::info!("write failed or timed out: closing");
+            return;
+        }
+        if quit {
+            let _ = writer.shutdown().await;
+            return;
+        }
+    }
+    let _ = writer.shutdown().await;
+}

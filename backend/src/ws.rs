@@ -1,0 +1,143 @@
+//! The WebSocket door: the same commands as TCP, one line per text frame.
+//!
+//! A plain client (e.g. `websocat`) gets the seed's text lines, one per
+//! frame. A client that negotiates [`JSON_SUBPROTOCOL`] (the browser app)
+//! gets each [`ServerEvent`] as one JSON object instead. Buffers and message
+//! sizes are set explicitly so idle sockets stay cheap and nobody can make
+//! the server allocate without bound.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use tokio::sync::mpsc;
+use wordguess_protocol::{LineError, ServerEvent, JSON_SUBPROTOCOL};
+
+use crate::context::ServerContext;
+use crate::outbox::Outbox;
+use crate::session::run_connection;
+
+/// Bytes tungstenite reads from the socket at a time (its default is 128 KiB).
+const READ_BUFFER: usize = 4 * 1024;
+/// Bytes gathered before a write; frames of one batch share a write.
+const WRITE_BUFFER: usize = 4 * 1024;
+/// The most a slow peer can make the write buffer hold (default: unbounded).
+const MAX_WRITE_BUFFER: usize = 64 * 1024;
+/// The largest message accepted; longer lines are refused with an error
+/// by the session, which only accepts [`crate::Limits::max_line_bytes`].
+const MAX_MESSAGE: usize = 16 * 1024;
+/// Most events sent per flush.
+const BATCH: usize = 64;
+
+/// `GET /ws`: upgrades to a game connection.
+pub async fn upgrade(State(context): State<Arc<ServerContext>>, upgrade: WebSocketUpgrade) -> Response {
+    let Ok(permit) = context.connections.clone().try_acquire_owned() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "the server is full; try again later").into_response();
+    };
+    upgrade
+        .protocols([JSON_SUBPROTOCOL])
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
+        .max_message_size(MAX_MESSAGE)
+        .max_frame_size(MAX_MESSAGE)
+        .on_upgrade(move |socket| {
+            let tasks = context.tasks.clone();
+            tasks.track_future(async move {
+                serve_player(socket, context).await;
+                drop(permit);
+            })
+        })
+}
+
+/// Serves one WebSocket player until the connection ends.
+pub async fn serve_player(socket: WebSocket, context: Arc<ServerContext>) {
+    let json = socket
+        .protocol()
+        .is_some_and(|protocol| protocol.as_bytes() == JSON_SUBPROTOCOL.as_bytes());
+    tracing::info!(json, "websocket player connected");
+    let (sink, stream) = socket.split();
+    let (outbox, events) = Outbox::new(context.limits.outbound_queue);
+    let writer = tokio::spawn(write_frames(sink, events, json, context.limits.write_timeout));
+    let lines = Box::pin(read_lines(stream, context.limits.max_line_bytes));
+    run_connection(context, outbox, writer, lines).await;
+    tracing::info!("websocket player disconnected");
+}
+
+/// The lines a WebSocket peer sends: each text frame is a line (a frame
+/// holding several `\n`-separated lines is split). Ends on close or error.
+pub fn read_lines<S>(stream: S, max_line_bytes: usize) -> impl Stream<Item = Result<String, LineError>>
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    stream
+        .take_while(|message| std::future::ready(matches!(message, Ok(m) if !matches!(m, Message::Close(_)))))
+        .filter_map(move |message| {
+            let lines = match message {
+                Ok(Message::Text(text)) => split_lines(text.as_str(), max_line_bytes),
+                Ok(Message::Binary(bytes)) => match std::str::from_utf8(&bytes) {
+                    Ok(text) => split_lines(text, max_line_bytes),
+                    Err(_) => vec![Err(LineError::InvalidUtf8)],
+                },
+                _ => Vec::new(),
+            };
+            std::future::ready((!lines.is_empty()).then(|| futures_util::stream::iter(lines)))
+        })
+        .flatten()
+}
+
+fn split_lines(text: &str, max_line_bytes: usize) -> Vec<Result<String, LineError>> {
+    if text.len() > max_line_bytes {
+        return vec![Err(LineError::TooLong { max: max_line_bytes })];
+    }
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    text.split('\n')
+        .map(|line| Ok(line.strip_suffix('\r').unwrap_or(line).to_owned()))
+        .collect()
+}
+
+/// Sends queued events as frames (text lines or JSON), one flush per batch,
+/// until `/quit` is sent, the queue closes, or a send fails or stalls.
+pub async fn write_frames<S>(mut sink: S, mut events: mpsc::Receiver<ServerEvent>, json: bool, write_timeout: Duration)
+where
+    S: Sink<Message> + Unpin,
+{
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut text = String::new();
+    while events.recv_many(&mut batch, BATCH).await > 0 {
+        let mut quit = false;
+        let mut frames = Vec::new();
+        for event in batch.drain(..) {
+            if json {
+                frames.push(Message::text(event.to_json()));
+            } else {
+                text.clear();
+                event.write_text(&mut text);
+                frames.extend(text.lines().map(|line| Message::text(line.to_owned())));
+            }
+            if event == ServerEvent::Quit {
+                quit = true;
+                break;
+            }
+        }
+        let send = async {
+            for frame in frames {
+                sink.feed(frame).await?;
+            }
+            sink.flush().await
+        };
+        if !matches!(tokio::time::timeout(write_timeout, send).await, Ok(Ok(()))) {
+            tracing::info!("websocket send failed or timed out: closing");
+            return;
+        }
+        if quit {
+            let _ = tokio::time::timeout(write_timeout, sink.close()).await;
+            return;
+        }
+    }
+    let _ = tokio::time::timeout(write_timeout, sink.close()).await;
+}
