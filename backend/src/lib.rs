@@ -23,6 +23,7 @@ pub mod palindrome;
 pub mod server;
 pub mod session;
 pub mod tcp;
+pub mod testkit;
 pub mod words;
 pub mod ws;
 

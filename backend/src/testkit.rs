@@ -1,0 +1,108 @@
+//! Starting a real server on loopback for tests (backend, client and e2e).
+//!
+//! Binds `127.0.0.1:0` for every listener and runs [`crate::run`] in a task,
+//! exactly the code path of the binary.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::{run, Limits, Listeners, ServerConfig, WordList};
+
+/// A server running in the background of a test.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// The TCP game door.
+    pub game: SocketAddr,
+    /// The HTTP server (web app and `/ws`).
+    pub http: SocketAddr,
+    /// The palindrome service.
+    pub palindrome: SocketAddr,
+    /// Fires the shutdown.
+    stop: Option<oneshot::Sender<()>>,
+    /// The server task.
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+/// Options for [`start`].
+#[derive(Debug, Clone)]
+pub struct TestOptions {
+    /// Words, one per line (`WordList::parse` format).
+    pub words: String,
+    /// Players needed to start a game.
+    pub players: usize,
+    /// The built browser app, if the test needs it.
+    pub web_root: Option<PathBuf>,
+    /// Client limits.
+    pub limits: Limits,
+}
+
+impl TestOptions {
+    /// Games of `players` players, always with `word`.
+    pub fn new(word: &str, players: usize) -> Self {
+        Self {
+            words: word.to_owned(),
+            players,
+            web_root: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Starts a server on loopback with `options`.
+///
+/// # Panics
+///
+/// Panics if loopback ports cannot be bound or the words are invalid: this
+/// is test setup.
+pub async fn start(options: TestOptions) -> RunningServer {
+    let bind = || async { TcpListener::bind("127.0.0.1:0").await.expect("bind loopback") };
+    let listeners = Listeners {
+        game: bind().await,
+        http: bind().await,
+        palindrome: bind().await,
+    };
+    let game = listeners.game.local_addr().expect("local addr");
+    let http = listeners.http.local_addr().expect("local addr");
+    let palindrome = listeners.palindrome.local_addr().expect("local addr");
+    let config = ServerConfig {
+        words: WordList::parse(&options.words, "test words").expect("valid test words"),
+        players_to_start: options.players,
+        web_root: options.web_root,
+        limits: options.limits,
+    };
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(run(config, listeners, async {
+        let _ = stopped.await;
+    }));
+    RunningServer {
+        game,
+        http,
+        palindrome,
+        stop: Some(stop),
+        task,
+    }
+}
+
+impl RunningServer {
+    /// Shuts the server down as Ctrl-C would, and waits until it has.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the server task failed.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await.expect("server task").expect("server result");
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
