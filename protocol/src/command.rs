@@ -135,7 +135,12 @@ impl ClientCommand {
         if let Some(letter) = single_letter(input) {
             return Ok(ClientCommand::Letter(letter));
         }
-        Self::parse(&format!("/word {input}"))
+        match letters_of(input) {
+            Some(letters) if letters.len() <= crate::MAX_WORD_LETTERS => {
+                Ok(ClientCommand::Word(letters.concat()))
+            }
+            _ => Err(CommandError::NotAWord(crate::text::sanitize(input))),
+        }
     }
 }
 
@@ -186,6 +191,10 @@ mod tests {
         assert_eq!(ClientCommand::from_player_input("Apple\n"), Ok(ClientCommand::Word("apple".into())));
         assert_eq!(ClientCommand::from_player_input("/letter x"), Ok(ClientCommand::Letter("x".into())));
         assert!(ClientCommand::from_player_input("  ").is_err());
+        assert_eq!(
+            ClientCommand::from_player_input("not a word!"),
+            Err(CommandError::NotAWord("not a word!".into()))
+        );
     }
 
     proptest! {
