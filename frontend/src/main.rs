@@ -1,0 +1,5 @@
+//! Entry point of the browser app: mounts [`wordguess_frontend::App`].
+
+fn main() {
+    yew::Renderer::<wordguess_frontend::App>::new().render();
+}
