@@ -1,0 +1,1 @@
+//! Real-browser tests live in `tests/`; this crate has no library code.
