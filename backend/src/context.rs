@@ -63,7 +63,12 @@ pub struct ServerContext {
 
 impl ServerContext {
     /// A context for a server with these limits and this lobby.
-    pub fn new(limits: Limits, lobby: Lobby, shutdown: CancellationToken, tasks: TaskTracker) -> Self {
+    pub fn new(
+        limits: Limits,
+        lobby: Lobby,
+        shutdown: CancellationToken,
+        tasks: TaskTracker,
+    ) -> Self {
         Self {
             connections: Arc::new(Semaphore::new(limits.max_connections)),
             limits,

@@ -44,7 +44,9 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let cli = Cli::parse();
     let words = match &cli.words {
@@ -61,7 +63,11 @@ async fn main() -> anyhow::Result<()> {
         http: bind(cli.http, "web server").await?,
         palindrome: bind(cli.palindrome, "palindrome service").await?,
     };
-    let web_root = cli.web_root.join("index.html").is_file().then_some(cli.web_root.clone());
+    let web_root = cli
+        .web_root
+        .join("index.html")
+        .is_file()
+        .then_some(cli.web_root.clone());
     if web_root.is_none() {
         tracing::warn!(dir = %cli.web_root.display(), "browser app not built: serving a notice at /");
     }

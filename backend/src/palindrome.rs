@@ -53,7 +53,10 @@ pub async fn serve_client(stream: TcpStream, addr: SocketAddr, context: Arc<Serv
             }
             answers.push('\n');
         }
-        let write = tokio::time::timeout(context.limits.write_timeout, writer.write_all(answers.as_bytes()));
+        let write = tokio::time::timeout(
+            context.limits.write_timeout,
+            writer.write_all(answers.as_bytes()),
+        );
         if !matches!(write.await, Ok(Ok(()))) || close {
             break;
         }

@@ -50,7 +50,11 @@ pub struct ServerConfig {
 /// # Errors
 ///
 /// Returns an IO error if the HTTP server fails.
-pub async fn run(config: ServerConfig, listeners: Listeners, shutdown: impl Future<Output = ()>) -> io::Result<()> {
+pub async fn run(
+    config: ServerConfig,
+    listeners: Listeners,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
     let token = CancellationToken::new();
     let tasks = TaskTracker::new();
     let settings = GameSettings {
@@ -59,12 +63,26 @@ pub async fn run(config: ServerConfig, listeners: Listeners, shutdown: impl Futu
         inbox: config.limits.game_inbox,
     };
     let lobby = Lobby::new(settings, tasks.clone());
-    let context = Arc::new(ServerContext::new(config.limits, lobby, token.clone(), tasks.clone()));
+    let context = Arc::new(ServerContext::new(
+        config.limits,
+        lobby,
+        token.clone(),
+        tasks.clone(),
+    ));
 
-    tasks.spawn(accept_loop(listeners.game, context.clone(), tcp::serve_player));
-    tasks.spawn(accept_loop(listeners.palindrome, context.clone(), palindrome::serve_client));
+    tasks.spawn(accept_loop(
+        listeners.game,
+        context.clone(),
+        tcp::serve_player,
+    ));
+    tasks.spawn(accept_loop(
+        listeners.palindrome,
+        context.clone(),
+        palindrome::serve_client,
+    ));
     let router = http::app(context.clone(), config.web_root);
-    let http = axum::serve(listeners.http, router).with_graceful_shutdown(token.clone().cancelled_owned());
+    let http =
+        axum::serve(listeners.http, router).with_graceful_shutdown(token.clone().cancelled_owned());
     let mut http = tokio::spawn(async move { http.await });
 
     tokio::select! {
@@ -76,7 +94,10 @@ pub async fn run(config: ServerConfig, listeners: Listeners, shutdown: impl Futu
     }
     token.cancel();
     tasks.close();
-    if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait()).await.is_err() {
+    if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait())
+        .await
+        .is_err()
+    {
         tracing::warn!("some connections did not close in time");
     }
     match tokio::time::timeout(SHUTDOWN_GRACE, http).await {
@@ -117,7 +138,8 @@ where
             Err(_) => {
                 tracing::warn!(%addr, "connection limit reached: refusing");
                 context.tasks.spawn(async move {
-                    let refusal = stream.write_all(b"Error: the server is full; try again later.\n");
+                    let refusal =
+                        stream.write_all(b"Error: the server is full; try again later.\n");
                     let _ = tokio::time::timeout(Duration::from_secs(1), refusal).await;
                 });
             }

@@ -73,7 +73,8 @@ impl Session {
             }
             Err(error @ LineError::TooLong { .. }) => {
                 tracing::info!(player = self.id.0, "line too long: closing");
-                self.outbox.error(format!("{error}; closing the connection"));
+                self.outbox
+                    .error(format!("{error}; closing the connection"));
                 return Flow::Close;
             }
         };
@@ -197,7 +198,11 @@ pub async fn run_connection<L>(
     session.leave().await;
     drop(session);
     drop(outbox);
-    if !writer_done && tokio::time::timeout(context.limits.linger, &mut writer).await.is_err() {
+    if !writer_done
+        && tokio::time::timeout(context.limits.linger, &mut writer)
+            .await
+            .is_err()
+    {
         writer.abort();
     }
     if closed_by_us {

@@ -35,7 +35,10 @@ pub async fn serve_player(stream: TcpStream, addr: SocketAddr, context: Arc<Serv
 }
 
 /// The lines a peer sends, bounded by `max_line_bytes`; ends at EOF.
-pub fn read_lines<R>(reader: R, max_line_bytes: usize) -> impl Stream<Item = Result<String, LineError>>
+pub fn read_lines<R>(
+    reader: R,
+    max_line_bytes: usize,
+) -> impl Stream<Item = Result<String, LineError>>
 where
     R: AsyncRead + Unpin,
 {
@@ -55,8 +58,11 @@ where
 
 /// Writes queued events as text lines until `/quit` is written, the queue
 /// closes, or a write fails or takes longer than `write_timeout`.
-pub async fn write_text<W>(mut writer: W, mut events: mpsc::Receiver<ServerEvent>, write_timeout: Duration)
-where
+pub async fn write_text<W>(
+    mut writer: W,
+    mut events: mpsc::Receiver<ServerEvent>,
+    write_timeout: Duration,
+) where
     W: AsyncWrite + Unpin,
 {
     let mut batch = Vec::with_capacity(BATCH);

@@ -59,7 +59,11 @@ impl TestOptions {
 /// Panics if loopback ports cannot be bound or the words are invalid: this
 /// is test setup.
 pub async fn start(options: TestOptions) -> RunningServer {
-    let bind = || async { TcpListener::bind("127.0.0.1:0").await.expect("bind loopback") };
+    let bind = || async {
+        TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback")
+    };
     let listeners = Listeners {
         game: bind().await,
         http: bind().await,
@@ -97,7 +101,10 @@ impl RunningServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        (&mut self.task).await.expect("server task").expect("server result");
+        (&mut self.task)
+            .await
+            .expect("server task")
+            .expect("server result");
     }
 }
 

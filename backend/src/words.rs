@@ -149,7 +149,13 @@ mod tests {
         let list = WordList::parse("# mine\n\nЯблуко\n  apple \n", "f").unwrap();
         assert_eq!(list.len(), 2);
         let error = WordList::parse("apple\nnot a word\n", "f").unwrap_err();
-        assert_eq!(error.to_string(), "f:2: 'not a word' is not a word of letters only");
-        assert!(matches!(WordList::parse("# only\n", "f"), Err(WordsError::Empty(_))));
+        assert_eq!(
+            error.to_string(),
+            "f:2: 'not a word' is not a word of letters only"
+        );
+        assert!(matches!(
+            WordList::parse("# only\n", "f"),
+            Err(WordsError::Empty(_))
+        ));
     }
 }

@@ -34,9 +34,16 @@ const MAX_MESSAGE: usize = 16 * 1024;
 const BATCH: usize = 64;
 
 /// `GET /ws`: upgrades to a game connection.
-pub async fn upgrade(State(context): State<Arc<ServerContext>>, upgrade: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(context): State<Arc<ServerContext>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     let Ok(permit) = context.connections.clone().try_acquire_owned() else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "the server is full; try again later").into_response();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is full; try again later",
+        )
+            .into_response();
     };
     upgrade
         .protocols([JSON_SUBPROTOCOL])
@@ -62,7 +69,12 @@ pub async fn serve_player(socket: WebSocket, context: Arc<ServerContext>) {
     tracing::info!(json, "websocket player connected");
     let (sink, stream) = socket.split();
     let (outbox, events) = Outbox::new(context.limits.outbound_queue);
-    let writer = tokio::spawn(write_frames(sink, events, json, context.limits.write_timeout));
+    let writer = tokio::spawn(write_frames(
+        sink,
+        events,
+        json,
+        context.limits.write_timeout,
+    ));
     let lines = Box::pin(read_lines(stream, context.limits.max_line_bytes));
     run_connection(context, outbox, writer, lines).await;
     tracing::info!("websocket player disconnected");
@@ -70,12 +82,17 @@ pub async fn serve_player(socket: WebSocket, context: Arc<ServerContext>) {
 
 /// The lines a WebSocket peer sends: each text frame is a line (a frame
 /// holding several `\n`-separated lines is split). Ends on close or error.
-pub fn read_lines<S>(stream: S, max_line_bytes: usize) -> impl Stream<Item = Result<String, LineError>>
+pub fn read_lines<S>(
+    stream: S,
+    max_line_bytes: usize,
+) -> impl Stream<Item = Result<String, LineError>>
 where
     S: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     stream
-        .take_while(|message| std::future::ready(matches!(message, Ok(m) if !matches!(m, Message::Close(_)))))
+        .take_while(|message| {
+            std::future::ready(matches!(message, Ok(m) if !matches!(m, Message::Close(_))))
+        })
         .filter_map(move |message| {
             let lines = match message {
                 Ok(Message::Text(text)) => split_lines(text.as_str(), max_line_bytes),
@@ -92,7 +109,9 @@ where
 
 fn split_lines(text: &str, max_line_bytes: usize) -> Vec<Result<String, LineError>> {
     if text.len() > max_line_bytes {
-        return vec![Err(LineError::TooLong { max: max_line_bytes })];
+        return vec![Err(LineError::TooLong {
+            max: max_line_bytes,
+        })];
     }
     let text = text.strip_suffix('\n').unwrap_or(text);
     text.split('\n')
@@ -102,8 +121,12 @@ fn split_lines(text: &str, max_line_bytes: usize) -> Vec<Result<String, LineErro
 
 /// Sends queued events as frames (text lines or JSON), one flush per batch,
 /// until `/quit` is sent, the queue closes, or a send fails or stalls.
-pub async fn write_frames<S>(mut sink: S, mut events: mpsc::Receiver<ServerEvent>, json: bool, write_timeout: Duration)
-where
+pub async fn write_frames<S>(
+    mut sink: S,
+    mut events: mpsc::Receiver<ServerEvent>,
+    json: bool,
+    write_timeout: Duration,
+) where
     S: Sink<Message> + Unpin,
 {
     let mut batch = Vec::with_capacity(BATCH);

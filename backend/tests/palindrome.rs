@@ -25,7 +25,11 @@ async fn many_clients_at_once_get_one_answer_per_line() {
     }
     for client in &mut clients {
         for (question, answer) in questions {
-            assert_eq!(client.next_line().await.as_deref(), Some(answer), "{question}");
+            assert_eq!(
+                client.next_line().await.as_deref(),
+                Some(answer),
+                "{question}"
+            );
         }
     }
     server.shutdown().await;
@@ -36,7 +40,10 @@ async fn bad_lines_get_an_error_line() {
     let server = start(TestOptions::new("apple", 2)).await;
     let mut client = Player::connect_raw(server.palindrome).await;
     client.send_bytes(b"\xff\xfe\nabba\n").await;
-    assert_eq!(client.next_line().await.as_deref(), Some("error: the line is not valid UTF-8 text"));
+    assert_eq!(
+        client.next_line().await.as_deref(),
+        Some("error: the line is not valid UTF-8 text")
+    );
     assert_eq!(client.next_line().await.as_deref(), Some("1"));
     client.send_bytes(&[b'a'; 3000]).await;
     assert_eq!(

@@ -18,31 +18,50 @@ async fn a_full_game_shows_every_rule_and_the_scores_to_everyone() {
 
     // A letter in the word reveals every occurrence, scores each, keeps the turn.
     alice.on_turn("/letter P").await;
-    bob.expect("alice named the letter 'p': 2 in the word, +2 points (total 2).").await;
+    bob.expect("alice named the letter 'p': 2 in the word, +2 points (total 2).")
+        .await;
     bob.expect("Word: *pp**").await;
     bob.expect("It is alice's turn.").await;
     // A letter already revealed earns nothing and passes the turn.
     alice.on_turn("/letter p").await;
-    bob.expect("alice named the letter 'p': already named, no points.").await;
+    bob.expect("alice named the letter 'p': already named, no points.")
+        .await;
     bob.expect("It is bob's turn.").await;
     // A letter not in the word passes the turn.
     bob.on_turn("/letter z").await;
-    alice.expect("bob named the letter 'z': not in the word.").await;
+    alice
+        .expect("bob named the letter 'z': not in the word.")
+        .await;
     // A wrong word cancels all the player's points.
     alice.on_turn("/word ample").await;
-    bob.expect("alice named the word 'ample': wrong! alice's points are cancelled (total 0).").await;
+    bob.expect("alice named the word 'ample': wrong! alice's points are cancelled (total 0).")
+        .await;
     bob.on_turn("/letter A").await;
-    alice.expect("bob named the letter 'a': 1 in the word, +1 points (total 1).").await;
+    alice
+        .expect("bob named the letter 'a': 1 in the word, +1 points (total 1).")
+        .await;
     // The right word earns the hidden letters (l, e), then the prize (5).
     bob.on_turn("/word APPLE").await;
     for player in [&mut alice, &mut bob] {
-        player.expect("bob named the word 'apple': correct! +2 points (total 3).").await;
+        player
+            .expect("bob named the word 'apple': correct! +2 points (total 3).")
+            .await;
         player.expect("Word: apple").await;
         player.expect("Game over! The word was 'apple'.").await;
-        assert_eq!(player.next_line().await.as_deref(), Some("Winner: bob, with a prize of 5 points."));
-        assert_eq!(player.next_line().await.as_deref(), Some("Results: alice 0, bob 8."));
+        assert_eq!(
+            player.next_line().await.as_deref(),
+            Some("Winner: bob, with a prize of 5 points.")
+        );
+        assert_eq!(
+            player.next_line().await.as_deref(),
+            Some("Results: alice 0, bob 8.")
+        );
         assert_eq!(player.next_line().await.as_deref(), Some("/quit"));
-        assert_eq!(player.until_closed().await, Vec::<String>::new(), "closed after /quit");
+        assert_eq!(
+            player.until_closed().await,
+            Vec::<String>::new(),
+            "closed after /quit"
+        );
     }
     // Only the player to move ever got /turn.
     let turns = |p: &Player| p.seen.iter().filter(|l| *l == "/turn").count();
@@ -61,7 +80,9 @@ async fn ukrainian_words_match_letters_case_insensitively() {
     bob.expect("Word: ґа***").await;
     alice.on_turn("/word ҐАНОК").await;
     for player in [&mut alice, &mut bob] {
-        player.expect("Олена named the word 'ґанок': correct! +3 points (total 5).").await;
+        player
+            .expect("Олена named the word 'ґанок': correct! +3 points (total 5).")
+            .await;
         player.expect("Results: Олена 10, Богдан 0.").await;
         player.expect("/quit").await;
     }
@@ -87,7 +108,14 @@ async fn players_who_arrive_during_a_game_form_the_next_game_and_both_play_on() 
     a1.expect("Results: a1 0, b1 10.").await;
     a1.expect("/quit").await;
     for player in [&a2, &b2] {
-        assert!(!player.seen.iter().any(|l| l.contains("a1") || l.contains("b1")), "{:?}", player.seen);
+        assert!(
+            !player
+                .seen
+                .iter()
+                .any(|l| l.contains("a1") || l.contains("b1")),
+            "{:?}",
+            player.seen
+        );
     }
     server.shutdown().await;
 }
@@ -112,16 +140,27 @@ async fn a_player_who_disconnects_on_its_turn_passes_the_turn_on() {
 async fn bad_names_get_a_clear_error_and_the_server_waits_for_another() {
     let server = start(TestOptions::new("apple", 2)).await;
     let mut alice = Player::connect_raw(server.game).await;
-    alice.expect("Welcome to wordguess! Send your name to join a game.").await;
+    alice
+        .expect("Welcome to wordguess! Send your name to join a game.")
+        .await;
     let refusals = [
         ("", "Error: the name is empty"),
         ("/quit", "Error: the name must not start with '/'"),
-        (&"x".repeat(33), "Error: the name is longer than 32 characters"),
-        ("\u{1b}[31mevil", "Error: the name contains control characters"),
+        (
+            &"x".repeat(33),
+            "Error: the name is longer than 32 characters",
+        ),
+        (
+            "\u{1b}[31mevil",
+            "Error: the name contains control characters",
+        ),
     ];
     for (name, error) in refusals {
         alice.send(name).await;
-        assert!(alice.expect_prefix("Error: ").await.starts_with(error), "{name:?}");
+        assert!(
+            alice.expect_prefix("Error: ").await.starts_with(error),
+            "{name:?}"
+        );
     }
     alice.send("Alice").await;
     alice.expect("Hello, Alice!").await;
@@ -149,7 +188,10 @@ async fn bad_commands_get_private_errors_and_change_nothing() {
         "Error: it is not your turn; it is alice's turn, wait for /turn"
     );
     let cases: [(&[u8], &str); 5] = [
-        (b"hello\n", "Error: plain text is not a move; send /letter X"),
+        (
+            b"hello\n",
+            "Error: plain text is not a move; send /letter X",
+        ),
         (b"/jump high\n", "Error: unknown command 'jump'"),
         (b"/letter ab\n", "Error: 'ab' is not a single letter"),
         (b"/word\n", "Error: /word needs an argument"),
@@ -164,13 +206,17 @@ async fn bad_commands_get_private_errors_and_change_nothing() {
     alice.send("/letter p").await;
     alice.expect("Word: *pp**").await;
     alice.expect("/turn").await;
-    assert!(!bob.seen.iter().any(|l| l.starts_with("Error: plain")), "errors are private");
+    assert!(
+        !bob.seen.iter().any(|l| l.starts_with("Error: plain")),
+        "errors are private"
+    );
 
     // An over-long line: an error, then the connection closes; the game goes on.
     bob.send_bytes(&[b'x'; 5000]).await;
     let rest = bob.until_closed().await;
     assert!(
-        rest.iter().any(|l| l == "Error: the line is longer than 1024 bytes; closing the connection"),
+        rest.iter()
+            .any(|l| l == "Error: the line is longer than 1024 bytes; closing the connection"),
         "{rest:?}"
     );
     alice.expect("bob left the game.").await;
@@ -223,7 +269,9 @@ async fn shutdown_tells_every_player_and_closes_the_sockets() {
     let mut unnamed = Player::connect_raw(server.game).await;
     alice.expect("/turn").await;
     bob.expect("It is alice's turn.").await;
-    unnamed.expect("Welcome to wordguess! Send your name to join a game.").await;
+    unnamed
+        .expect("Welcome to wordguess! Send your name to join a game.")
+        .await;
     server.shutdown().await;
     for player in [&mut alice, &mut bob, &mut unnamed] {
         let rest = player.until_closed().await;
@@ -239,6 +287,8 @@ async fn connections_past_the_limit_are_told_the_server_is_full() {
     let _first = Player::join(server.game, "a").await;
     let _second = Player::connect_raw(server.game).await;
     let mut third = Player::connect_raw(server.game).await;
-    third.expect("Error: the server is full; try again later.").await;
+    third
+        .expect("Error: the server is full; try again later.")
+        .await;
     server.shutdown().await;
 }

@@ -24,16 +24,24 @@ async fn connect(http: SocketAddr, json: bool) -> Socket {
             .headers_mut()
             .insert("Sec-WebSocket-Protocol", JSON_SUBPROTOCOL.parse().unwrap());
     }
-    let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("upgrade");
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("upgrade");
     let protocol = response.headers().get("Sec-WebSocket-Protocol");
-    assert_eq!(protocol.is_some(), json, "the subprotocol is granted only when asked for");
+    assert_eq!(
+        protocol.is_some(),
+        json,
+        "the subprotocol is granted only when asked for"
+    );
     socket
 }
 
 /// The next text frame, `None` once the socket closes.
 async fn next_text(socket: &mut Socket) -> Option<String> {
     loop {
-        let message = tokio::time::timeout(PATIENCE, socket.next()).await.expect("a frame in time");
+        let message = tokio::time::timeout(PATIENCE, socket.next())
+            .await
+            .expect("a frame in time");
         match message {
             Some(Ok(Message::Text(text))) => return Some(text.to_string()),
             Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
@@ -85,7 +93,11 @@ async fn a_plain_websocket_client_and_a_tcp_player_share_a_ring_and_see_the_same
     tcp.expect("/quit").await;
 
     let web_seen: Vec<String> = [web_lines, more, end].concat();
-    let tcp_seen: Vec<&String> = tcp.seen.iter().skip_while(|l| !l.starts_with("The game begins")).collect();
+    let tcp_seen: Vec<&String> = tcp
+        .seen
+        .iter()
+        .skip_while(|l| !l.starts_with("The game begins"))
+        .collect();
     let web_from_start: Vec<&String> = web_seen
         .iter()
         .skip_while(|l| !l.starts_with("The game begins"))
@@ -101,7 +113,10 @@ async fn json_clients_get_typed_events_and_play_with_tcp_players() {
     let server = start(TestOptions::new("ґанок", 2)).await;
     let mut tcp = Player::join(server.game, "term").await;
     let mut browser = connect(server.http, true).await;
-    assert_eq!(next_text(&mut browser).await.as_deref(), Some(r#"{"type":"welcome"}"#));
+    assert_eq!(
+        next_text(&mut browser).await.as_deref(),
+        Some(r#"{"type":"welcome"}"#)
+    );
     send(&mut browser, "Browsy").await;
     let started = event_until(&mut browser, |e| matches!(e, ServerEvent::Started { .. })).await;
     assert_eq!(
@@ -116,14 +131,24 @@ async fn json_clients_get_typed_events_and_play_with_tcp_players() {
     event_until(&mut browser, |e| *e == ServerEvent::YourTurn).await;
     send(&mut browser, "/letter н").await;
     let state = event_until(&mut browser, |e| matches!(e, ServerEvent::WordState { .. })).await;
-    assert_eq!(state, ServerEvent::WordState { masked: "**н**".into() });
+    assert_eq!(
+        state,
+        ServerEvent::WordState {
+            masked: "**н**".into()
+        }
+    );
     event_until(&mut browser, |e| *e == ServerEvent::YourTurn).await;
     send(&mut browser, "/word ґанок").await;
     let over = event_until(&mut browser, |e| matches!(e, ServerEvent::GameOver { .. })).await;
-    let ServerEvent::GameOver { winner, scores, .. } = over else { unreachable!() };
+    let ServerEvent::GameOver { winner, scores, .. } = over else {
+        unreachable!()
+    };
     assert_eq!(winner.as_deref(), Some("Browsy"));
     let points: Vec<(String, u32)> = scores.into_iter().map(|s| (s.name, s.points)).collect();
-    assert_eq!(points, vec![("term".into(), 0), ("Browsy".into(), 1 + 4 + 5)]);
+    assert_eq!(
+        points,
+        vec![("term".into(), 0), ("Browsy".into(), 1 + 4 + 5)]
+    );
     event_until(&mut browser, |e| *e == ServerEvent::Quit).await;
     tcp.expect("Results: term 0, Browsy 10.").await;
     server.shutdown().await;
@@ -151,16 +176,32 @@ async fn websocket_bad_input_gets_errors_and_overlong_messages_close() {
     let server = start(TestOptions::new("apple", 2)).await;
     let mut web = connect(server.http, false).await;
     send(&mut web, "\u{1b}[2Jx").await;
-    let lines = text_until(&mut web, "Error: the name contains control characters; use letters, digits, spaces and punctuation").await;
+    let lines = text_until(
+        &mut web,
+        "Error: the name contains control characters; use letters, digits, spaces and punctuation",
+    )
+    .await;
     assert_eq!(lines.len(), 2, "welcome, then the error: {lines:?}");
     send(&mut web, "webby").await;
     text_until(&mut web, "Hello, webby!").await;
     web.send(Message::binary(vec![0xff, 0xfe])).await.unwrap();
-    text_until(&mut web, "Error: the line is not valid UTF-8 text; send UTF-8 text").await;
+    text_until(
+        &mut web,
+        "Error: the line is not valid UTF-8 text; send UTF-8 text",
+    )
+    .await;
     send(&mut web, "/letter a").await;
-    text_until(&mut web, "Error: the game has not started yet; waiting for 1 more player(s)").await;
+    text_until(
+        &mut web,
+        "Error: the game has not started yet; waiting for 1 more player(s)",
+    )
+    .await;
     send(&mut web, &"x".repeat(5000)).await;
-    text_until(&mut web, "Error: the line is longer than 1024 bytes; closing the connection").await;
+    text_until(
+        &mut web,
+        "Error: the line is longer than 1024 bytes; closing the connection",
+    )
+    .await;
     assert_eq!(next_text(&mut web).await, None);
     server.shutdown().await;
 }

@@ -41,7 +41,12 @@ pub enum ClientError {
 ///
 /// Returns a [`ClientError`] if the connection fails, the server goes away
 /// before `/quit`, or it sends malformed data.
-pub async fn play<S, K, O>(server: S, keyboard: K, screen: &mut O, name: &str) -> Result<Ending, ClientError>
+pub async fn play<S, K, O>(
+    server: S,
+    keyboard: K,
+    screen: &mut O,
+    name: &str,
+) -> Result<Ending, ClientError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
     K: AsyncBufRead + Unpin,
@@ -93,7 +98,10 @@ where
 }
 
 /// Prompts until the player types a valid letter or word; `None` at EOF.
-async fn ask_move<K, O>(keyboard: &mut tokio::io::Lines<K>, screen: &mut O) -> Result<Option<ClientCommand>, ClientError>
+async fn ask_move<K, O>(
+    keyboard: &mut tokio::io::Lines<K>,
+    screen: &mut O,
+) -> Result<Option<ClientCommand>, ClientError>
 where
     K: AsyncBufRead + Unpin,
     O: AsyncWrite + Unpin,
@@ -116,7 +124,11 @@ where
 /// # Errors
 ///
 /// Returns a [`ClientError`] if the connection fails or closes early.
-pub async fn check_palindromes<S, K, O>(server: S, keyboard: K, screen: &mut O) -> Result<(), ClientError>
+pub async fn check_palindromes<S, K, O>(
+    server: S,
+    keyboard: K,
+    screen: &mut O,
+) -> Result<(), ClientError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
     K: AsyncBufRead + Unpin,
@@ -130,12 +142,20 @@ where
             break;
         }
         if line.len() > MAX_LINE_BYTES {
-            print(screen, &format!("skipped: longer than {MAX_LINE_BYTES} bytes\n")).await?;
+            print(
+                screen,
+                &format!("skipped: longer than {MAX_LINE_BYTES} bytes\n"),
+            )
+            .await?;
             continue;
         }
         send_line(&mut to_server, &line).await?;
         let answer = answers.next_line().await?.ok_or(ClientError::ServerGone)?;
-        let verdict = if answer == "1" { "is a palindrome" } else { "is not a palindrome" };
+        let verdict = if answer == "1" {
+            "is a palindrome"
+        } else {
+            "is not a palindrome"
+        };
         print(screen, &format!("\"{line}\" {verdict}\n")).await?;
     }
     Ok(())

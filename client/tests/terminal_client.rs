@@ -13,7 +13,10 @@ const PATIENCE: Duration = Duration::from_secs(20);
 
 /// Reads lines until one ends with `wanted` (a prompt may precede it on
 /// the same line); returns everything read.
-async fn read_until<R: tokio::io::AsyncBufRead + Unpin>(lines: &mut tokio::io::Lines<R>, wanted: &str) -> String {
+async fn read_until<R: tokio::io::AsyncBufRead + Unpin>(
+    lines: &mut tokio::io::Lines<R>,
+    wanted: &str,
+) -> String {
     let mut seen = String::new();
     loop {
         let line = tokio::time::timeout(PATIENCE, lines.next_line())
@@ -42,37 +45,64 @@ async fn the_terminal_client_plays_a_whole_game_from_its_stdin() {
         .expect("run wordguess-client");
     // A refused name is asked for again; then the moves, one per /turn.
     let mut keyboard = client.stdin.take().unwrap();
-    keyboard.write_all("alice\np\nnot a word!\nz\n".as_bytes()).await.unwrap();
+    keyboard
+        .write_all("alice\np\nnot a word!\nz\n".as_bytes())
+        .await
+        .unwrap();
 
     // Bob joins once the client's screen shows alice is in, so she moves first.
     let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
     let joining = read_until(&mut screen, "Hello, alice!").await;
     assert!(
-        joining.contains("Error: the name must not start with '/'\nChoose another name: Hello, alice!"),
+        joining.contains(
+            "Error: the name must not start with '/'\nChoose another name: Hello, alice!"
+        ),
         "{joining}"
     );
     let bob = TcpStream::connect(server.game).await.unwrap();
     let (bob_reader, mut bob_writer) = bob.into_split();
     let mut bob_lines = BufReader::new(bob_reader).lines();
     bob_writer.write_all(b"bob\n").await.unwrap();
-    read_until(&mut bob_lines, "alice named the letter 'z': not in the word.").await;
+    read_until(
+        &mut bob_lines,
+        "alice named the letter 'z': not in the word.",
+    )
+    .await;
     read_until(&mut bob_lines, "/turn").await;
     bob_writer.write_all(b"/word apple\n").await.unwrap();
 
     let mut rest = String::new();
     let mut stdout = screen.into_inner();
-    tokio::time::timeout(PATIENCE, tokio::io::AsyncReadExt::read_to_string(&mut stdout, &mut rest))
-        .await
-        .expect("the client exits after /quit")
-        .unwrap();
+    tokio::time::timeout(
+        PATIENCE,
+        tokio::io::AsyncReadExt::read_to_string(&mut stdout, &mut rest),
+    )
+    .await
+    .expect("the client exits after /quit")
+    .unwrap();
     let status = client.wait().await.unwrap();
     let screen = rest;
     assert!(status.success(), "{screen}");
-    assert!(screen.contains("Your turn! Type a letter or the whole word: "), "{screen}");
-    assert!(screen.contains("alice named the letter 'p': 2 in the word"), "{screen}");
-    assert!(screen.contains("is not a word"), "bad input is explained locally: {screen}");
-    assert!(screen.contains("Results: alice 2, bob 8.\nThe game is over. Bye!\n"), "{screen}");
-    assert!(!screen.contains("/turn") && !screen.contains("/quit"), "commands are not printed: {screen}");
+    assert!(
+        screen.contains("Your turn! Type a letter or the whole word: "),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("alice named the letter 'p': 2 in the word"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("is not a word"),
+        "bad input is explained locally: {screen}"
+    );
+    assert!(
+        screen.contains("Results: alice 2, bob 8.\nThe game is over. Bye!\n"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("/turn") && !screen.contains("/quit"),
+        "commands are not printed: {screen}"
+    );
     server.shutdown().await;
 }
 
@@ -93,7 +123,10 @@ async fn the_terminal_client_reports_a_server_that_goes_away() {
     server.shutdown().await;
     read_until(&mut screen, "The server is shutting down. Goodbye!").await;
     read_until(&mut screen, "The game is over. Bye!").await;
-    let status = tokio::time::timeout(PATIENCE, client.wait()).await.unwrap().unwrap();
+    let status = tokio::time::timeout(PATIENCE, client.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -103,7 +136,10 @@ async fn the_terminal_client_rejects_malformed_server_data() {
     let addr = listener.local_addr().unwrap();
     let fake_server = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
-        stream.write_all(b"hello\n\xff\xfe garbage\n").await.unwrap();
+        stream
+            .write_all(b"hello\n\xff\xfe garbage\n")
+            .await
+            .unwrap();
         tokio::time::sleep(PATIENCE).await;
     });
     let output = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
@@ -111,7 +147,10 @@ async fn the_terminal_client_rejects_malformed_server_data() {
         .args(["--name", "alice"])
         .stdin(Stdio::null())
         .output();
-    let output = tokio::time::timeout(PATIENCE, output).await.unwrap().unwrap();
+    let output = tokio::time::timeout(PATIENCE, output)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&output.stdout), "hello\n");
     assert!(String::from_utf8_lossy(&output.stderr).contains("the server sent malformed data"));
@@ -133,7 +172,10 @@ async fn the_palindrome_client_reads_lines_until_an_empty_one() {
         .write_all("А роза упала на лапу Азора\nhello\n\nabba\n".as_bytes())
         .await
         .unwrap();
-    let output = tokio::time::timeout(PATIENCE, client.wait_with_output()).await.unwrap().unwrap();
+    let output = tokio::time::timeout(PATIENCE, client.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(output.status.success());
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),

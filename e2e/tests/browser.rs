@@ -93,7 +93,9 @@ impl Browser {
                 ]
             }
         });
-        let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", self.port))
@@ -143,18 +145,33 @@ async fn wait_text(page: &Client, css: &str, wanted: impl Fn(&str) -> bool) -> S
 }
 
 async fn join(page: &Client, name: &str) {
-    let input = page.wait().at_most(PATIENCE).for_element(Locator::Css("#name-input")).await.unwrap();
+    let input = page
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css("#name-input"))
+        .await
+        .unwrap();
     input.send_keys(name).await.unwrap();
-    page.find(Locator::Css("#join-button")).await.unwrap().click().await.unwrap();
+    page.find(Locator::Css("#join-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 async fn press(page: &Client, letter: &str) {
     wait_text(page, "#turn", |t| t.starts_with("Your turn!")).await;
     let key = page
-        .find(Locator::Css(&format!("#keyboard button[data-letter='{letter}']")))
+        .find(Locator::Css(&format!(
+            "#keyboard button[data-letter='{letter}']"
+        )))
         .await
         .unwrap();
-    assert!(key.is_enabled().await.unwrap(), "{letter} is pressable on my turn");
+    assert!(
+        key.is_enabled().await.unwrap(),
+        "{letter} is pressable on my turn"
+    );
     key.click().await.unwrap();
 }
 
@@ -162,7 +179,12 @@ async fn guess_word(page: &Client, word: &str) {
     wait_text(page, "#turn", |t| t.starts_with("Your turn!")).await;
     let field = page.find(Locator::Css("#word-input")).await.unwrap();
     field.send_keys(word).await.unwrap();
-    page.find(Locator::Css("#word-button")).await.unwrap().click().await.unwrap();
+    page.find(Locator::Css("#word-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 /// Final scores as the results screen lists them: (name, points).
@@ -170,8 +192,20 @@ async fn scores(page: &Client) -> Vec<(String, String)> {
     wait_text(page, "#winner", |t| !t.is_empty()).await;
     let mut scores = Vec::new();
     for row in page.find_all(Locator::Css("#scores li")).await.unwrap() {
-        let name = row.find(Locator::Css(".name")).await.unwrap().text().await.unwrap();
-        let points = row.find(Locator::Css(".points")).await.unwrap().text().await.unwrap();
+        let name = row
+            .find(Locator::Css(".name"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let points = row
+            .find(Locator::Css(".points"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         scores.push((name, points));
     }
     scores
@@ -195,7 +229,10 @@ impl Terminal {
     }
 
     async fn send(&mut self, line: &str) {
-        self.writer.write_all(format!("{line}\n").as_bytes()).await.unwrap();
+        self.writer
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
     }
 
     async fn expect(&mut self, wanted: &str) {
@@ -225,17 +262,27 @@ async fn a_browser_player_and_a_tcp_player_play_a_full_game_together() {
     let page = browser.page(&format!("http://{}/", server.http)).await;
     screenshot(&page, "browser_tcp_1_join").await;
     join(&page, "Webby").await;
-    wait_text(&page, "#waiting", |t| t.contains("Waiting for 1 more player")).await;
+    wait_text(&page, "#waiting", |t| {
+        t.contains("Waiting for 1 more player")
+    })
+    .await;
     screenshot(&page, "browser_tcp_2_waiting").await;
 
     let mut term = Terminal::join(server.game, "term").await;
     term.expect("The game begins! Players: Webby, term.").await;
     // Browser: a hit keeps the turn, a miss passes it.
     press(&page, "p").await;
-    wait_text(&page, "#word", |t| t.replace('\n', "").to_lowercase().contains("pp")).await;
+    wait_text(&page, "#word", |t| {
+        t.replace('\n', "").to_lowercase().contains("pp")
+    })
+    .await;
     press(&page, "z").await;
-    term.expect("Webby named the letter 'z': not in the word.").await;
-    let z = page.find(Locator::Css("#keyboard button[data-letter='z']")).await.unwrap();
+    term.expect("Webby named the letter 'z': not in the word.")
+        .await;
+    let z = page
+        .find(Locator::Css("#keyboard button[data-letter='z']"))
+        .await
+        .unwrap();
     assert!(!z.is_enabled().await.unwrap(), "a tried letter is disabled");
     screenshot(&page, "browser_tcp_3_playing").await;
     // Terminal: a hit, then a miss.
@@ -247,10 +294,16 @@ async fn a_browser_player_and_a_tcp_player_play_a_full_game_together() {
     guess_word(&page, "apple").await;
     term.expect("Results: Webby 9, term 1.").await;
     term.expect("/quit").await;
-    assert_eq!(wait_text(&page, "#winner", |t| !t.is_empty()).await, "You won!");
+    assert_eq!(
+        wait_text(&page, "#winner", |t| !t.is_empty()).await,
+        "You won!"
+    );
     assert_eq!(
         scores(&page).await,
-        vec![("Webby".to_owned(), "9".to_owned()), ("term".to_owned(), "1".to_owned())]
+        vec![
+            ("Webby".to_owned(), "9".to_owned()),
+            ("term".to_owned(), "1".to_owned())
+        ]
     );
     screenshot(&page, "browser_tcp_4_results").await;
     page.close().await.unwrap();
@@ -277,16 +330,31 @@ async fn two_browser_players_play_a_full_game() {
     for page in [&first, &second] {
         assert_eq!(
             scores(page).await,
-            vec![("Богдан".to_owned(), "10".to_owned()), ("Олена".to_owned(), "0".to_owned())]
+            vec![
+                ("Богдан".to_owned(), "10".to_owned()),
+                ("Олена".to_owned(), "0".to_owned())
+            ]
         );
     }
-    assert_eq!(wait_text(&first, "#winner", |t| !t.is_empty()).await, "Богдан won!");
+    assert_eq!(
+        wait_text(&first, "#winner", |t| !t.is_empty()).await,
+        "Богдан won!"
+    );
     screenshot(&first, "two_browsers_2_results_loser").await;
     screenshot(&second, "two_browsers_3_results_winner").await;
 
     // "Play again" joins the next game under the same name.
-    second.find(Locator::Css("#play-again")).await.unwrap().click().await.unwrap();
-    wait_text(&second, "#waiting", |t| t.contains("Waiting for 1 more player")).await;
+    second
+        .find(Locator::Css("#play-again"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&second, "#waiting", |t| {
+        t.contains("Waiting for 1 more player")
+    })
+    .await;
     first.close().await.unwrap();
     second.close().await.unwrap();
     server.shutdown().await;
@@ -301,7 +369,10 @@ async fn the_page_shows_a_clear_error_when_the_server_goes_away() {
     wait_text(&page, "#connection", |t| t == "Connected").await;
     server.shutdown().await;
     let banner = wait_text(&page, "#banner", |t| !t.is_empty()).await;
-    assert_eq!(banner, "The server ended the game. The server is shutting down. Goodbye!");
+    assert_eq!(
+        banner,
+        "The server ended the game. The server is shutting down. Goodbye!"
+    );
     screenshot(&page, "server_gone").await;
     page.close().await.unwrap();
 }

@@ -191,7 +191,10 @@ impl GameState {
     }
 
     fn apply(&mut self, event: ServerEvent) {
-        if !matches!(event, ServerEvent::YourTurn | ServerEvent::Quit | ServerEvent::Welcome) {
+        if !matches!(
+            event,
+            ServerEvent::YourTurn | ServerEvent::Quit | ServerEvent::Welcome
+        ) {
             self.log.extend(event.to_text().lines().map(str::to_owned));
             let excess = self.log.len().saturating_sub(LOG_LINES);
             self.log.drain(..excess);
@@ -202,7 +205,9 @@ impl GameState {
                 self.me = Some(name);
                 self.error = None;
             }
-            ServerEvent::Joined { players, needed, .. } => {
+            ServerEvent::Joined {
+                players, needed, ..
+            } => {
                 self.players = players
                     .into_iter()
                     .map(|name| PlayerView { name, points: 0 })
@@ -229,7 +234,10 @@ impl GameState {
             }
             ServerEvent::YourTurn => self.my_turn = true,
             ServerEvent::LetterNamed {
-                name, letter, total, ..
+                name,
+                letter,
+                total,
+                ..
             } => {
                 self.tried.insert(letter);
                 self.set_points(&name, total);

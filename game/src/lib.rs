@@ -191,7 +191,9 @@ impl Game {
         let mut out = vec![
             Delivery {
                 to: Recipient::Only(id),
-                event: ServerEvent::Accepted { name: name.to_owned() },
+                event: ServerEvent::Accepted {
+                    name: name.to_owned(),
+                },
             },
             Delivery {
                 to: Recipient::All,
@@ -253,7 +255,9 @@ impl Game {
         };
         out.push(Delivery {
             to: Recipient::All,
-            event: ServerEvent::WordState { masked: self.masked() },
+            event: ServerEvent::WordState {
+                masked: self.masked(),
+            },
         });
         if self.revealed.iter().all(|&r| r) {
             self.finish(self.turn, &mut out);

@@ -66,7 +66,9 @@ fn the_first_to_join_moves_first_and_only_it_gets_turn() {
     let out = game.join(B, "bob").unwrap();
     assert!(events_for(&out, A).contains(&ServerEvent::YourTurn));
     assert!(!events_for(&out, B).contains(&ServerEvent::YourTurn));
-    assert!(events_for(&out, B).contains(&ServerEvent::TurnOf { name: "alice".into() }));
+    assert!(events_for(&out, B).contains(&ServerEvent::TurnOf {
+        name: "alice".into()
+    }));
 }
 
 #[test]
@@ -88,8 +90,13 @@ fn letter_not_in_the_word_passes_the_turn_without_points() {
     assert_eq!(points(&game, A), 0);
     assert_eq!(game.current_player(), Some(B));
     assert!(events_for(&out, B).contains(&ServerEvent::YourTurn));
-    assert!(out.iter().any(|d| matches!(&d.event,
-        ServerEvent::LetterNamed { outcome: LetterOutcome::Miss, .. })));
+    assert!(out.iter().any(|d| matches!(
+        &d.event,
+        ServerEvent::LetterNamed {
+            outcome: LetterOutcome::Miss,
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -100,7 +107,9 @@ fn letter_in_the_word_reveals_every_occurrence_scores_each_and_keeps_the_turn() 
     assert_eq!(game.masked(), "*pp**");
     assert_eq!(game.current_player(), Some(A));
     assert!(events_for(&out, A).contains(&ServerEvent::YourTurn));
-    assert!(events_for(&out, B).contains(&ServerEvent::WordState { masked: "*pp**".into() }));
+    assert!(events_for(&out, B).contains(&ServerEvent::WordState {
+        masked: "*pp**".into()
+    }));
 }
 
 #[test]
@@ -121,8 +130,13 @@ fn a_letter_already_revealed_earns_nothing_and_passes_the_turn() {
     let out = game.play(A, letter("P"));
     assert_eq!(points(&game, A), 2);
     assert_eq!(game.current_player(), Some(B));
-    assert!(out.iter().any(|d| matches!(&d.event,
-        ServerEvent::LetterNamed { outcome: LetterOutcome::Repeated, .. })));
+    assert!(out.iter().any(|d| matches!(
+        &d.event,
+        ServerEvent::LetterNamed {
+            outcome: LetterOutcome::Repeated,
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -131,8 +145,13 @@ fn a_letter_already_missed_earns_nothing_and_passes_the_turn() {
     game.play(A, letter("z"));
     let out = game.play(B, letter("z"));
     assert_eq!(game.current_player(), Some(A));
-    assert!(out.iter().any(|d| matches!(&d.event,
-        ServerEvent::LetterNamed { outcome: LetterOutcome::Repeated, .. })));
+    assert!(out.iter().any(|d| matches!(
+        &d.event,
+        ServerEvent::LetterNamed {
+            outcome: LetterOutcome::Repeated,
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -143,8 +162,14 @@ fn a_wrong_word_cancels_all_the_players_points_and_passes_the_turn() {
     let out = game.play(A, word("ample"));
     assert_eq!(points(&game, A), 0);
     assert_eq!(game.current_player(), Some(B));
-    assert!(out.iter().any(|d| matches!(&d.event,
-        ServerEvent::WordNamed { correct: false, total: 0, .. })));
+    assert!(out.iter().any(|d| matches!(
+        &d.event,
+        ServerEvent::WordNamed {
+            correct: false,
+            total: 0,
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -153,8 +178,15 @@ fn the_right_word_earns_the_hidden_letters_plus_the_prize_and_wins() {
     game.play(A, letter("p")); // +2, 3 letters still hidden
     let out = game.play(A, word("apple"));
     assert_eq!(game.phase(), Phase::Over);
-    assert!(out.iter().any(|d| matches!(&d.event,
-        ServerEvent::WordNamed { correct: true, earned: 3, total: 5, .. })));
+    assert!(out.iter().any(|d| matches!(
+        &d.event,
+        ServerEvent::WordNamed {
+            correct: true,
+            earned: 3,
+            total: 5,
+            ..
+        }
+    )));
     let (winner, scores) = final_scores(&out);
     assert_eq!(winner.as_deref(), Some("a"));
     assert_eq!(scores, vec![("a".into(), 2 + 3 + 5), ("b".into(), 0)]);
@@ -166,7 +198,9 @@ fn the_end_sends_results_then_quit_to_everyone() {
     let out = game.play(A, word("apple"));
     for id in [A, B] {
         let events = events_for(&out, id);
-        let over = events.iter().position(|e| matches!(e, ServerEvent::GameOver { .. }));
+        let over = events
+            .iter()
+            .position(|e| matches!(e, ServerEvent::GameOver { .. }));
         assert_eq!(events.last(), Some(&ServerEvent::Quit));
         assert!(over.unwrap() < events.len() - 1);
         assert!(!events.contains(&ServerEvent::YourTurn));
@@ -197,7 +231,9 @@ fn a_move_out_of_turn_is_refused_privately_and_changes_nothing() {
     let out = game.play(B, letter("p"));
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].to, Recipient::Only(B));
-    assert!(matches!(&out[0].event, ServerEvent::Error { message } if message.contains("a's turn")));
+    assert!(
+        matches!(&out[0].event, ServerEvent::Error { message } if message.contains("a's turn"))
+    );
     assert_eq!(game.masked(), "*****");
     assert_eq!(game.current_player(), Some(A));
 }
@@ -207,7 +243,9 @@ fn a_move_before_the_start_is_refused() {
     let mut game = Game::new("apple", 2).unwrap();
     game.join(A, "a").unwrap();
     let out = game.play(A, letter("p"));
-    assert!(matches!(&out[0].event, ServerEvent::Error { message } if message.contains("not started")));
+    assert!(
+        matches!(&out[0].event, ServerEvent::Error { message } if message.contains("not started"))
+    );
     assert_eq!(game.masked(), "*****");
 }
 
@@ -215,7 +253,10 @@ fn a_move_before_the_start_is_refused() {
 fn a_name_taken_in_the_game_is_refused_case_insensitively() {
     let mut game = Game::new("apple", 3).unwrap();
     game.join(A, "Alice").unwrap();
-    assert_eq!(game.join(B, "alice"), Err(JoinError::NameTaken("alice".into())));
+    assert_eq!(
+        game.join(B, "alice"),
+        Err(JoinError::NameTaken("alice".into()))
+    );
     assert_eq!(game.players(), vec!["Alice".to_owned()]);
     game.join(B, "Bob").unwrap();
 }
@@ -231,8 +272,14 @@ fn a_player_who_leaves_is_removed_from_the_ring() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b"), (C, "c")]);
     let out = game.leave(B);
     assert_eq!(game.players(), vec!["a".to_owned(), "c".to_owned()]);
-    assert!(out.iter().any(|d| d.event == ServerEvent::Left { name: "b".into() }));
-    assert_eq!(game.current_player(), Some(A), "not b's turn: nothing changes");
+    assert!(out
+        .iter()
+        .any(|d| d.event == ServerEvent::Left { name: "b".into() }));
+    assert_eq!(
+        game.current_player(),
+        Some(A),
+        "not b's turn: nothing changes"
+    );
     game.play(A, letter("z"));
     assert_eq!(game.current_player(), Some(C), "b is skipped");
 }
@@ -263,7 +310,10 @@ fn the_game_ends_when_the_ring_is_empty() {
     assert_eq!(game.phase(), Phase::Playing);
     game.leave(B);
     assert_eq!(game.phase(), Phase::Over);
-    assert!(matches!(&game.play(B, letter("a"))[0].event, ServerEvent::Error { .. }));
+    assert!(matches!(
+        &game.play(B, letter("a"))[0].event,
+        ServerEvent::Error { .. }
+    ));
 }
 
 #[test]

@@ -80,7 +80,10 @@ impl ClientCommand {
             if argument.is_empty() {
                 Err(CommandError::MissingArgument(command))
             } else if argument.contains(char::is_whitespace) {
-                Err(CommandError::UnexpectedArgument(command, "exactly one argument"))
+                Err(CommandError::UnexpectedArgument(
+                    command,
+                    "exactly one argument",
+                ))
             } else {
                 Ok(argument)
             }
@@ -95,7 +98,9 @@ impl ClientCommand {
             "word" => {
                 let argument = single_argument("/word")?;
                 if is_word(argument) {
-                    Ok(ClientCommand::Word(letters_of(argument).unwrap_or_default().concat()))
+                    Ok(ClientCommand::Word(
+                        letters_of(argument).unwrap_or_default().concat(),
+                    ))
                 } else {
                     Err(CommandError::NotAWord(crate::text::sanitize(argument)))
                 }
@@ -151,9 +156,18 @@ mod tests {
 
     #[test]
     fn seed_commands_parse_case_insensitively() {
-        assert_eq!(ClientCommand::parse("/letter A"), Ok(ClientCommand::Letter("a".into())));
-        assert_eq!(ClientCommand::parse("/letter Ґ\r"), Ok(ClientCommand::Letter("ґ".into())));
-        assert_eq!(ClientCommand::parse("/word ЯБЛУКО"), Ok(ClientCommand::Word("яблуко".into())));
+        assert_eq!(
+            ClientCommand::parse("/letter A"),
+            Ok(ClientCommand::Letter("a".into()))
+        );
+        assert_eq!(
+            ClientCommand::parse("/letter Ґ\r"),
+            Ok(ClientCommand::Letter("ґ".into()))
+        );
+        assert_eq!(
+            ClientCommand::parse("/word ЯБЛУКО"),
+            Ok(ClientCommand::Word("яблуко".into()))
+        );
         assert_eq!(ClientCommand::parse("/help"), Ok(ClientCommand::Help));
     }
 
@@ -167,9 +181,15 @@ mod tests {
             ("/word   ", CommandError::MissingArgument("/word")),
             ("/letter ab", CommandError::NotALetter("ab".into())),
             ("/letter 7", CommandError::NotALetter("7".into())),
-            ("/word two words", CommandError::UnexpectedArgument("/word", "exactly one argument")),
+            (
+                "/word two words",
+                CommandError::UnexpectedArgument("/word", "exactly one argument"),
+            ),
             ("/word b4d", CommandError::NotAWord("b4d".into())),
-            ("/help me", CommandError::UnexpectedArgument("/help", "no argument")),
+            (
+                "/help me",
+                CommandError::UnexpectedArgument("/help", "no argument"),
+            ),
         ];
         for (line, error) in cases {
             let got = ClientCommand::parse(line);
@@ -181,15 +201,26 @@ mod tests {
 
     #[test]
     fn errors_never_echo_control_characters() {
-        let message = ClientCommand::parse("/word \u{1b}[2Jx").unwrap_err().to_string();
+        let message = ClientCommand::parse("/word \u{1b}[2Jx")
+            .unwrap_err()
+            .to_string();
         assert!(!message.contains('\u{1b}'), "{message:?}");
     }
 
     #[test]
     fn player_input_picks_letter_or_word() {
-        assert_eq!(ClientCommand::from_player_input("e"), Ok(ClientCommand::Letter("e".into())));
-        assert_eq!(ClientCommand::from_player_input("Apple\n"), Ok(ClientCommand::Word("apple".into())));
-        assert_eq!(ClientCommand::from_player_input("/letter x"), Ok(ClientCommand::Letter("x".into())));
+        assert_eq!(
+            ClientCommand::from_player_input("e"),
+            Ok(ClientCommand::Letter("e".into()))
+        );
+        assert_eq!(
+            ClientCommand::from_player_input("Apple\n"),
+            Ok(ClientCommand::Word("apple".into()))
+        );
+        assert_eq!(
+            ClientCommand::from_player_input("/letter x"),
+            Ok(ClientCommand::Letter("x".into()))
+        );
         assert!(ClientCommand::from_player_input("  ").is_err());
         assert_eq!(
             ClientCommand::from_player_input("not a word!"),

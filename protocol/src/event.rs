@@ -313,7 +313,9 @@ mod tests {
     fn all_kinds() -> Vec<ServerEvent> {
         vec![
             ServerEvent::Welcome,
-            ServerEvent::Accepted { name: "alice".into() },
+            ServerEvent::Accepted {
+                name: "alice".into(),
+            },
             ServerEvent::Joined {
                 name: "bob".into(),
                 players: vec!["alice".into(), "bob".into()],
@@ -325,7 +327,9 @@ mod tests {
                 masked: "*****".into(),
                 alphabet: "abc".into(),
             },
-            ServerEvent::TurnOf { name: "alice".into() },
+            ServerEvent::TurnOf {
+                name: "alice".into(),
+            },
             ServerEvent::YourTurn,
             ServerEvent::LetterNamed {
                 name: "alice".into(),
@@ -340,15 +344,24 @@ mod tests {
                 earned: 0,
                 total: 0,
             },
-            ServerEvent::WordState { masked: "*pp**".into() },
+            ServerEvent::WordState {
+                masked: "*pp**".into(),
+            },
             ServerEvent::GameOver {
                 word: "apple".into(),
                 winner: Some("alice".into()),
                 prize: 5,
-                scores: vec![Score { name: "alice".into(), points: 10 }],
+                scores: vec![Score {
+                    name: "alice".into(),
+                    points: 10,
+                }],
             },
-            ServerEvent::Error { message: "no".into() },
-            ServerEvent::Notice { message: "/bye".into() },
+            ServerEvent::Error {
+                message: "no".into(),
+            },
+            ServerEvent::Notice {
+                message: "/bye".into(),
+            },
             ServerEvent::Quit,
         ]
     }
@@ -382,12 +395,17 @@ mod tests {
             "Game over! The word was 'apple'.\nWinner: alice, with a prize of 5 points.\nResults: alice 10.\n"
         );
         let joined = all_kinds()[2].to_text();
-        assert_eq!(joined, "bob joined the game (2 of 3 players); waiting for 1 more.\n");
+        assert_eq!(
+            joined,
+            "bob joined the game (2 of 3 players); waiting for 1 more.\n"
+        );
     }
 
     #[test]
     fn rendered_text_strips_escape_sequences() {
-        let event = ServerEvent::Left { name: "\u{1b}[2Jmallory\r\n/quit".into() };
+        let event = ServerEvent::Left {
+            name: "\u{1b}[2Jmallory\r\n/quit".into(),
+        };
         assert_eq!(event.to_text(), "mallory/quit left the game.\n");
     }
 

@@ -147,7 +147,10 @@ mod tests {
     fn overlong_line_without_newline_fails_before_it_ends() {
         let mut decoder = LineDecoder::new(8);
         decoder.push(b"0123456789");
-        assert_eq!(drain(&mut decoder), vec![Err(LineError::TooLong { max: 8 })]);
+        assert_eq!(
+            drain(&mut decoder),
+            vec![Err(LineError::TooLong { max: 8 })]
+        );
         decoder.push(b"\nok\n");
         assert_eq!(drain(&mut decoder), vec![], "a failed decoder stays failed");
     }

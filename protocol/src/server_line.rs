@@ -77,7 +77,11 @@ mod tests {
 
     #[test]
     fn encode_round_trips() {
-        for line in [ServerLine::Turn, ServerLine::Quit, ServerLine::Message("hi".into())] {
+        for line in [
+            ServerLine::Turn,
+            ServerLine::Quit,
+            ServerLine::Message("hi".into()),
+        ] {
             assert_eq!(ServerLine::parse(line.encode()), Ok(line.clone()));
         }
     }

@@ -13,7 +13,11 @@ use crate::{MAX_NAME_CHARS, MAX_WORD_LETTERS};
 
 /// NFC-normalises and lower-cases `text`, the canonical form for matching.
 pub fn fold(text: &str) -> String {
-    text.nfc().collect::<String>().to_lowercase().nfc().collect()
+    text.nfc()
+        .collect::<String>()
+        .to_lowercase()
+        .nfc()
+        .collect()
 }
 
 /// Whether a grapheme counts as a letter: alphabetic characters and marks.
@@ -166,8 +170,14 @@ mod tests {
         assert_eq!(validate_name("/quit"), Err(NameError::StartsWithSlash));
         assert_eq!(validate_name(&"я".repeat(33)), Err(NameError::TooLong));
         assert_eq!(validate_name(&"я".repeat(32)), Ok("я".repeat(32)));
-        assert_eq!(validate_name("evil\u{1b}[2J"), Err(NameError::ControlCharacters));
-        assert_eq!(validate_name("a\u{202E}b"), Err(NameError::ControlCharacters));
+        assert_eq!(
+            validate_name("evil\u{1b}[2J"),
+            Err(NameError::ControlCharacters)
+        );
+        assert_eq!(
+            validate_name("a\u{202E}b"),
+            Err(NameError::ControlCharacters)
+        );
     }
 
     #[test]

@@ -56,7 +56,12 @@ impl Player {
     pub async fn next_line(&mut self) -> Option<String> {
         let line = tokio::time::timeout(PATIENCE, self.lines.next_line())
             .await
-            .unwrap_or_else(|_| panic!("{}: no line within {PATIENCE:?}; seen {:#?}", self.name, self.seen))
+            .unwrap_or_else(|_| {
+                panic!(
+                    "{}: no line within {PATIENCE:?}; seen {:#?}",
+                    self.name, self.seen
+                )
+            })
             .ok()
             .flatten();
         if let Some(line) = &line {
@@ -72,7 +77,10 @@ impl Player {
             match self.next_line().await {
                 Some(line) if line == wanted => return before,
                 Some(line) => before.push(line),
-                None => panic!("{}: EOF before {wanted:?}; seen {:#?}", self.name, self.seen),
+                None => panic!(
+                    "{}: EOF before {wanted:?}; seen {:#?}",
+                    self.name, self.seen
+                ),
             }
         }
     }
@@ -83,7 +91,10 @@ impl Player {
             match self.next_line().await {
                 Some(line) if line.starts_with(prefix) => return line,
                 Some(_) => {}
-                None => panic!("{}: EOF before {prefix:?}; seen {:#?}", self.name, self.seen),
+                None => panic!(
+                    "{}: EOF before {prefix:?}; seen {:#?}",
+                    self.name, self.seen
+                ),
             }
         }
     }

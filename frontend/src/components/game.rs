@@ -77,7 +77,9 @@ fn Keyboard() -> Html {
             let send = game.send.clone();
             let listener = web_sys::window().map(|window| {
                 EventListener::new(&window, "keydown", move |event| {
-                    let Some(event) = event.dyn_ref::<KeyboardEvent>() else { return };
+                    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
                     let in_field = event
                         .target()
                         .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
@@ -130,10 +132,13 @@ fn WordGuess() -> Html {
         let input = input.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let Some(field) = input.cast::<HtmlInputElement>() else { return };
+            let Some(field) = input.cast::<HtmlInputElement>() else {
+                return;
+            };
             let guess = field.value().trim().to_owned();
             if !is_word(&guess) {
-                game.local_error.emit("A guess is one word of letters only.".to_owned());
+                game.local_error
+                    .emit("A guess is one word of letters only.".to_owned());
                 return;
             }
             field.set_value("");

@@ -18,14 +18,20 @@ pub fn JoinScreen() -> Html {
         let input = input.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let Some(field) = input.cast::<HtmlInputElement>() else { return };
+            let Some(field) = input.cast::<HtmlInputElement>() else {
+                return;
+            };
             match validate_name(&field.value()) {
                 Ok(name) => game.join.emit(name),
                 Err(error) => game.local_error.emit(error.to_string()),
             }
         })
     };
-    let label = if game.state.awaiting_name() { "Try this name" } else { "Play" };
+    let label = if game.state.awaiting_name() {
+        "Try this name"
+    } else {
+        "Play"
+    };
     html! {
         <section class="card join">
             <h2>{ "Guess the word, letter by letter" }</h2>

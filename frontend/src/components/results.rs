@@ -19,7 +19,7 @@ pub fn ResultsScreen() -> Html {
         None => "Nobody guessed the word.".to_owned(),
     };
     let mut scores = outcome.scores.clone();
-    scores.sort_by(|a, b| b.points.cmp(&a.points));
+    scores.sort_by_key(|score| std::cmp::Reverse(score.points));
     let again = {
         let join = game.join.clone();
         let name = state.me.clone().unwrap_or_else(|| state.name.clone());

@@ -57,7 +57,11 @@ fn describe(error: &WebSocketError) -> String {
 }
 
 /// Opens a connection of `generation` and returns the sender for its lines.
-fn connect(generation: u32, name: String, dispatcher: UseReducerDispatcher<GameState>) -> Option<mpsc::UnboundedSender<String>> {
+fn connect(
+    generation: u32,
+    name: String,
+    dispatcher: UseReducerDispatcher<GameState>,
+) -> Option<mpsc::UnboundedSender<String>> {
     dispatcher.dispatch(Action::Connecting { generation });
     let socket = match WebSocket::open_with_protocol(&socket_url(), JSON_SUBPROTOCOL) {
         Ok(socket) => socket,
@@ -87,9 +91,11 @@ fn connect(generation: u32, name: String, dispatcher: UseReducerDispatcher<GameS
                         answered = true;
                         dispatcher.dispatch(Action::Connected(generation));
                     }
-                    let event = ServerEvent::from_json(&json).unwrap_or_else(|_| ServerEvent::Error {
-                        message: "the server sent data this page does not understand".to_owned(),
-                    });
+                    let event =
+                        ServerEvent::from_json(&json).unwrap_or_else(|_| ServerEvent::Error {
+                            message: "the server sent data this page does not understand"
+                                .to_owned(),
+                        });
                     dispatcher.dispatch(Action::Event(generation, event));
                 }
                 Ok(Message::Bytes(_)) => {}
@@ -99,7 +105,10 @@ fn connect(generation: u32, name: String, dispatcher: UseReducerDispatcher<GameS
                 }
             }
         }
-        dispatcher.dispatch(Action::Disconnected(generation, "the connection closed".to_owned()));
+        dispatcher.dispatch(Action::Disconnected(
+            generation,
+            "the connection closed".to_owned(),
+        ));
     });
     Some(lines)
 }

@@ -4,7 +4,9 @@ use super::*;
 use wordguess_protocol::LetterOutcome;
 
 fn reduce(state: Rc<GameState>, actions: Vec<Action>) -> Rc<GameState> {
-    actions.into_iter().fold(state, |state, action| state.reduce(action))
+    actions
+        .into_iter()
+        .fold(state, |state, action| state.reduce(action))
 }
 
 fn ev(event: ServerEvent) -> Action {
@@ -20,7 +22,9 @@ fn playing() -> Rc<GameState> {
             Action::NameSent("alice".into()),
             ev(ServerEvent::Welcome),
             Action::Connected(1),
-            ev(ServerEvent::Accepted { name: "alice".into() }),
+            ev(ServerEvent::Accepted {
+                name: "alice".into(),
+            }),
             ev(ServerEvent::Joined {
                 name: "alice".into(),
                 players: vec!["alice".into()],
@@ -36,7 +40,9 @@ fn playing() -> Rc<GameState> {
                 masked: "*****".into(),
                 alphabet: "abcdefghijklmnopqrstuvwxyz".into(),
             }),
-            ev(ServerEvent::TurnOf { name: "alice".into() }),
+            ev(ServerEvent::TurnOf {
+                name: "alice".into(),
+            }),
             ev(ServerEvent::YourTurn),
         ],
     )
@@ -50,7 +56,9 @@ fn screens_follow_the_game_from_join_to_results() {
         state,
         vec![
             Action::Connecting { generation: 1 },
-            ev(ServerEvent::Accepted { name: "alice".into() }),
+            ev(ServerEvent::Accepted {
+                name: "alice".into(),
+            }),
         ],
     );
     assert_eq!(waiting.screen(), Screen::Waiting);
@@ -64,8 +72,14 @@ fn screens_follow_the_game_from_join_to_results() {
             winner: Some("alice".into()),
             prize: 5,
             scores: vec![
-                Score { name: "alice".into(), points: 10 },
-                Score { name: "bob".into(), points: 0 },
+                Score {
+                    name: "alice".into(),
+                    points: 10,
+                },
+                Score {
+                    name: "bob".into(),
+                    points: 0,
+                },
             ],
         })],
     );
@@ -86,8 +100,12 @@ fn named_letters_are_disabled_and_points_follow_the_server() {
                 outcome: LetterOutcome::Hit { count: 2 },
                 total: 2,
             }),
-            ev(ServerEvent::WordState { masked: "*pp**".into() }),
-            ev(ServerEvent::TurnOf { name: "alice".into() }),
+            ev(ServerEvent::WordState {
+                masked: "*pp**".into(),
+            }),
+            ev(ServerEvent::TurnOf {
+                name: "alice".into(),
+            }),
             ev(ServerEvent::YourTurn),
         ],
     );
@@ -95,7 +113,9 @@ fn named_letters_are_disabled_and_points_follow_the_server() {
     assert!(state.can_name("a"));
     assert_eq!(state.players[0].points, 2);
     assert_eq!(state.masked, "*pp**");
-    assert!(state.log.contains(&"alice named the letter 'p': 2 in the word, +2 points (total 2).".to_owned()));
+    assert!(state
+        .log
+        .contains(&"alice named the letter 'p': 2 in the word, +2 points (total 2).".to_owned()));
 }
 
 #[test]
@@ -116,7 +136,9 @@ fn a_refused_name_shows_the_error_and_waits_for_another_name() {
             Action::Connecting { generation: 1 },
             ev(ServerEvent::Welcome),
             Action::Connected(1),
-            ev(ServerEvent::Error { message: "the name 'bob' is taken".into() }),
+            ev(ServerEvent::Error {
+                message: "the name 'bob' is taken".into(),
+            }),
         ],
     );
     assert_eq!(state.screen(), Screen::Join);
@@ -126,9 +148,18 @@ fn a_refused_name_shows_the_error_and_waits_for_another_name() {
 
 #[test]
 fn losing_the_connection_shows_a_clear_banner() {
-    let state = reduce(playing(), vec![Action::Disconnected(1, "connection closed".into())]);
-    assert_eq!(state.connection, Connection::Lost("connection closed".into()));
-    assert_eq!(state.banner().as_deref(), Some("Disconnected from the server: connection closed"));
+    let state = reduce(
+        playing(),
+        vec![Action::Disconnected(1, "connection closed".into())],
+    );
+    assert_eq!(
+        state.connection,
+        Connection::Lost("connection closed".into())
+    );
+    assert_eq!(
+        state.banner().as_deref(),
+        Some("Disconnected from the server: connection closed")
+    );
     assert!(!state.my_turn);
     assert_eq!(state.screen(), Screen::Join);
 }
@@ -138,7 +169,9 @@ fn a_server_shutdown_is_explained() {
     let state = reduce(
         playing(),
         vec![
-            ev(ServerEvent::Notice { message: "The server is shutting down. Goodbye!".into() }),
+            ev(ServerEvent::Notice {
+                message: "The server is shutting down. Goodbye!".into(),
+            }),
             ev(ServerEvent::Quit),
             Action::Disconnected(1, "closed".into()),
         ],
@@ -155,7 +188,12 @@ fn a_normal_end_is_not_an_error() {
     let state = reduce(
         playing(),
         vec![
-            ev(ServerEvent::GameOver { word: "apple".into(), winner: None, prize: 5, scores: vec![] }),
+            ev(ServerEvent::GameOver {
+                word: "apple".into(),
+                winner: None,
+                prize: 5,
+                scores: vec![],
+            }),
             ev(ServerEvent::Quit),
             Action::Disconnected(1, "closed".into()),
         ],
@@ -181,6 +219,9 @@ fn events_from_a_previous_connection_are_ignored() {
 
 #[test]
 fn a_player_who_leaves_is_removed_from_the_ring() {
-    let state = reduce(playing(), vec![ev(ServerEvent::Left { name: "bob".into() })]);
+    let state = reduce(
+        playing(),
+        vec![ev(ServerEvent::Left { name: "bob".into() })],
+    );
     assert_eq!(state.players.len(), 1);
 }
