@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Parser;
-use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 use wordguess_backend::words::Language;
 use wordguess_backend::{run, Limits, Listeners, ServerConfig, WordList};
@@ -54,7 +53,7 @@ async fn main() -> anyhow::Result<()> {
         None => WordList::builtin(cli.language),
     };
     let bind = |addr: String, what: &'static str| async move {
-        TcpListener::bind(&addr)
+        wordguess_backend::server::bind(&addr)
             .await
             .with_context(|| format!("cannot listen for the {what} on {addr}"))
     };

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -17,8 +17,40 @@ use crate::lobby::{GameSettings, Lobby};
 use crate::words::WordList;
 use crate::{http, palindrome, tcp};
 
+/// Pending connections the kernel queues per listener (std's default, 128,
+/// drops SYNs when many players join at once).
+const LISTEN_BACKLOG: u32 = 1024;
+
 /// How long shutdown waits for connections to say goodbye.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Binds a listener on `addr` (`host:port`) with a generous backlog.
+///
+/// # Errors
+///
+/// Returns an IO error if the address does not resolve or cannot be bound.
+pub async fn bind(addr: &str) -> io::Result<TcpListener> {
+    let mut last_error = io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{addr} resolves to nothing"),
+    );
+    for candidate in tokio::net::lookup_host(addr).await? {
+        let socket = if candidate.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        match socket
+            .bind(candidate)
+            .and_then(|()| socket.listen(LISTEN_BACKLOG))
+        {
+            Ok(listener) => return Ok(listener),
+            Err(error) => last_error = error,
+        }
+    }
+    Err(last_error)
+}
 
 /// The bound sockets the server serves.
 #[derive(Debug)]

@@ -109,7 +109,7 @@ impl Session {
             }
             match answer.await {
                 Ok(Ok(())) => {
-                    tracing::info!(player = self.id.0, game = game.id, %name, "name accepted");
+                    tracing::debug!(player = self.id.0, game = game.id, %name, "name accepted");
                     self.game = Some(game);
                     return Flow::Continue;
                 }

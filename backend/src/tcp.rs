@@ -24,14 +24,14 @@ const BATCH: usize = 64;
 
 /// Serves one TCP player until the connection ends.
 pub async fn serve_player(stream: TcpStream, addr: SocketAddr, context: Arc<ServerContext>) {
-    tracing::info!(%addr, "tcp player connected");
+    tracing::debug!(%addr, "tcp player connected");
     let _ = stream.set_nodelay(true);
     let (reader, writer) = stream.into_split();
     let (outbox, events) = Outbox::new(context.limits.outbound_queue);
     let writer = tokio::spawn(write_text(writer, events, context.limits.write_timeout));
     let lines = Box::pin(read_lines(reader, context.limits.max_line_bytes));
     run_connection(context, outbox, writer, lines).await;
-    tracing::info!(%addr, "tcp player disconnected");
+    tracing::debug!(%addr, "tcp player disconnected");
 }
 
 /// The lines a peer sends, bounded by `max_line_bytes`; ends at EOF.

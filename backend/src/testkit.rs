@@ -6,7 +6,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -60,7 +59,7 @@ impl TestOptions {
 /// is test setup.
 pub async fn start(options: TestOptions) -> RunningServer {
     let bind = || async {
-        TcpListener::bind("127.0.0.1:0")
+        crate::server::bind("127.0.0.1:0")
             .await
             .expect("bind loopback")
     };

@@ -66,7 +66,7 @@ pub async fn serve_player(socket: WebSocket, context: Arc<ServerContext>) {
     let json = socket
         .protocol()
         .is_some_and(|protocol| protocol.as_bytes() == JSON_SUBPROTOCOL.as_bytes());
-    tracing::info!(json, "websocket player connected");
+    tracing::debug!(json, "websocket player connected");
     let (sink, stream) = socket.split();
     let (outbox, events) = Outbox::new(context.limits.outbound_queue);
     let writer = tokio::spawn(write_frames(
@@ -77,7 +77,7 @@ pub async fn serve_player(socket: WebSocket, context: Arc<ServerContext>) {
     ));
     let lines = Box::pin(read_lines(stream, context.limits.max_line_bytes));
     run_connection(context, outbox, writer, lines).await;
-    tracing::info!("websocket player disconnected");
+    tracing::debug!("websocket player disconnected");
 }
 
 /// The lines a WebSocket peer sends: each text frame is a line (a frame
