@@ -19,6 +19,9 @@ use crate::context::ServerContext;
 use crate::outbox::Outbox;
 use crate::session::run_connection;
 
+/// Bytes read from the socket at a time.
+const READ_CHUNK: usize = 4096;
+
 /// Most events rendered into one write.
 const BATCH: usize = 64;
 
@@ -42,15 +45,22 @@ pub fn read_lines<R>(
 where
     R: AsyncRead + Unpin,
 {
-    let state = (reader, LineDecoder::new(max_line_bytes), vec![0u8; 4096]);
+    // Reads go into spare capacity (`read_buf`), so an idle connection's
+    // buffer pages are never touched and cost no resident memory.
+    let state = (
+        reader,
+        LineDecoder::new(max_line_bytes),
+        Vec::with_capacity(READ_CHUNK),
+    );
     futures_util::stream::unfold(state, |(mut reader, mut decoder, mut buffer)| async move {
         loop {
             if let Some(line) = decoder.next_line() {
                 return Some((line, (reader, decoder, buffer)));
             }
-            match reader.read(&mut buffer).await {
+            buffer.clear();
+            match reader.read_buf(&mut buffer).await {
                 Ok(0) | Err(_) => return None,
-                Ok(read) => decoder.push(&buffer[..read]),
+                Ok(_) => decoder.push(&buffer),
             }
         }
     })

@@ -21,7 +21,9 @@ use crate::context::ServerContext;
 use crate::outbox::Outbox;
 use crate::session::run_connection;
 
-/// Bytes tungstenite reads from the socket at a time (its default is 128 KiB).
+/// Bytes tungstenite reads from the socket at a time (its default is 128 KiB,
+/// zero-filled on the first read: measured here, 10,000 named idle players
+/// cost 1.47 GB of RSS with the defaults and 188 MB with these sizes).
 const READ_BUFFER: usize = 4 * 1024;
 /// Bytes gathered before a write; frames of one batch share a write.
 const WRITE_BUFFER: usize = 4 * 1024;
@@ -30,6 +32,10 @@ const MAX_WRITE_BUFFER: usize = 64 * 1024;
 /// The largest message accepted; longer lines are refused with an error
 /// by the session, which only accepts [`crate::Limits::max_line_bytes`].
 const MAX_MESSAGE: usize = 16 * 1024;
+// tungstenite fails every write if the write buffer cannot hold its target
+// size plus one message; keep that true whatever the constants become.
+const _: () = assert!(MAX_WRITE_BUFFER > WRITE_BUFFER + MAX_MESSAGE);
+
 /// Most events sent per flush.
 const BATCH: usize = 64;
 

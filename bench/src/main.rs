@@ -29,6 +29,43 @@ struct Cli {
     /// Players per game (must match the server's --players).
     #[arg(long, default_value_t = 2)]
     players: usize,
+    /// Instead of playing: open this many WebSocket connections to the
+    /// server's `--http` address (`--http` is required); each sends its name
+    /// (so the server has read from it) and then idles, held open so the
+    /// server's memory can be read (e.g. from /proc/PID/status).
+    #[arg(long, value_name = "N")]
+    idle_websockets: Option<usize>,
+    /// The server's HTTP address, for `--idle-websockets`.
+    #[arg(long)]
+    http: Option<SocketAddr>,
+    /// How long `--idle-websockets` holds the sockets, in seconds.
+    #[arg(long, default_value_t = 10)]
+    hold: u64,
+}
+
+/// Opens `count` idle WebSocket connections and holds them.
+async fn hold_idle_websockets(
+    http: SocketAddr,
+    count: usize,
+    hold: Duration,
+) -> anyhow::Result<()> {
+    let mut sockets = Vec::with_capacity(count);
+    for index in 0..count {
+        use futures_util::SinkExt;
+        let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{http}/ws")).await?;
+        socket
+            .send(tokio_tungstenite::tungstenite::Message::text(format!(
+                "idle{index}"
+            )))
+            .await?;
+        sockets.push(socket);
+    }
+    println!(
+        "holding {} idle WebSocket connections for {hold:?}",
+        sockets.len()
+    );
+    tokio::time::sleep(hold).await;
+    Ok(())
 }
 
 const WORDS: &str =
@@ -74,6 +111,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Some(count) = cli.idle_websockets {
+        let http = cli
+            .http
+            .ok_or_else(|| anyhow::anyhow!("--idle-websockets needs --http ADDR"))?;
+        return hold_idle_websockets(http, count, Duration::from_secs(cli.hold)).await;
+    }
     let local = match cli.server {
         Some(_) => None,
         None => {
