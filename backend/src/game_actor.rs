@@ -8,9 +8,12 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 use wordguess_game::{Delivery, Game, JoinError, Move, Phase, PlayerId, Recipient};
+use wordguess_protocol::ServerEvent;
 
 use crate::outbox::Outbox;
 
@@ -42,15 +45,35 @@ pub enum GameInput {
     },
 }
 
-/// Runs one game until it is over (or every handle to it is gone).
+/// Runs one game until it is over (or every handle to it is gone). A
+/// player who holds the turn longer than `turn_timeout` loses it.
 pub async fn run(
     game_id: u64,
     mut game: Game,
     mut inbox: mpsc::Receiver<GameInput>,
     gathering: Arc<AtomicBool>,
+    turn_timeout: Duration,
 ) {
     let mut players: BTreeMap<PlayerId, Outbox> = BTreeMap::new();
-    while let Some(input) = inbox.recv().await {
+    // Whose turn the clock runs for, and when it runs out.
+    let mut turn_clock: Option<(PlayerId, Instant)> = None;
+    loop {
+        let clock = turn_clock;
+        let input = tokio::select! {
+            input = inbox.recv() => match input {
+                Some(input) => input,
+                None => break,
+            },
+            () = tokio::time::sleep_until(clock.map_or_else(Instant::now, |(_, at)| at)), if clock.is_some() => {
+                let (id, _) = clock.unwrap_or((PlayerId(0), Instant::now()));
+                tracing::info!(game = game_id, player = id.0, "turn timed out");
+                let deliveries = game.pass_turn(id);
+                let new_turn = gives_turn(&deliveries);
+                deliver(&mut game, &mut players, deliveries);
+                turn_clock = next_clock(&game, turn_clock, new_turn, turn_timeout);
+                continue;
+            }
+        };
         let deliveries = match input {
             GameInput::Join {
                 id,
@@ -75,7 +98,9 @@ pub async fn run(
                 game.leave(id)
             }
         };
+        let new_turn = gives_turn(&deliveries);
         deliver(&mut game, &mut players, deliveries);
+        turn_clock = next_clock(&game, turn_clock, new_turn, turn_timeout);
         if game.phase() != Phase::Gathering {
             gathering.store(false, Ordering::Release);
         }
@@ -84,6 +109,26 @@ pub async fn run(
         }
     }
     tracing::info!(game = game_id, "game over");
+}
+
+/// Whether these deliveries hand someone the turn (`/turn`).
+fn gives_turn(deliveries: &[Delivery]) -> bool {
+    deliveries.iter().any(|d| d.event == ServerEvent::YourTurn)
+}
+
+/// The turn clock after a step: it runs for the player to move, afresh
+/// whenever that player was just given the turn (again) or changed.
+fn next_clock(
+    game: &Game,
+    clock: Option<(PlayerId, Instant)>,
+    new_turn: bool,
+    timeout: Duration,
+) -> Option<(PlayerId, Instant)> {
+    match (game.current_player(), clock) {
+        (None, _) => None,
+        (Some(current), Some((id, at))) if current == id && !new_turn => Some((id, at)),
+        (Some(current), _) => Some((current, Instant::now() + timeout)),
+    }
 }
 
 /// Sends deliveries; a player who cannot take one more event leaves the

@@ -23,6 +23,8 @@ pub struct GameSettings {
     pub players_to_start: usize,
     /// Capacity of each game's inbox.
     pub inbox: usize,
+    /// How long a player may hold the turn before it passes on.
+    pub turn_timeout: std::time::Duration,
 }
 
 /// A way to talk to one game's owner task.
@@ -87,8 +89,13 @@ impl Lobby {
         match game {
             Ok(game) => {
                 tracing::info!(game = id, "new game gathering players");
-                self.tasks
-                    .spawn(game_actor::run(id, game, receiver, gathering.clone()));
+                self.tasks.spawn(game_actor::run(
+                    id,
+                    game,
+                    receiver,
+                    gathering.clone(),
+                    self.settings.turn_timeout,
+                ));
             }
             // Word lists are validated on load, so this is not expected; a
             // handle whose inbox is closed makes callers try again.

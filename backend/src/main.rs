@@ -32,6 +32,9 @@ struct Cli {
     /// Players a game waits for before it starts.
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     players: u16,
+    /// Seconds a player may take on its turn before the turn passes on.
+    #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    turn_timeout: u64,
     /// Directory of the built browser app (`trunk build --release` makes `dist`).
     #[arg(long, value_name = "DIR", default_value = "dist")]
     web_root: PathBuf,
@@ -85,6 +88,7 @@ async fn main() -> anyhow::Result<()> {
     let config = ServerConfig {
         words,
         players_to_start: usize::from(cli.players),
+        turn_timeout: std::time::Duration::from_secs(cli.turn_timeout),
         web_root,
         limits,
     };

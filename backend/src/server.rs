@@ -70,6 +70,8 @@ pub struct ServerConfig {
     pub words: WordList,
     /// Players a game waits for before it starts.
     pub players_to_start: usize,
+    /// How long a player may hold the turn before it passes on.
+    pub turn_timeout: Duration,
     /// The built browser app (trunk's `dist`), if any.
     pub web_root: Option<PathBuf>,
     /// Bounds on clients.
@@ -93,6 +95,7 @@ pub async fn run(
         words: config.words,
         players_to_start: config.players_to_start,
         inbox: config.limits.game_inbox,
+        turn_timeout: config.turn_timeout,
     };
     let lobby = Lobby::new(settings, tasks.clone());
     let context = Arc::new(ServerContext::new(

@@ -33,6 +33,8 @@ pub struct TestOptions {
     pub words: String,
     /// Players needed to start a game.
     pub players: usize,
+    /// How long a player may hold the turn.
+    pub turn_timeout: std::time::Duration,
     /// The built browser app, if the test needs it.
     pub web_root: Option<PathBuf>,
     /// Client limits.
@@ -45,6 +47,7 @@ impl TestOptions {
         Self {
             words: word.to_owned(),
             players,
+            turn_timeout: std::time::Duration::from_secs(120),
             web_root: None,
             limits: Limits::default(),
         }
@@ -74,6 +77,7 @@ pub async fn start(options: TestOptions) -> RunningServer {
     let config = ServerConfig {
         words: WordList::parse(&options.words, "test words").expect("valid test words"),
         players_to_start: options.players,
+        turn_timeout: options.turn_timeout,
         web_root: options.web_root,
         limits: options.limits,
     };

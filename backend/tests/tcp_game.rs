@@ -137,6 +137,22 @@ async fn a_player_who_disconnects_on_its_turn_passes_the_turn_on() {
 }
 
 #[tokio::test]
+async fn a_player_who_takes_too_long_loses_the_turn() {
+    let mut options = TestOptions::new("apple", 2);
+    options.turn_timeout = std::time::Duration::from_millis(300);
+    let server = start(options).await;
+    let mut alice = Player::join(server.game, "alice").await;
+    let mut bob = Player::join(server.game, "bob").await;
+    alice.expect("/turn").await;
+    // Alice does nothing; the clock passes her turn to bob.
+    bob.expect("alice took too long; the turn passes.").await;
+    bob.expect("It is bob's turn.").await;
+    bob.on_turn("/word apple").await;
+    alice.expect("Results: alice 0, bob 10.").await;
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn bad_names_get_a_clear_error_and_the_server_waits_for_another() {
     let server = start(TestOptions::new("apple", 2)).await;
     let mut alice = Player::connect_raw(server.game).await;

@@ -233,6 +233,8 @@ impl GameState {
                 self.my_turn = false;
             }
             ServerEvent::YourTurn => self.my_turn = true,
+            // The log says it; the next TurnOf moves the turn.
+            ServerEvent::TurnTimedOut { .. } => self.my_turn = false,
             ServerEvent::LetterNamed {
                 name,
                 letter,

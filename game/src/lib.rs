@@ -270,6 +270,23 @@ impl Game {
         out
     }
 
+    /// Passes the turn on because `id`, the player to move, took too long.
+    /// Does nothing if it is no longer `id`'s turn (the move raced the clock).
+    pub fn pass_turn(&mut self, id: PlayerId) -> Vec<Delivery> {
+        if self.current_player() != Some(id) {
+            return Vec::new();
+        }
+        let mut out = vec![Delivery {
+            to: Recipient::All,
+            event: ServerEvent::TurnTimedOut {
+                name: self.ring[self.turn].name.clone(),
+            },
+        }];
+        self.turn = (self.turn + 1) % self.ring.len();
+        self.announce_turn(&mut out);
+        out
+    }
+
     /// Removes a player (disconnected, or dropped for not reading). If it
     /// was its turn, the turn passes on; an empty ring ends the game.
     pub fn leave(&mut self, id: PlayerId) -> Vec<Delivery> {

@@ -268,6 +268,22 @@ fn nobody_joins_a_game_that_has_started() {
 }
 
 #[test]
+fn a_player_who_takes_too_long_loses_the_turn_but_keeps_its_points() {
+    let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
+    game.play(A, letter("p"));
+    let out = game.pass_turn(A);
+    assert_eq!(game.current_player(), Some(B));
+    assert_eq!(points(&game, A), 2);
+    assert!(out
+        .iter()
+        .any(|d| d.event == ServerEvent::TurnTimedOut { name: "a".into() }));
+    assert!(events_for(&out, B).contains(&ServerEvent::YourTurn));
+    // A timeout for a turn that has already passed changes nothing.
+    assert!(game.pass_turn(A).is_empty());
+    assert_eq!(game.current_player(), Some(B));
+}
+
+#[test]
 fn a_player_who_leaves_is_removed_from_the_ring() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b"), (C, "c")]);
     let out = game.leave(B);

@@ -107,6 +107,11 @@ pub enum ServerEvent {
     },
     /// It is your move (the seed's `/turn`, to that player only).
     YourTurn,
+    /// The player to move took too long; the turn passed on.
+    TurnTimedOut {
+        /// Who took too long.
+        name: String,
+    },
     /// A player named a letter.
     LetterNamed {
         /// Who named it.
@@ -218,6 +223,9 @@ impl ServerEvent {
             }
             ServerEvent::TurnOf { name } => say(format_args!("It is {name}'s turn.")),
             ServerEvent::YourTurn => out.push_str("/turn\n"),
+            ServerEvent::TurnTimedOut { name } => {
+                say(format_args!("{name} took too long; the turn passes."))
+            }
             ServerEvent::LetterNamed {
                 name,
                 letter,
@@ -331,6 +339,9 @@ mod tests {
                 name: "alice".into(),
             },
             ServerEvent::YourTurn,
+            ServerEvent::TurnTimedOut {
+                name: "alice".into(),
+            },
             ServerEvent::LetterNamed {
                 name: "alice".into(),
                 letter: "ґ".into(),
@@ -389,7 +400,7 @@ mod tests {
 
     #[test]
     fn text_tells_points_and_results() {
-        let over = all_kinds()[10].to_text();
+        let over = all_kinds()[11].to_text();
         assert_eq!(
             over,
             "Game over! The word was 'apple'.\nWinner: alice, with a prize of 5 points.\nResults: alice 10.\n"
