@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 use wordguess_game::{Delivery, Game, JoinError, Move, Phase, PlayerId, Recipient};
 use wordguess_protocol::ServerEvent;
 
@@ -45,14 +46,16 @@ pub enum GameInput {
     },
 }
 
-/// Runs one game until it is over (or every handle to it is gone). A
-/// player who holds the turn longer than `turn_timeout` loses it.
+/// Runs one game until it is over, every handle to it is gone, or the
+/// server shuts down (the connections say goodbye themselves). A player who
+/// holds the turn longer than `turn_timeout` loses it.
 pub async fn run(
     game_id: u64,
     mut game: Game,
     mut inbox: mpsc::Receiver<GameInput>,
     gathering: Arc<AtomicBool>,
     turn_timeout: Duration,
+    shutdown: CancellationToken,
 ) {
     let mut players: BTreeMap<PlayerId, Outbox> = BTreeMap::new();
     // Whose turn the clock runs for, and when it runs out.
@@ -60,6 +63,7 @@ pub async fn run(
     loop {
         let clock = turn_clock;
         let input = tokio::select! {
+            () = shutdown.cancelled() => break,
             input = inbox.recv() => match input {
                 Some(input) => input,
                 None => break,

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::game_actor::{self, GameInput};
@@ -56,16 +57,20 @@ pub struct Lobby {
     next_game: AtomicU64,
     /// Where game tasks are spawned, so shutdown waits for them.
     tasks: TaskTracker,
+    /// Stops every game when the server shuts down.
+    shutdown: CancellationToken,
 }
 
 impl Lobby {
-    /// A lobby making games with `settings`, spawning them on `tasks`.
-    pub fn new(settings: GameSettings, tasks: TaskTracker) -> Self {
+    /// A lobby making games with `settings`, spawning them on `tasks`;
+    /// the games stop when `shutdown` is cancelled.
+    pub fn new(settings: GameSettings, tasks: TaskTracker, shutdown: CancellationToken) -> Self {
         Self {
             settings,
             gathering: Mutex::new(None),
             next_game: AtomicU64::new(1),
             tasks,
+            shutdown,
         }
     }
 
@@ -95,6 +100,7 @@ impl Lobby {
                     receiver,
                     gathering.clone(),
                     self.settings.turn_timeout,
+                    self.shutdown.clone(),
                 ));
             }
             // Word lists are validated on load, so this is not expected; a

@@ -97,7 +97,7 @@ pub async fn run(
         inbox: config.limits.game_inbox,
         turn_timeout: config.turn_timeout,
     };
-    let lobby = Lobby::new(settings, tasks.clone());
+    let lobby = Lobby::new(settings, tasks.clone(), token.clone());
     let context = Arc::new(ServerContext::new(
         config.limits,
         lobby,
