@@ -160,6 +160,17 @@ async fn join(page: &Client, name: &str) {
         .unwrap();
 }
 
+/// Plays a letter with the physical keyboard (no mouse).
+async fn type_letter(page: &Client, letter: &str) {
+    wait_text(page, "#turn", |t| t.starts_with("Your turn!")).await;
+    page.active_element()
+        .await
+        .unwrap()
+        .send_keys(letter)
+        .await
+        .unwrap();
+}
+
 async fn press(page: &Client, letter: &str) {
     wait_text(page, "#turn", |t| t.starts_with("Your turn!")).await;
     let key = page
@@ -261,7 +272,14 @@ async fn a_browser_player_and_a_tcp_player_play_a_full_game_together() {
     let mut browser = Browser::start().await;
     let page = browser.page(&format!("http://{}/", server.http)).await;
     screenshot(&page, "browser_tcp_1_join").await;
-    join(&page, "Webby").await;
+    // Keyboard only: the name field has focus; Enter submits.
+    let name = page
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css("#name-input"))
+        .await
+        .unwrap();
+    name.send_keys("Webby\u{E007}").await.unwrap();
     wait_text(&page, "#waiting", |t| {
         t.contains("Waiting for 1 more player")
     })
@@ -319,12 +337,13 @@ async fn two_browser_players_play_a_full_game() {
     join(&first, "Олена").await;
     wait_text(&first, "#waiting", |t| t.contains("Waiting")).await;
     let second = browser.page(&url).await;
+    second.set_window_size(390, 844).await.unwrap(); // a phone
     join(&second, "Богдан").await;
 
     // The keyboard is Ukrainian; the first player misses, the second wins.
     press(&first, "ї").await;
     wait_text(&second, "#turn", |t| t.starts_with("Your turn!")).await;
-    screenshot(&second, "two_browsers_1_playing").await;
+    screenshot(&second, "two_browsers_1_playing_phone").await;
     press(&second, "н").await;
     guess_word(&second, "ҐАНОК").await;
     for page in [&first, &second] {
