@@ -147,6 +147,14 @@ impl Default for GameState {
     }
 }
 
+/// The ring, everyone at 0 points.
+fn seat(players: Vec<String>) -> Vec<PlayerView> {
+    players
+        .into_iter()
+        .map(|name| PlayerView { name, points: 0 })
+        .collect()
+}
+
 impl GameState {
     /// The screen to show.
     pub fn screen(&self) -> Screen {
@@ -208,10 +216,7 @@ impl GameState {
             ServerEvent::Joined {
                 players, needed, ..
             } => {
-                self.players = players
-                    .into_iter()
-                    .map(|name| PlayerView { name, points: 0 })
-                    .collect();
+                self.players = seat(players);
                 self.needed = needed;
             }
             ServerEvent::Left { name } => self.players.retain(|p| p.name != name),
@@ -220,10 +225,7 @@ impl GameState {
                 masked,
                 alphabet,
             } => {
-                self.players = players
-                    .into_iter()
-                    .map(|name| PlayerView { name, points: 0 })
-                    .collect();
+                self.players = seat(players);
                 self.masked = masked;
                 self.alphabet = alphabet;
                 self.tried.clear();

@@ -129,12 +129,7 @@ fn WordGuess() -> Html {
     let my_turn = game.state.my_turn;
     let onsubmit = {
         let game = game.clone();
-        let input = input.clone();
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            let Some(field) = input.cast::<HtmlInputElement>() else {
-                return;
-            };
+        super::on_field_submit(&input, move |field| {
             let guess = field.value().trim().to_owned();
             if !is_word(&guess) {
                 game.local_error

@@ -1,6 +1,5 @@
 //! The join screen (choose a name) and the waiting room.
 
-use web_sys::HtmlInputElement;
 use wordguess_protocol::{text::validate_name, MAX_NAME_CHARS};
 use yew::prelude::*;
 
@@ -15,16 +14,9 @@ pub fn JoinScreen() -> Html {
     let busy = game.state.connection == Connection::Connecting;
     let onsubmit = {
         let game = game.clone();
-        let input = input.clone();
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            let Some(field) = input.cast::<HtmlInputElement>() else {
-                return;
-            };
-            match validate_name(&field.value()) {
-                Ok(name) => game.join.emit(name),
-                Err(error) => game.local_error.emit(error.to_string()),
-            }
+        super::on_field_submit(&input, move |field| match validate_name(&field.value()) {
+            Ok(name) => game.join.emit(name),
+            Err(error) => game.local_error.emit(error.to_string()),
         })
     };
     let label = if game.state.awaiting_name() {

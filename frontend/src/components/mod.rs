@@ -51,6 +51,21 @@ pub fn App() -> Html {
     }
 }
 
+/// A form's submit handler that hands `handle` the text field behind `input`
+/// (and keeps the browser from reloading the page).
+fn on_field_submit(
+    input: &NodeRef,
+    handle: impl Fn(&web_sys::HtmlInputElement) + 'static,
+) -> Callback<SubmitEvent> {
+    let input = input.clone();
+    Callback::from(move |event: SubmitEvent| {
+        event.prevent_default();
+        if let Some(field) = input.cast::<web_sys::HtmlInputElement>() {
+            handle(&field);
+        }
+    })
+}
+
 /// The last error the server (or the page) reported for this player.
 #[function_component]
 fn ErrorMessage() -> Html {
