@@ -7,7 +7,7 @@
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
 TOOLS_DIR="${WORDGUESS_TOOLS_DIR:-$HOME/.cache/wordguess-tools}"
-export PATH="$HOME/.cargo/bin:$TOOLS_DIR/binaryen/node_modules/.bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$TOOLS_DIR/binaryen/node_modules/.bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
