@@ -29,6 +29,8 @@ pub struct Limits {
     pub write_timeout: Duration,
     /// How long a closing connection may take to flush its last lines.
     pub linger: Duration,
+    /// How long a new connection may take to send an acceptable name.
+    pub name_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -40,6 +42,7 @@ impl Default for Limits {
             max_connections: 10_000,
             write_timeout: Duration::from_secs(10),
             linger: Duration::from_secs(2),
+            name_timeout: Duration::from_secs(300),
         }
     }
 }

@@ -112,7 +112,7 @@ pub async fn run(
             break;
         }
     }
-    tracing::info!(game = game_id, "game over");
+    tracing::info!(game = game_id, "game ended");
 }
 
 /// Whether these deliveries hand someone the turn (`/turn`).

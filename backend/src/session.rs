@@ -63,6 +63,11 @@ impl Session {
         self.id
     }
 
+    /// Whether the player has a name and a game.
+    pub fn has_joined(&self) -> bool {
+        self.game.is_some()
+    }
+
     /// Handles one line (or a line the door could not decode).
     pub async fn on_line(&mut self, line: Result<String, LineError>) -> Flow {
         let line = match line {
@@ -176,13 +181,27 @@ pub async fn run_connection<L>(
     let player = session.id().0;
     let mut writer_done = false;
     let mut closed_by_us = false;
+    let name_deadline = tokio::time::Instant::now() + context.limits.name_timeout;
     let reading = async {
-        while let Some(line) = lines.next().await {
+        loop {
+            let line = if session.has_joined() {
+                lines.next().await
+            } else {
+                match tokio::time::timeout_at(name_deadline, lines.next()).await {
+                    Ok(line) => line,
+                    Err(_) => {
+                        session
+                            .outbox
+                            .error("no name was given in time; closing the connection");
+                        return true;
+                    }
+                }
+            };
+            let Some(line) = line else { return false };
             if session.on_line(line).await == Flow::Close {
                 return true;
             }
         }
-        false
     };
     tokio::select! {
         close = reading => closed_by_us = close,

@@ -296,6 +296,28 @@ async fn shutdown_tells_every_player_and_closes_the_sockets() {
 }
 
 #[tokio::test]
+async fn a_connection_that_never_names_itself_is_closed() {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.name_timeout = std::time::Duration::from_millis(200);
+    let server = start(options).await;
+    let mut silent = Player::connect_raw(server.game).await;
+    let rest = silent.until_closed().await;
+    assert_eq!(
+        rest,
+        vec![
+            "Welcome to wordguess! Send your name to join a game.",
+            "Error: no name was given in time; closing the connection"
+        ]
+    );
+    // A named player is not affected by the name deadline.
+    let mut alice = Player::join(server.game, "alice").await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    alice.send("/help").await;
+    alice.expect_prefix("Commands: ").await;
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn connections_past_the_limit_are_told_the_server_is_full() {
     let mut options = TestOptions::new("apple", 2);
     options.limits.max_connections = 2;

@@ -294,7 +294,7 @@ async fn a_browser_player_and_a_tcp_player_play_a_full_game_together() {
         t.replace('\n', "").to_lowercase().contains("pp")
     })
     .await;
-    press(&page, "z").await;
+    type_letter(&page, "z").await;
     term.expect("Webby named the letter 'z': not in the word.")
         .await;
     let z = page
