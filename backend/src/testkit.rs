@@ -116,3 +116,45 @@ impl Drop for RunningServer {
         self.task.abort();
     }
 }
+
+/// A server on its own runtime, so a test can make it vanish abruptly: all
+/// its tasks dropped and sockets closed, with no goodbye (like a crash).
+#[derive(Debug)]
+pub struct CrashableServer {
+    /// The running server (addresses, graceful shutdown).
+    pub server: RunningServer,
+    /// The runtime the server runs on.
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+/// Starts a server like [`start`], but on a runtime of its own.
+///
+/// # Panics
+///
+/// Panics if the runtime cannot be built (test setup).
+pub fn start_crashable(options: TestOptions) -> CrashableServer {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime for the server");
+    let server = std::thread::scope(|scope| {
+        scope
+            .spawn(|| runtime.block_on(start(options)))
+            .join()
+            .expect("server start")
+    });
+    CrashableServer {
+        server,
+        runtime: Some(runtime),
+    }
+}
+
+impl CrashableServer {
+    /// Kills the server at once: every task dropped, every socket closed.
+    pub fn crash(mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}

@@ -15,7 +15,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
-use wordguess_backend::testkit::{start, RunningServer, TestOptions};
+use wordguess_backend::testkit::{start, start_crashable, RunningServer, TestOptions};
 
 /// How long to wait for the page to show something (a guard against hangs,
 /// not a timing assertion).
@@ -393,5 +393,30 @@ async fn the_page_shows_a_clear_error_when_the_server_goes_away() {
         "The server ended the game. The server is shutting down. Goodbye!"
     );
     screenshot(&page, "server_gone").await;
+    page.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_page_shows_a_clear_error_when_the_connection_is_lost() {
+    let mut options = TestOptions::new("apple", 2);
+    options.web_root = Some(dist());
+    let crashable = start_crashable(options);
+    let mut browser = Browser::start().await;
+    let page = browser
+        .page(&format!("http://{}/", crashable.server.http))
+        .await;
+    join(&page, "Webby").await;
+    wait_text(&page, "#connection", |t| t == "Connected").await;
+    crashable.crash();
+    let banner = wait_text(&page, "#banner", |t| !t.is_empty()).await;
+    assert!(
+        banner.starts_with("Disconnected from the server"),
+        "{banner}"
+    );
+    assert_eq!(
+        wait_text(&page, "#connection", |t| t == "Disconnected").await,
+        "Disconnected"
+    );
+    screenshot(&page, "connection_lost").await;
     page.close().await.unwrap();
 }

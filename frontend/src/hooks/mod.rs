@@ -47,6 +47,10 @@ fn socket_url() -> String {
 
 fn describe(error: &WebSocketError) -> String {
     match error {
+        // 1006: closed without a goodbye (the server crashed or the network dropped).
+        WebSocketError::ConnectionClose(close) if close.code == 1006 => {
+            "the connection was lost. Is the server still running?".to_owned()
+        }
         WebSocketError::ConnectionClose(close) if close.reason.is_empty() => {
             format!("the connection closed (code {})", close.code)
         }
