@@ -61,45 +61,15 @@ pub async fn run(
     // Whose turn the clock runs for, and when it runs out.
     let mut turn_clock: Option<(PlayerId, Instant)> = None;
     loop {
-        let clock = turn_clock;
-        let input = tokio::select! {
+        let deliveries = tokio::select! {
             () = shutdown.cancelled() => break,
             input = inbox.recv() => match input {
-                Some(input) => input,
+                Some(input) => apply(game_id, &mut game, &mut players, input),
                 None => break,
             },
-            () = tokio::time::sleep_until(clock.map_or_else(Instant::now, |(_, at)| at)), if clock.is_some() => {
-                let (id, _) = clock.unwrap_or((PlayerId(0), Instant::now()));
+            id = turn_expiry(turn_clock) => {
                 tracing::info!(game = game_id, player = id.0, "turn timed out");
-                let deliveries = game.pass_turn(id);
-                let new_turn = gives_turn(&deliveries);
-                deliver(&mut game, &mut players, deliveries);
-                turn_clock = next_clock(&game, turn_clock, new_turn, turn_timeout);
-                continue;
-            }
-        };
-        let deliveries = match input {
-            GameInput::Join {
-                id,
-                name,
-                outbox,
-                reply,
-            } => match game.join(id, &name) {
-                Ok(deliveries) => {
-                    tracing::info!(game = game_id, player = %name, "joined");
-                    players.insert(id, outbox);
-                    let _ = reply.send(Ok(()));
-                    deliveries
-                }
-                Err(error) => {
-                    let _ = reply.send(Err(error));
-                    Vec::new()
-                }
-            },
-            GameInput::Play { id, mv } => game.play(id, mv),
-            GameInput::Leave { id } => {
-                players.remove(&id);
-                game.leave(id)
+                game.pass_turn(id)
             }
         };
         let new_turn = gives_turn(&deliveries);
@@ -113,6 +83,50 @@ pub async fn run(
         }
     }
     tracing::info!(game = game_id, "game ended");
+}
+
+/// Feeds one input to the game; returns what to deliver.
+fn apply(
+    game_id: u64,
+    game: &mut Game,
+    players: &mut BTreeMap<PlayerId, Outbox>,
+    input: GameInput,
+) -> Vec<Delivery> {
+    match input {
+        GameInput::Join {
+            id,
+            name,
+            outbox,
+            reply,
+        } => match game.join(id, &name) {
+            Ok(deliveries) => {
+                tracing::info!(game = game_id, player = %name, "joined");
+                players.insert(id, outbox);
+                let _ = reply.send(Ok(()));
+                deliveries
+            }
+            Err(error) => {
+                let _ = reply.send(Err(error));
+                Vec::new()
+            }
+        },
+        GameInput::Play { id, mv } => game.play(id, mv),
+        GameInput::Leave { id } => {
+            players.remove(&id);
+            game.leave(id)
+        }
+    }
+}
+
+/// Completes with the player whose turn clock runs out; never without a clock.
+async fn turn_expiry(clock: Option<(PlayerId, Instant)>) -> PlayerId {
+    match clock {
+        Some((id, deadline)) => {
+            tokio::time::sleep_until(deadline).await;
+            id
+        }
+        None => std::future::pending().await,
+    }
 }
 
 /// Whether these deliveries hand someone the turn (`/turn`).
