@@ -16,7 +16,7 @@
 
 use thiserror::Error;
 
-use crate::text::{is_word, letters_of, single_letter};
+use crate::text::{single_letter, word};
 
 /// What to tell a player about the accepted commands, appended to errors.
 pub const ACCEPTED: &str = "send /letter X (one letter) or /word W (the whole word)";
@@ -58,6 +58,13 @@ pub enum CommandError {
     NotAWord(String),
 }
 
+/// `/word` with `text`, or why `text` is not a word.
+fn word_command(text: &str) -> Result<ClientCommand, CommandError> {
+    word(text)
+        .map(ClientCommand::Word)
+        .ok_or_else(|| CommandError::NotAWord(crate::text::sanitize(text)))
+}
+
 impl ClientCommand {
     /// Parses one line from a client.
     ///
@@ -97,13 +104,7 @@ impl ClientCommand {
             }
             "word" => {
                 let argument = single_argument("/word")?;
-                if is_word(argument) {
-                    Ok(ClientCommand::Word(
-                        letters_of(argument).unwrap_or_default().concat(),
-                    ))
-                } else {
-                    Err(CommandError::NotAWord(crate::text::sanitize(argument)))
-                }
+                word_command(argument)
             }
             "help" if argument.is_empty() => Ok(ClientCommand::Help),
             "help" => Err(CommandError::UnexpectedArgument("/help", "no argument")),
@@ -140,12 +141,7 @@ impl ClientCommand {
         if let Some(letter) = single_letter(input) {
             return Ok(ClientCommand::Letter(letter));
         }
-        match letters_of(input) {
-            Some(letters) if letters.len() <= crate::MAX_WORD_LETTERS => {
-                Ok(ClientCommand::Word(letters.concat()))
-            }
-            _ => Err(CommandError::NotAWord(crate::text::sanitize(input))),
-        }
+        word_command(input)
     }
 }
 

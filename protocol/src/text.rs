@@ -42,10 +42,17 @@ pub fn single_letter(text: &str) -> Option<String> {
     }
 }
 
-/// Whether `word` is acceptable as a guess or a puzzle word: letters only,
-/// at most [`MAX_WORD_LETTERS`] of them.
-pub fn is_word(word: &str) -> bool {
-    letters_of(word).is_some_and(|letters| letters.len() <= MAX_WORD_LETTERS)
+/// The folded form of `text` if it is acceptable as a guess or a puzzle
+/// word: letters only, at most [`MAX_WORD_LETTERS`] of them.
+pub fn word(text: &str) -> Option<String> {
+    letters_of(text)
+        .filter(|letters| letters.len() <= MAX_WORD_LETTERS)
+        .map(|letters| letters.concat())
+}
+
+/// Whether `text` is acceptable as a word (see [`word`]).
+pub fn is_word(text: &str) -> bool {
+    word(text).is_some()
 }
 
 /// Why a name was refused.
