@@ -20,17 +20,20 @@ const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"
 <p>Terminal players can join now: <code>nc HOST PORT</code>.</p></body></html>";
 
 /// The router: `/ws`, `/healthz`, and the app's static files from `web_root`
-/// (any unknown path serves `index.html`, so the app owns its routes).
+/// (any unknown path serves `index.html`, so the app owns its routes). With
+/// no `web_root`, or one without `index.html`, `/` explains how to build it.
 pub fn app(context: Arc<ServerContext>, web_root: Option<PathBuf>) -> Router {
     let router = Router::new()
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .with_state(context);
-    match web_root.filter(|root| root.join("index.html").is_file()) {
-        Some(root) => {
-            let index = ServeFile::new(root.join("index.html"));
-            router.fallback_service(ServeDir::new(root).fallback(index))
-        }
-        None => router.fallback(|| async { Html(NOT_BUILT) }),
+    let Some(root) = web_root else {
+        return router.fallback(|| async { Html(NOT_BUILT) });
+    };
+    let index = root.join("index.html");
+    if !index.is_file() {
+        tracing::warn!(dir = %root.display(), "browser app not built: serving a notice at /");
+        return router.fallback(|| async { Html(NOT_BUILT) });
     }
+    router.fallback_service(ServeDir::new(root).fallback(ServeFile::new(index)))
 }

@@ -65,14 +65,6 @@ async fn main() -> anyhow::Result<()> {
         http: bind(cli.http, "web server").await?,
         palindrome: bind(cli.palindrome, "palindrome service").await?,
     };
-    let web_root = cli
-        .web_root
-        .join("index.html")
-        .is_file()
-        .then_some(cli.web_root.clone());
-    if web_root.is_none() {
-        tracing::warn!(dir = %cli.web_root.display(), "browser app not built: serving a notice at /");
-    }
     tracing::info!(
         tcp = %listeners.game.local_addr()?,
         http = %listeners.http.local_addr()?,
@@ -89,7 +81,7 @@ async fn main() -> anyhow::Result<()> {
         words,
         players_to_start: usize::from(cli.players),
         turn_timeout: std::time::Duration::from_secs(cli.turn_timeout),
-        web_root,
+        web_root: Some(cli.web_root),
         limits,
     };
     run(config, listeners, shutdown_signal()).await?;
