@@ -31,15 +31,18 @@ pub async fn serve_client(stream: TcpStream, addr: SocketAddr, context: Arc<Serv
     let _ = stream.set_nodelay(true);
     let (mut reader, mut writer) = stream.into_split();
     let mut decoder = LineDecoder::new(context.limits.max_line_bytes);
-    let mut buffer = vec![0u8; 4096];
+    // Read into spare capacity, as the game door does: idle clients cost no
+    // touched buffer pages.
+    let mut buffer = Vec::with_capacity(4096);
     let mut answers = String::new();
     loop {
         let read = tokio::select! {
-            read = reader.read(&mut buffer) => read,
+            read = reader.read_buf(&mut buffer) => read,
             () = context.shutdown.cancelled() => break,
         };
-        let Ok(read @ 1..) = read else { break };
-        decoder.push(&buffer[..read]);
+        let Ok(1..) = read else { break };
+        decoder.push(&buffer);
+        buffer.clear();
         answers.clear();
         let mut close = false;
         while let Some(line) = decoder.next_line() {
