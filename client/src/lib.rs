@@ -5,7 +5,9 @@
 //!   and on `/turn` asks the player for a letter or a word.
 //! - [`check_palindromes`]: the lecture's palindrome client.
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
+};
 use wordguess_protocol::{ClientCommand, LineDecoder, LineError, ServerLine, MAX_LINE_BYTES};
 
 /// Longest line accepted from the server.
@@ -52,25 +54,13 @@ where
     K: AsyncBufRead + Unpin,
     O: AsyncWrite + Unpin,
 {
-    let (mut from_server, mut to_server) = tokio::io::split(server);
+    let (from_server, mut to_server) = tokio::io::split(server);
+    let mut from_server = ServerLines::new(from_server);
     let mut keyboard = keyboard.lines();
-    let mut decoder = LineDecoder::new(MAX_SERVER_LINE);
-    let mut buffer = vec![0u8; 4096];
     let mut name_accepted = false;
     send_line(&mut to_server, name).await?;
     loop {
-        let line = match decoder.next_line() {
-            Some(Ok(line)) => line,
-            Some(Err(error)) => return Err(ClientError::Malformed(error)),
-            None => {
-                let read = tokio::io::AsyncReadExt::read(&mut from_server, &mut buffer).await?;
-                if read == 0 {
-                    return Err(ClientError::ServerGone);
-                }
-                decoder.push(&buffer[..read]);
-                continue;
-            }
-        };
+        let line = from_server.next().await?;
         match ServerLine::parse(&line) {
             Ok(ServerLine::Message(text)) => {
                 print(screen, &format!("{text}\n")).await?;
@@ -93,6 +83,43 @@ where
                 return Ok(Ending::Quit);
             }
             Err(error) => print(screen, &format!("warning: {error}; ignored\n")).await?,
+        }
+    }
+}
+
+/// The server's lines, bounded by [`MAX_SERVER_LINE`].
+struct ServerLines<R> {
+    /// The server's side of the connection.
+    reader: R,
+    /// Splits what arrived into lines.
+    decoder: LineDecoder,
+    /// One read's worth of bytes.
+    buffer: Vec<u8>,
+}
+
+impl<R: AsyncRead + Unpin> ServerLines<R> {
+    fn new(reader: R) -> Self {
+        Self {
+            reader,
+            decoder: LineDecoder::new(MAX_SERVER_LINE),
+            buffer: Vec::with_capacity(4096),
+        }
+    }
+
+    /// The next line; the server closing the connection is an error here,
+    /// because both protocols end with the client, not the server.
+    async fn next(&mut self) -> Result<String, ClientError> {
+        loop {
+            match self.decoder.next_line() {
+                Some(line) => return line.map_err(ClientError::Malformed),
+                None => {
+                    self.buffer.clear();
+                    if self.reader.read_buf(&mut self.buffer).await? == 0 {
+                        return Err(ClientError::ServerGone);
+                    }
+                    self.decoder.push(&self.buffer);
+                }
+            }
         }
     }
 }
@@ -135,7 +162,7 @@ where
     O: AsyncWrite + Unpin,
 {
     let (from_server, mut to_server) = tokio::io::split(server);
-    let mut answers = BufReader::new(from_server).lines();
+    let mut answers = ServerLines::new(from_server);
     let mut keyboard = keyboard.lines();
     while let Some(line) = keyboard.next_line().await? {
         if line.is_empty() {
@@ -150,7 +177,7 @@ where
             continue;
         }
         send_line(&mut to_server, &line).await?;
-        let answer = answers.next_line().await?.ok_or(ClientError::ServerGone)?;
+        let answer = answers.next().await?;
         let verdict = if answer == "1" {
             "is a palindrome"
         } else {
