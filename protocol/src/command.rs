@@ -1,27 +1,165 @@
-//! What a client sends once it has named itself: `/letter X`, `/word W`, and
-//! the `/help` extension.
+//! What a client sends: the seed's moves (`/letter X`, `/word W`), and the
+//! commands for rooms, seats, spectators, chat and room settings.
 //!
 //! # Format
 //!
 //! ```text
-//! /letter X     X is one letter (any case; Ukrainian or English)
-//! /word W       W is one word of letters only
-//! /help         lists the commands (an extension; seed clients never send it)
+//! /letter X          X is one letter (any case; Ukrainian or English)
+//! /word W            W is one word (letters; ' and - between letters)
+//! /help              lists the commands you can send now
+//! /new               (before your name) create a private room; you host it
+//! /join CODE         (before your name) enter room CODE as a player
+//! /watch CODE        (before your name) watch room CODE as a spectator
+//! /resume TOKEN      (first line) take your seat back after a lost connection
+//! /start             (host) start the room's game
+//! /say TEXT          chat to the room
+//! /who               players (points, away, host) and spectators
+//! /lang uk|en|both   (host, before the start) the language of the words
+//! /time SECS|off     (host, before the start) time allowed per turn
+//! /wordlist W W ...  (host, before the start) the room's own words;
+//!                    /wordlist builtin goes back to the built-in list
 //! ```
+//!
+//! Codes and tokens are case-insensitive. A code may also be given as an
+//! invite link (`http://host:8080/?room=K7QXPM`).
 //!
 //! # Errors
 //!
-//! Anything else is a [`CommandError`] whose message says what was wrong and
-//! what is accepted; the server sends it to that player alone.
+//! Anything else is a [`CommandError`] whose message says what was wrong;
+//! the server adds what the player can send now.
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::text::{single_letter, word};
+use crate::text::{single_letter, validate_chat, word, TextError};
 
-/// What to tell a player about the accepted commands, appended to errors.
-pub const ACCEPTED: &str = "send /letter X (one letter) or /word W (the whole word)";
+/// The characters of room codes: digits and capitals without the ones
+/// that are misread aloud or in some fonts (0/O, 1/I/L).
+pub const ROOM_CODE_ALPHABET: &str = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+/// How many characters a room code has (31^6, about 887 million codes).
+pub const ROOM_CODE_LEN: usize = 6;
+/// How many hex digits a resume token has (128 random bits).
+pub const TOKEN_HEX_DIGITS: usize = 32;
+/// The longest turn time a host may set, in seconds.
+pub const MAX_TURN_SECONDS: u32 = 3600;
+/// The shortest turn time a host may set, in seconds.
+pub const MIN_TURN_SECONDS: u32 = 5;
+/// The most words a room's own list may have (one line holds them all).
+pub const MAX_ROOM_WORDS: usize = 200;
 
-/// A command from a player, already validated and folded to lower case.
+/// A room's code, upper case, [`ROOM_CODE_LEN`] characters of
+/// [`ROOM_CODE_ALPHABET`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RoomCode(String);
+
+impl RoomCode {
+    /// Parses a code typed by a person (any case, surrounding spaces, or a
+    /// whole invite link ending in `?room=CODE`).
+    ///
+    /// # Errors
+    ///
+    /// Returns [`CommandError::BadCode`] if it is not a room code.
+    pub fn parse(text: &str) -> Result<Self, CommandError> {
+        let text = text.trim();
+        let code = text
+            .rsplit_once("room=")
+            .map_or(text, |(_, code)| code)
+            .trim_end_matches(['/', '#', '&'])
+            .to_ascii_uppercase();
+        let valid = code.chars().count() == ROOM_CODE_LEN
+            && code.chars().all(|c| ROOM_CODE_ALPHABET.contains(c));
+        if valid {
+            Ok(Self(code))
+        } else {
+            Err(CommandError::BadCode(crate::text::sanitize(
+                &text.chars().take(40).collect::<String>(),
+            )))
+        }
+    }
+
+    /// A code made from `ROOM_CODE_LEN` indexes into the alphabet (the
+    /// server draws them at random).
+    pub fn from_indexes(indexes: [usize; ROOM_CODE_LEN]) -> Self {
+        let alphabet: Vec<char> = ROOM_CODE_ALPHABET.chars().collect();
+        Self(indexes.iter().map(|&i| alphabet[i % alphabet.len()]).collect())
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RoomCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A seat's resume token: [`TOKEN_HEX_DIGITS`] lower-case hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ResumeToken(String);
+
+impl ResumeToken {
+    /// Parses a token (any case).
+    ///
+    /// # Errors
+    ///
+    /// Returns [`CommandError::BadToken`] if it is not a token.
+    pub fn parse(text: &str) -> Result<Self, CommandError> {
+        let token = text.trim().to_ascii_lowercase();
+        if token.len() == TOKEN_HEX_DIGITS && token.chars().all(|c| c.is_ascii_hexdigit()) {
+            Ok(Self(token))
+        } else {
+            Err(CommandError::BadToken)
+        }
+    }
+
+    /// A token from 128 random bits (the server draws them).
+    pub fn from_bits(bits: u128) -> Self {
+        Self(format!("{bits:032x}"))
+    }
+
+    /// The token as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ResumeToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Which built-in words a room plays with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Ukrainian words.
+    Uk,
+    /// English words.
+    En,
+    /// Both lists.
+    #[default]
+    Both,
+}
+
+impl Language {
+    /// The name used on the wire (`uk`, `en`, `both`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Uk => "uk",
+            Language::En => "en",
+            Language::Both => "both",
+        }
+    }
+}
+
+/// A command from a client, already validated (letters and words folded to
+/// lower case, chat text checked against the allow-list).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientCommand {
     /// Names one letter (the folded grapheme).
@@ -30,32 +168,70 @@ pub enum ClientCommand {
     Word(String),
     /// Asks for the list of commands.
     Help,
+    /// Creates a private room, to be its host.
+    New,
+    /// Enters a room as a player.
+    Join(RoomCode),
+    /// Enters a room as a spectator.
+    Watch(RoomCode),
+    /// Takes a seat back.
+    Resume(ResumeToken),
+    /// Starts the room's game (the host).
+    Start,
+    /// Chat to the room.
+    Say(String),
+    /// Asks who is in the room.
+    Who,
+    /// Sets the room's language (the host).
+    Lang(Language),
+    /// Sets the room's turn time in seconds, `None` for no limit (the host).
+    Time(Option<u32>),
+    /// Sets the room's own words, `None` for the built-in list (the host).
+    WordList(Option<Vec<String>>),
 }
 
 /// Why a line is not a valid command.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CommandError {
     /// An empty line.
-    #[error("empty line; {ACCEPTED}")]
+    #[error("empty line")]
     Empty,
     /// Text that is not a command.
-    #[error("plain text is not a move; {ACCEPTED}")]
+    #[error("plain text is not a command")]
     NotACommand,
     /// A `/command` nobody knows.
-    #[error("unknown command '{0}'; {ACCEPTED}")]
+    #[error("unknown command '/{0}'")]
     Unknown(String),
-    /// `/letter` or `/word` without its argument.
-    #[error("{0} needs an argument; {ACCEPTED}")]
-    MissingArgument(&'static str),
-    /// More than one argument, or an argument to `/help`.
-    #[error("{0} takes {1}; {ACCEPTED}")]
+    /// A command without its argument.
+    #[error("{0} needs {1}")]
+    MissingArgument(&'static str, &'static str),
+    /// Too many arguments.
+    #[error("{0} takes {1}")]
     UnexpectedArgument(&'static str, &'static str),
     /// The argument of `/letter` is not exactly one letter.
-    #[error("'{0}' is not a single letter; {ACCEPTED}")]
+    #[error("'{0}' is not a single letter")]
     NotALetter(String),
-    /// The argument of `/word` has something other than letters.
-    #[error("'{0}' is not a word (letters only, at most 64); {ACCEPTED}")]
+    /// The argument of `/word` is not a word.
+    #[error("'{0}' is not a word (letters, with ' or - between them; at most 64)")]
     NotAWord(String),
+    /// Not a room code.
+    #[error("'{0}' is not a room code ({ROOM_CODE_LEN} letters and digits, like K7QXPM)")]
+    BadCode(String),
+    /// Not a resume token.
+    #[error("that is not a resume token (the {TOKEN_HEX_DIGITS} characters after /token)")]
+    BadToken,
+    /// Chat text the allow-list refuses.
+    #[error("{0}")]
+    BadText(TextError),
+    /// `/lang` with something else than uk, en or both.
+    #[error("'{0}' is not a language; send /lang uk, /lang en or /lang both")]
+    BadLanguage(String),
+    /// `/time` with something else than seconds in range or `off`.
+    #[error("send /time SECS ({MIN_TURN_SECONDS} to {MAX_TURN_SECONDS}) or /time off")]
+    BadTime,
+    /// Too many words for `/wordlist`.
+    #[error("a room's word list holds at most {MAX_ROOM_WORDS} words")]
+    TooManyWords,
 }
 
 /// `/word` with `text`, or why `text` is not a word.
@@ -83,31 +259,75 @@ impl ClientCommand {
             Some((name, argument)) => (name, argument.trim()),
             None => (command, ""),
         };
-        let single_argument = |command: &'static str| {
+        let one = |command: &'static str, what: &'static str| {
             if argument.is_empty() {
-                Err(CommandError::MissingArgument(command))
+                Err(CommandError::MissingArgument(command, what))
             } else if argument.contains(char::is_whitespace) {
-                Err(CommandError::UnexpectedArgument(
-                    command,
-                    "exactly one argument",
-                ))
+                Err(CommandError::UnexpectedArgument(command, "one argument"))
             } else {
                 Ok(argument)
             }
         };
-        match name {
+        let none = |command: &'static str, parsed: ClientCommand| {
+            if argument.is_empty() {
+                Ok(parsed)
+            } else {
+                Err(CommandError::UnexpectedArgument(command, "no argument"))
+            }
+        };
+        match name.to_ascii_lowercase().as_str() {
             "letter" => {
-                let argument = single_argument("/letter")?;
+                let argument = one("/letter", "a letter")?;
                 single_letter(argument)
                     .map(ClientCommand::Letter)
                     .ok_or_else(|| CommandError::NotALetter(crate::text::sanitize(argument)))
             }
-            "word" => {
-                let argument = single_argument("/word")?;
-                word_command(argument)
+            "word" => word_command(one("/word", "a word")?),
+            "help" => none("/help", ClientCommand::Help),
+            "new" => none("/new", ClientCommand::New),
+            "start" => none("/start", ClientCommand::Start),
+            "who" => none("/who", ClientCommand::Who),
+            "join" => RoomCode::parse(one("/join", "a room code")?).map(ClientCommand::Join),
+            "watch" => RoomCode::parse(one("/watch", "a room code")?).map(ClientCommand::Watch),
+            "resume" => {
+                ResumeToken::parse(one("/resume", "your resume token")?).map(ClientCommand::Resume)
             }
-            "help" if argument.is_empty() => Ok(ClientCommand::Help),
-            "help" => Err(CommandError::UnexpectedArgument("/help", "no argument")),
+            "say" if argument.is_empty() => Err(CommandError::MissingArgument("/say", "a message")),
+            "say" => validate_chat(argument)
+                .map(ClientCommand::Say)
+                .map_err(CommandError::BadText),
+            "lang" => match one("/lang", "uk, en or both")?.to_ascii_lowercase().as_str() {
+                "uk" => Ok(ClientCommand::Lang(Language::Uk)),
+                "en" => Ok(ClientCommand::Lang(Language::En)),
+                "both" => Ok(ClientCommand::Lang(Language::Both)),
+                other => Err(CommandError::BadLanguage(crate::text::sanitize(other))),
+            },
+            "time" => match one("/time", "seconds or off")? {
+                "off" => Ok(ClientCommand::Time(None)),
+                seconds => seconds
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|s| (MIN_TURN_SECONDS..=MAX_TURN_SECONDS).contains(s))
+                    .map(|s| ClientCommand::Time(Some(s)))
+                    .ok_or(CommandError::BadTime),
+            },
+            "wordlist" if argument.is_empty() => Err(CommandError::MissingArgument(
+                "/wordlist",
+                "words separated by spaces, or 'builtin'",
+            )),
+            "wordlist" if argument.eq_ignore_ascii_case("builtin") => {
+                Ok(ClientCommand::WordList(None))
+            }
+            "wordlist" => {
+                let words = argument
+                    .split_whitespace()
+                    .map(|w| word(w).ok_or_else(|| CommandError::NotAWord(crate::text::sanitize(w))))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if words.len() > MAX_ROOM_WORDS {
+                    return Err(CommandError::TooManyWords);
+                }
+                Ok(ClientCommand::WordList(Some(words)))
+            }
             other => Err(CommandError::Unknown(crate::text::sanitize(
                 &other.chars().take(32).collect::<String>(),
             ))),
@@ -120,6 +340,18 @@ impl ClientCommand {
             ClientCommand::Letter(letter) => format!("/letter {letter}"),
             ClientCommand::Word(word) => format!("/word {word}"),
             ClientCommand::Help => "/help".to_owned(),
+            ClientCommand::New => "/new".to_owned(),
+            ClientCommand::Join(code) => format!("/join {code}"),
+            ClientCommand::Watch(code) => format!("/watch {code}"),
+            ClientCommand::Resume(token) => format!("/resume {token}"),
+            ClientCommand::Start => "/start".to_owned(),
+            ClientCommand::Say(text) => format!("/say {text}"),
+            ClientCommand::Who => "/who".to_owned(),
+            ClientCommand::Lang(language) => format!("/lang {}", language.as_str()),
+            ClientCommand::Time(Some(seconds)) => format!("/time {seconds}"),
+            ClientCommand::Time(None) => "/time off".to_owned(),
+            ClientCommand::WordList(Some(words)) => format!("/wordlist {}", words.join(" ")),
+            ClientCommand::WordList(None) => "/wordlist builtin".to_owned(),
         }
     }
 
@@ -168,31 +400,82 @@ mod tests {
     }
 
     #[test]
-    fn bad_lines_say_what_is_wrong_and_what_is_accepted() {
+    fn bad_lines_say_what_is_wrong() {
         let cases = [
             ("", CommandError::Empty),
             ("hello", CommandError::NotACommand),
             ("/jump", CommandError::Unknown("jump".into())),
-            ("/letter", CommandError::MissingArgument("/letter")),
-            ("/word   ", CommandError::MissingArgument("/word")),
+            ("/letter", CommandError::MissingArgument("/letter", "a letter")),
+            ("/word   ", CommandError::MissingArgument("/word", "a word")),
             ("/letter ab", CommandError::NotALetter("ab".into())),
             ("/letter 7", CommandError::NotALetter("7".into())),
+            ("/letter '", CommandError::NotALetter("'".into())),
             (
                 "/word two words",
-                CommandError::UnexpectedArgument("/word", "exactly one argument"),
+                CommandError::UnexpectedArgument("/word", "one argument"),
             ),
             ("/word b4d", CommandError::NotAWord("b4d".into())),
             (
                 "/help me",
                 CommandError::UnexpectedArgument("/help", "no argument"),
             ),
+            ("/join K0QX", CommandError::BadCode("K0QX".into())),
+            ("/join", CommandError::MissingArgument("/join", "a room code")),
+            ("/resume 1234", CommandError::BadToken),
+            ("/lang de", CommandError::BadLanguage("de".into())),
+            ("/time 2", CommandError::BadTime),
+            ("/time soon", CommandError::BadTime),
+            ("/wordlist ok b4d", CommandError::NotAWord("b4d".into())),
+            ("/say", CommandError::MissingArgument("/say", "a message")),
         ];
         for (line, error) in cases {
             let got = ClientCommand::parse(line);
             assert_eq!(got, Err(error), "line {line:?}");
-            let message = got.unwrap_err().to_string();
-            assert!(message.contains("/letter X"), "{message}");
         }
+        assert!(matches!(
+            ClientCommand::parse("/say hi\u{202E}there"),
+            Err(CommandError::BadText(_))
+        ));
+    }
+
+    #[test]
+    fn room_commands_parse_codes_tokens_and_settings() {
+        let code = RoomCode::parse("k7qxpm").unwrap();
+        assert_eq!(code.as_str(), "K7QXPM");
+        assert_eq!(
+            ClientCommand::parse("/join http://127.0.0.1:8080/?room=k7qxpm"),
+            Ok(ClientCommand::Join(code.clone()))
+        );
+        assert_eq!(
+            ClientCommand::parse("/WATCH K7QXPM"),
+            Ok(ClientCommand::Watch(code))
+        );
+        let token = ResumeToken::from_bits(u128::MAX - 5);
+        assert_eq!(
+            ClientCommand::parse(&format!("/resume {}", token.as_str().to_uppercase())),
+            Ok(ClientCommand::Resume(token))
+        );
+        assert_eq!(
+            ClientCommand::parse("/say  hello, world 👋 "),
+            Ok(ClientCommand::Say("hello, world 👋".into()))
+        );
+        assert_eq!(
+            ClientCommand::parse("/wordlist Apple м’ята"),
+            Ok(ClientCommand::WordList(Some(vec!["apple".into(), "м'ята".into()])))
+        );
+        assert_eq!(
+            ClientCommand::parse("/wordlist builtin"),
+            Ok(ClientCommand::WordList(None))
+        );
+        assert_eq!(ClientCommand::parse("/time off"), Ok(ClientCommand::Time(None)));
+        assert_eq!(
+            ClientCommand::parse("/time 60"),
+            Ok(ClientCommand::Time(Some(60)))
+        );
+        assert_eq!(
+            ClientCommand::parse("/lang UK"),
+            Ok(ClientCommand::Lang(Language::Uk))
+        );
     }
 
     #[test]
@@ -231,6 +514,18 @@ mod tests {
                 ClientCommand::parse(&format!("/word {word}")).unwrap(),
                 ClientCommand::Letter(letter.clone()),
                 ClientCommand::Help,
+                ClientCommand::New,
+                ClientCommand::Start,
+                ClientCommand::Who,
+                ClientCommand::Say(format!("{word}, {letter}!")),
+                ClientCommand::Join(RoomCode::from_indexes([1, 2, 3, 4, 5, 30])),
+                ClientCommand::Watch(RoomCode::from_indexes([0; ROOM_CODE_LEN])),
+                ClientCommand::Resume(ResumeToken::from_bits(7)),
+                ClientCommand::Lang(Language::En),
+                ClientCommand::Time(Some(30)),
+                ClientCommand::Time(None),
+                ClientCommand::WordList(Some(vec![word.to_lowercase()])),
+                ClientCommand::WordList(None),
             ] {
                 prop_assert_eq!(ClientCommand::parse(&command.encode()), Ok(command.clone()));
             }

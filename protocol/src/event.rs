@@ -36,6 +36,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
+use crate::command::Language;
 use crate::text::sanitize;
 
 /// The character that stands for a hidden letter.
@@ -65,6 +66,19 @@ pub struct Score {
     pub points: u32,
 }
 
+/// One seat of a room as everyone sees it (in `/who` and snapshots).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatView {
+    /// The player's name.
+    pub name: String,
+    /// Points so far.
+    pub points: u32,
+    /// Whether the player's connection is lost (the seat is kept a while).
+    pub away: bool,
+    /// Whether this player starts the room's game.
+    pub host: bool,
+}
+
 /// An event the server sends to one player or to all of a game.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -82,8 +96,13 @@ pub enum ServerEvent {
         name: String,
         /// Everyone in the game so far, in ring order.
         players: Vec<String>,
-        /// How many players the game needs to start.
+        /// How many players the game needs to start (quick match), or the
+        /// least number the host may start with (rooms).
         needed: usize,
+        /// Who starts the game with `/start` (rooms); `None` in quick
+        /// match, which starts when `needed` players are in.
+        #[serde(default)]
+        host: Option<String>,
     },
     /// A player left.
     Left {
@@ -104,6 +123,14 @@ pub enum ServerEvent {
     TurnOf {
         /// The player to move.
         name: String,
+        /// Seconds left for the move; `None` when the room has no limit.
+        #[serde(default)]
+        seconds: Option<u32>,
+    },
+    /// The mover's time is nearly up (to the mover only).
+    TurnWarning {
+        /// Seconds left.
+        seconds: u32,
     },
     /// It is your move (the seed's `/turn`, to that player only).
     YourTurn,
@@ -157,6 +184,92 @@ pub enum ServerEvent {
         /// What was wrong and what is accepted.
         message: String,
     },
+    /// You are in this room (sent when seated or watching).
+    Room {
+        /// The room's code.
+        code: String,
+        /// A link that opens the room in the browser app (empty when the
+        /// server does not know its web address).
+        invite: String,
+        /// The TCP game door's port, for `nc HOST PORT` (0 if unknown).
+        #[serde(default)]
+        tcp_port: u16,
+    },
+    /// Your resume token (sent when seated; private).
+    Token {
+        /// The token to send with `/resume` after a lost connection.
+        token: String,
+        /// How long a lost seat is kept, in seconds.
+        grace_seconds: u32,
+    },
+    /// A seated player's connection dropped; the seat is kept a while.
+    Away {
+        /// Who is away.
+        name: String,
+        /// Seconds the seat is kept.
+        seconds: u32,
+    },
+    /// An away player took the seat back.
+    Back {
+        /// Who is back.
+        name: String,
+    },
+    /// The state of the room's game, for a player who resumes or a spectator
+    /// who arrives (private).
+    Snapshot {
+        /// The seats in ring order.
+        players: Vec<SeatView>,
+        /// Whether the game has started.
+        started: bool,
+        /// Players needed to start (quick match) or allowed to start (rooms).
+        needed: usize,
+        /// The word with hidden letters as `*` (empty before the start).
+        masked: String,
+        /// The on-screen keyboard's letters.
+        alphabet: String,
+        /// Letters named so far, in order.
+        tried: Vec<String>,
+        /// Whose turn it is.
+        turn: Option<String>,
+        /// Seconds left for that turn, if the room has a limit.
+        seconds_left: Option<u32>,
+    },
+    /// The answer to `/who` (private).
+    Who {
+        /// The seats in ring order.
+        players: Vec<SeatView>,
+        /// The spectators' names.
+        spectators: Vec<String>,
+    },
+    /// How many people watch the room (to everyone, when it changes).
+    Watchers {
+        /// The number of spectators.
+        count: usize,
+    },
+    /// A chat line.
+    Chat {
+        /// Who said it (a player or a spectator).
+        name: String,
+        /// What was said (validated against the allow-list).
+        text: String,
+    },
+    /// The room's settings (on entering a room, and when the host changes
+    /// them).
+    Settings {
+        /// The language of the built-in words.
+        language: Language,
+        /// Seconds per turn, `None` for no limit.
+        turn_seconds: Option<u32>,
+        /// How many words the room's own list has, `None` for built-in.
+        custom_words: Option<usize>,
+    },
+    /// The room's tally of finished games (on entering, and after a game).
+    Tally {
+        /// Games finished in this room.
+        games: u32,
+        /// Wins per player, most first.
+        wins: Vec<Score>,
+    },
     /// Informational text (help, server shutting down).
     Notice {
         /// The text.
@@ -174,6 +287,24 @@ fn push_message(out: &mut String, text: &str) {
     }
     out.push_str(&text);
     out.push('\n');
+}
+
+/// `alice 3 (host), bob 0 (away)`.
+fn seats(players: &[SeatView]) -> String {
+    let seats: Vec<String> = players
+        .iter()
+        .map(|seat| {
+            let mut text = format!("{} {}", seat.name, seat.points);
+            match (seat.host, seat.away) {
+                (true, true) => text.push_str(" (host, away)"),
+                (true, false) => text.push_str(" (host)"),
+                (false, true) => text.push_str(" (away)"),
+                (false, false) => {}
+            }
+            text
+        })
+        .collect();
+    seats.join(", ")
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {
@@ -197,7 +328,17 @@ impl ServerEvent {
             ServerEvent::Joined {
                 name,
                 players,
+                host: Some(host),
+                ..
+            } => say(format_args!(
+                "{name} joined the room ({}); {host} starts the game with /start.",
+                plural(players.len(), "player", "players")
+            )),
+            ServerEvent::Joined {
+                name,
+                players,
                 needed,
+                host: None,
             } => {
                 let waiting = needed.saturating_sub(players.len());
                 let tail = if waiting > 0 {
@@ -221,7 +362,17 @@ impl ServerEvent {
                 ));
                 say(format_args!("Word: {masked}"));
             }
-            ServerEvent::TurnOf { name } => say(format_args!("It is {name}'s turn.")),
+            ServerEvent::TurnOf {
+                name,
+                seconds: Some(seconds),
+            } => say(format_args!("It is {name}'s turn ({seconds} s).")),
+            ServerEvent::TurnOf {
+                name,
+                seconds: None,
+            } => say(format_args!("It is {name}'s turn.")),
+            ServerEvent::TurnWarning { seconds } => {
+                say(format_args!("Hurry: {seconds} s left on your turn!"))
+            }
             ServerEvent::YourTurn => out.push_str("/turn\n"),
             ServerEvent::TurnTimedOut { name } => {
                 say(format_args!("{name} took too long; the turn passes."))
@@ -274,6 +425,110 @@ impl ServerEvent {
                     .map(|score| format!("{} {}", score.name, score.points))
                     .collect();
                 say(format_args!("Results: {}.", results.join(", ")));
+            }
+            ServerEvent::Room { code, invite, .. } => {
+                out.push_str("/room ");
+                out.push_str(&sanitize(code));
+                out.push('\n');
+                let human = if invite.is_empty() {
+                    format!("Room {code}: friends join with /join {code}.")
+                } else {
+                    format!("Room {code}: friends join with /join {code} or {invite}")
+                };
+                push_message(out, &human);
+            }
+            ServerEvent::Token {
+                token,
+                grace_seconds,
+            } => {
+                out.push_str("/token ");
+                out.push_str(&sanitize(token));
+                out.push('\n');
+                push_message(out, &format!(
+                    "If your connection drops, reconnect and send /resume {token} within {grace_seconds} s to keep your seat."
+                ));
+            }
+            ServerEvent::Away { name, seconds } => say(format_args!(
+                "{name} lost the connection; the seat is kept for {seconds} s."
+            )),
+            ServerEvent::Back { name } => say(format_args!("{name} is back.")),
+            ServerEvent::Snapshot {
+                players,
+                started,
+                needed,
+                masked,
+                tried,
+                turn,
+                seconds_left,
+                ..
+            } => {
+                say(format_args!("Players: {}.", seats(players)));
+                if !started {
+                    say(format_args!(
+                        "The game has not started ({} of at least {needed}).",
+                        plural(players.len(), "player", "players")
+                    ));
+                    return;
+                }
+                say(format_args!("Word: {masked}"));
+                if tried.is_empty() {
+                    say(format_args!("No letters tried yet."));
+                } else {
+                    say(format_args!("Letters tried: {}.", tried.join(", ")));
+                }
+                match (turn, seconds_left) {
+                    (Some(name), Some(left)) => {
+                        say(format_args!("It is {name}'s turn ({left} s left)."))
+                    }
+                    (Some(name), None) => say(format_args!("It is {name}'s turn.")),
+                    (None, _) => {}
+                }
+            }
+            ServerEvent::Who {
+                players,
+                spectators,
+            } => {
+                say(format_args!("Players: {}.", seats(players)));
+                if spectators.is_empty() {
+                    say(format_args!("Nobody is watching."));
+                } else {
+                    say(format_args!("Watching: {}.", spectators.join(", ")));
+                }
+            }
+            ServerEvent::Watchers { count } => say(format_args!(
+                "{} watching.",
+                plural(*count, "spectator", "spectators")
+            )),
+            ServerEvent::Chat { name, text } => say(format_args!("{name}: {text}")),
+            ServerEvent::Settings {
+                language,
+                turn_seconds,
+                custom_words,
+            } => {
+                let words = match custom_words {
+                    Some(count) => format!("the room's own list of {}", plural(*count, "word", "words")),
+                    None => format!("built-in, language {}", language.as_str()),
+                };
+                let time = match turn_seconds {
+                    Some(seconds) => format!("{seconds} s a turn"),
+                    None => "no time limit".to_owned(),
+                };
+                say(format_args!("Room settings: words {words}; {time}."));
+            }
+            ServerEvent::Tally { games, wins } => {
+                let wins: Vec<String> = wins
+                    .iter()
+                    .map(|score| format!("{} {}", score.name, score.points))
+                    .collect();
+                let wins = if wins.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Wins: {}.", wins.join(", "))
+                };
+                say(format_args!(
+                    "This room has played {}.{wins}",
+                    plural(*games as usize, "game", "games")
+                ));
             }
             ServerEvent::Error { message } => say(format_args!("Error: {message}")),
             ServerEvent::Notice { message } => say(format_args!("{message}")),
@@ -328,6 +583,7 @@ mod tests {
                 name: "bob".into(),
                 players: vec!["alice".into(), "bob".into()],
                 needed: 3,
+                host: None,
             },
             ServerEvent::Left { name: "bob".into() },
             ServerEvent::Started {
@@ -337,6 +593,7 @@ mod tests {
             },
             ServerEvent::TurnOf {
                 name: "alice".into(),
+                seconds: Some(60),
             },
             ServerEvent::YourTurn,
             ServerEvent::TurnTimedOut {
@@ -374,7 +631,72 @@ mod tests {
                 message: "/bye".into(),
             },
             ServerEvent::Quit,
+            ServerEvent::Joined {
+                name: "bob".into(),
+                players: vec!["alice".into(), "bob".into()],
+                needed: 2,
+                host: Some("alice".into()),
+            },
+            ServerEvent::TurnOf {
+                name: "bob".into(),
+                seconds: None,
+            },
+            ServerEvent::TurnWarning { seconds: 15 },
+            ServerEvent::Room {
+                code: "K7QXPM".into(),
+                invite: "http://127.0.0.1:8080/?room=K7QXPM".into(),
+                tcp_port: 4000,
+            },
+            ServerEvent::Token {
+                token: "0123456789abcdef0123456789abcdef".into(),
+                grace_seconds: 120,
+            },
+            ServerEvent::Away {
+                name: "bob".into(),
+                seconds: 120,
+            },
+            ServerEvent::Back { name: "bob".into() },
+            ServerEvent::Snapshot {
+                players: vec![seat("alice", 3, false, true), seat("bob", 0, true, false)],
+                started: true,
+                needed: 2,
+                masked: "*pp**".into(),
+                alphabet: "abc".into(),
+                tried: vec!["p".into(), "x".into()],
+                turn: Some("alice".into()),
+                seconds_left: Some(42),
+            },
+            ServerEvent::Who {
+                players: vec![seat("alice", 3, false, true)],
+                spectators: vec!["carol".into()],
+            },
+            ServerEvent::Watchers { count: 2 },
+            ServerEvent::Chat {
+                name: "carol".into(),
+                text: "/quit hi".into(),
+            },
+            ServerEvent::Settings {
+                language: Language::Uk,
+                turn_seconds: Some(60),
+                custom_words: None,
+            },
+            ServerEvent::Tally {
+                games: 3,
+                wins: vec![Score {
+                    name: "alice".into(),
+                    points: 2,
+                }],
+            },
         ]
+    }
+
+    fn seat(name: &str, points: u32, away: bool, host: bool) -> SeatView {
+        SeatView {
+            name: name.into(),
+            points,
+            away,
+            host,
+        }
     }
 
     #[test]
@@ -391,8 +713,14 @@ mod tests {
             assert!(text.ends_with('\n'));
             for line in text.lines() {
                 let parsed = ServerLine::parse(line).unwrap();
-                let is_command = matches!(parsed, ServerLine::Turn | ServerLine::Quit);
-                let should_be = matches!(event, ServerEvent::YourTurn | ServerEvent::Quit);
+                let is_command = !matches!(parsed, ServerLine::Message(_));
+                let should_be = match parsed {
+                    ServerLine::Turn => event == ServerEvent::YourTurn,
+                    ServerLine::Quit => event == ServerEvent::Quit,
+                    ServerLine::Room(code) => matches!(&event, ServerEvent::Room { code: c, .. } if *c == code),
+                    ServerLine::Token(token) => matches!(&event, ServerEvent::Token { token: t, .. } if *t == token),
+                    ServerLine::Message(_) => false,
+                };
                 assert_eq!(is_command, should_be, "{event:?} rendered {line:?}");
             }
         }
@@ -410,6 +738,26 @@ mod tests {
             joined,
             "bob joined the game (2 of 3 players); waiting for 1 more.\n"
         );
+    }
+
+    #[test]
+    fn room_events_render_as_the_issue_shows() {
+        let all = all_kinds();
+        let find = |pred: &dyn Fn(&ServerEvent) -> bool| all.iter().find(|e| pred(e)).unwrap().to_text();
+        assert_eq!(
+            find(&|e| matches!(e, ServerEvent::TurnOf { seconds: Some(_), .. })),
+            "It is alice's turn (60 s).\n"
+        );
+        assert_eq!(
+            find(&|e| matches!(e, ServerEvent::Room { .. })),
+            "/room K7QXPM\nRoom K7QXPM: friends join with /join K7QXPM or http://127.0.0.1:8080/?room=K7QXPM\n"
+        );
+        assert_eq!(
+            find(&|e| matches!(e, ServerEvent::Snapshot { .. })),
+            "Players: alice 3 (host), bob 0 (away).\nWord: *pp**\nLetters tried: p, x.\nIt is alice's turn (42 s left).\n"
+        );
+        assert_eq!(find(&|e| matches!(e, ServerEvent::Chat { .. })), "carol: /quit hi\n");
+        assert!(find(&|e| matches!(e, ServerEvent::Token { .. })).starts_with("/token 0123"));
     }
 
     #[test]

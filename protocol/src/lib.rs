@@ -6,7 +6,7 @@
 //! TCP, WebSocket text, WebSocket JSON) speaks through the same definitions.
 //!
 //! - [`line`]: splits a byte stream into bounded UTF-8 lines (sans-IO).
-//! - [`command`]: what a client sends (`/letter X`, `/word W`, `/help`).
+//! - [`command`]: what a client sends (moves, rooms, seats, chat, settings).
 //! - [`event`]: what the server sends, as typed events; their text rendering
 //!   is the seed's line protocol (`/turn`, `/quit`, plain messages), their
 //!   JSON form is the structured encoding for the browser.
@@ -21,8 +21,8 @@ pub mod palindrome;
 pub mod server_line;
 pub mod text;
 
-pub use command::{ClientCommand, CommandError};
-pub use event::{LetterOutcome, Score, ServerEvent};
+pub use command::{ClientCommand, CommandError, Language, ResumeToken, RoomCode};
+pub use event::{LetterOutcome, Score, SeatView, ServerEvent};
 pub use line::{LineDecoder, LineError};
 pub use server_line::{ServerLine, ServerLineError};
 
@@ -35,6 +35,9 @@ pub const MAX_LINE_BYTES: usize = 1024;
 
 /// The longest player name, in characters.
 pub const MAX_NAME_CHARS: usize = 32;
+
+/// The longest chat line, in characters.
+pub const MAX_CHAT_CHARS: usize = 200;
 
 /// The longest word a client may name, in letters.
 pub const MAX_WORD_LETTERS: usize = 64;

@@ -6,6 +6,8 @@
 //! ```text
 //! /turn         it is your move: send /letter X or /word W
 //! /quit         the game is over; disconnect
+//! /room CODE    you are in room CODE
+//! /token TOKEN  your resume token (send /resume TOKEN after a lost connection)
 //! anything else a message for the player to read
 //! ```
 
@@ -18,6 +20,10 @@ pub enum ServerLine {
     Turn,
     /// The game is over; the client should disconnect.
     Quit,
+    /// The client is in this room.
+    Room(String),
+    /// The client's resume token.
+    Token(String),
     /// Text to show the player.
     Message(String),
 }
@@ -40,6 +46,12 @@ impl ServerLine {
         match line.trim_end() {
             "/turn" => Ok(ServerLine::Turn),
             "/quit" => Ok(ServerLine::Quit),
+            command if command.starts_with("/room ") => {
+                Ok(ServerLine::Room(command["/room ".len()..].trim().to_owned()))
+            }
+            command if command.starts_with("/token ") => {
+                Ok(ServerLine::Token(command["/token ".len()..].trim().to_owned()))
+            }
             command if command.starts_with('/') => Err(ServerLineError::UnknownCommand(
                 crate::text::sanitize(command),
             )),
@@ -48,11 +60,13 @@ impl ServerLine {
     }
 
     /// Formats the line as sent on the wire (without the newline).
-    pub fn encode(&self) -> &str {
+    pub fn encode(&self) -> String {
         match self {
-            ServerLine::Turn => "/turn",
-            ServerLine::Quit => "/quit",
-            ServerLine::Message(text) => text,
+            ServerLine::Turn => "/turn".to_owned(),
+            ServerLine::Quit => "/quit".to_owned(),
+            ServerLine::Room(code) => format!("/room {code}"),
+            ServerLine::Token(token) => format!("/token {token}"),
+            ServerLine::Message(text) => text.clone(),
         }
     }
 }
@@ -80,9 +94,11 @@ mod tests {
         for line in [
             ServerLine::Turn,
             ServerLine::Quit,
+            ServerLine::Room("K7QXPM".into()),
+            ServerLine::Token("0123456789abcdef0123456789abcdef".into()),
             ServerLine::Message("hi".into()),
         ] {
-            assert_eq!(ServerLine::parse(line.encode()), Ok(line.clone()));
+            assert_eq!(ServerLine::parse(&line.encode()), Ok(line.clone()));
         }
     }
 }
