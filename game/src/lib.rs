@@ -1,16 +1,29 @@
-//! The rules of wordguess (SPEC section 1) as pure code.
+//! The rules of wordguess (SPEC section 1, plus seats that survive a lost
+//! connection, a host who starts a room's game, and the turn clock) as pure
+//! code.
 //!
-//! A [`Game`] is a state machine: players [join](Game::join), [move](Game::play)
-//! and [leave](Game::leave); each call returns the [`Delivery`]s (events and
-//! their recipients) that the caller must send. There are no sockets, tasks
-//! or clocks here, so every rule is tested directly; the server's per-game
-//! actor only moves these deliveries to connections.
+//! A [`Game`] is a state machine in the style of quinn-proto: every input
+//! carries the time it happened (`now`), the game says when it next needs
+//! to be woken ([`Game::poll_timeout`]), and [`Game::handle_timeout`] runs
+//! what is due then (a turn that ran out, a warning to the mover, an away
+//! seat whose grace is over). Each call returns the [`Delivery`]s (events and
+//! their recipients) the caller must send. There are no sockets, tasks or
+//! clocks here, so every rule — time included — is tested directly with
+//! simulated time; the server's room actor only sleeps until the next
+//! deadline and moves deliveries to connections.
+//!
+//! A player is a **seat** ([`PlayerId`]): its place in the ring, its name
+//! and its points. The connection is not part of the rules: when it drops,
+//! the seat is only marked *away* ([`Game::disconnect`]) and kept for the
+//! grace period; [`Game::resume`] marks it present again.
+
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 use wordguess_protocol::{
     event::HIDDEN,
-    text::{fold, letters_of},
-    LetterOutcome, Score, ServerEvent,
+    text::{fold, is_sign, letters_of, skeleton},
+    LetterOutcome, Score, SeatView, ServerEvent,
 };
 
 /// The Ukrainian alphabet, for the browser's on-screen keyboard.
@@ -18,16 +31,19 @@ pub const UKRAINIAN_ALPHABET: &str = "абвгґдеєжзиіїйклмнопр
 /// The English alphabet, for the browser's on-screen keyboard.
 pub const ENGLISH_ALPHABET: &str = "abcdefghijklmnopqrstuvwxyz";
 
-/// Identifies a player's connection; assigned by the server, unique per server.
+/// The fewest players a host may start a room's game with.
+pub const MIN_PLAYERS_TO_START: usize = 2;
+
+/// Identifies a seat (a player), not a connection; assigned by the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PlayerId(pub u64);
 
 /// Who receives an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recipient {
-    /// Every player of the game.
+    /// Everyone in the room: every seat, and spectators.
     All,
-    /// One player only.
+    /// One seat only (private).
     Only(PlayerId),
 }
 
@@ -43,12 +59,44 @@ pub struct Delivery {
 /// Where a game is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
-    /// Waiting for enough players to join.
+    /// Waiting for players (and, in a room, for the host's `/start`).
     Gathering,
     /// Players take turns.
     Playing,
     /// Results were sent (or everybody left); the game accepts nothing more.
     Over,
+}
+
+/// How a game starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartRule {
+    /// Quick match: as soon as this many (at least 1) have joined.
+    WhenFull(usize),
+    /// A private room: when the host (the first seat) says so, with at
+    /// least [`MIN_PLAYERS_TO_START`] seats.
+    ByHost,
+}
+
+/// The rules a game is played by, besides the word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// How the game starts.
+    pub start: StartRule,
+    /// How long a player may hold the turn; `None` for no limit.
+    pub turn_time: Option<Duration>,
+    /// How long an away seat is kept before the player leaves for good.
+    pub resume_grace: Duration,
+}
+
+impl Rules {
+    /// Quick-match rules: start at `players`, with this turn time and grace.
+    pub fn quick_match(players: usize, turn_time: Option<Duration>, grace: Duration) -> Self {
+        Self {
+            start: StartRule::WhenFull(players.max(1)),
+            turn_time,
+            resume_grace: grace,
+        }
+    }
 }
 
 /// A player's move.
@@ -66,66 +114,172 @@ pub enum JoinError {
     /// Another player of this game has that name (compared case-insensitively).
     #[error("the name '{0}' is taken in this game; send another name")]
     NameTaken(String),
+    /// The name looks like another player's (Unicode confusables).
+    #[error("the name '{0}' looks too much like '{1}', who is already here; send another name")]
+    LooksLike(String, String),
     /// The game has started or ended; the player belongs in the next one.
     #[error("this game is no longer gathering players")]
     NotGathering,
-    /// The same connection tried to join twice.
+    /// The same seat tried to join twice.
     #[error("you have already joined")]
     AlreadyJoined,
 }
 
+/// Why `/start` was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StartError {
+    /// Only the host starts a room's game.
+    #[error("only the host ({0}) can start the game")]
+    NotHost(String),
+    /// Quick-match games start by themselves.
+    #[error("this game starts by itself when enough players have joined")]
+    StartsByItself,
+    /// Too few players.
+    #[error("a game needs at least {MIN_PLAYERS_TO_START} players; invite a friend with the room code")]
+    TooFew,
+    /// Already started or over.
+    #[error("the game has already started")]
+    NotGathering,
+}
+
+/// Why a setting could not change.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SettingsError {
+    /// Settings change only before the start.
+    #[error("settings can only change before the game starts")]
+    NotGathering,
+    /// The word is unusable.
+    #[error(transparent)]
+    InvalidWord(#[from] InvalidWord),
+}
+
 /// The puzzle word is unusable.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("'{0}' is not a word of letters only")]
+#[error("'{0}' is not a word of letters (with ' or - between them)")]
 pub struct InvalidWord(pub String);
 
+/// Refuses `name` if another of `names` is the same (case-insensitively)
+/// or looks the same (its confusable skeleton matches).
+///
+/// # Errors
+///
+/// Returns [`JoinError::NameTaken`] or [`JoinError::LooksLike`].
+pub fn check_name_free<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    name: &str,
+) -> Result<(), JoinError> {
+    let folded = fold(name);
+    let shape = skeleton(name);
+    for other in names {
+        if fold(other) == folded {
+            return Err(JoinError::NameTaken(name.to_owned()));
+        }
+        if skeleton(other) == shape {
+            return Err(JoinError::LooksLike(name.to_owned(), other.to_owned()));
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
-struct Player {
-    /// The connection, to address private events.
+struct Seat {
+    /// The player's identity, to address private events.
     id: PlayerId,
     /// The name shown to everyone.
     name: String,
     /// Points so far.
     points: u32,
+    /// When the seat is given up, if its connection is lost.
+    away_until: Option<Instant>,
 }
 
-/// One game: its word, its ring of players and whose turn it is.
+/// The turn clock of the player to move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TurnClock {
+    /// When the turn passes on.
+    deadline: Instant,
+    /// When the mover is warned, if not yet.
+    warn_at: Option<Instant>,
+}
+
+/// One game: its word, its ring of seats, whose turn it is, and its clocks.
 #[derive(Debug, Clone)]
 pub struct Game {
-    /// The word's letters, folded (one grapheme each).
+    /// The word's pieces, folded (one grapheme each; letters and signs).
     letters: Vec<String>,
-    /// Which letters are revealed, by position.
+    /// Which pieces are shown, by position (signs from the start).
     revealed: Vec<bool>,
     /// Letters named so far (hits and misses), to refuse repeats.
     named: Vec<String>,
-    /// The ring, in join order.
-    ring: Vec<Player>,
+    /// The ring, in join order; the first seat hosts a room's game.
+    ring: Vec<Seat>,
     /// Index into `ring` of the player to move (meaningful while playing).
     turn: usize,
-    /// How many players the game waits for before it starts.
-    players_to_start: usize,
+    /// How the game starts and how long turns and away seats last.
+    rules: Rules,
     /// Where the game is in its life.
     phase: Phase,
+    /// The mover's clock; `None` without a limit or while every seat is away.
+    clock: Option<TurnClock>,
 }
 
 impl Game {
-    /// A game gathering players for `word`, starting once
-    /// `players_to_start` (at least 1) have joined.
+    /// A game gathering players for `word`.
     ///
     /// # Errors
     ///
-    /// Returns [`InvalidWord`] if `word` has anything but letters.
-    pub fn new(word: &str, players_to_start: usize) -> Result<Self, InvalidWord> {
-        let letters = letters_of(word).ok_or_else(|| InvalidWord(word.to_owned()))?;
-        Ok(Self {
-            revealed: vec![false; letters.len()],
-            letters,
+    /// Returns [`InvalidWord`] if `word` is not a word.
+    pub fn new(word: &str, rules: Rules) -> Result<Self, InvalidWord> {
+        let mut game = Self {
+            letters: Vec::new(),
+            revealed: Vec::new(),
             named: Vec::new(),
             ring: Vec::new(),
             turn: 0,
-            players_to_start: players_to_start.max(1),
+            rules,
             phase: Phase::Gathering,
-        })
+            clock: None,
+        };
+        game.set_word(word)?;
+        Ok(game)
+    }
+
+    fn set_word(&mut self, word: &str) -> Result<(), InvalidWord> {
+        let letters = letters_of(word).ok_or_else(|| InvalidWord(word.to_owned()))?;
+        self.revealed = letters.iter().map(|piece| is_sign(piece)).collect();
+        self.letters = letters;
+        Ok(())
+    }
+
+    /// Replaces the word before the start (the host changed the language or
+    /// the room's word list).
+    ///
+    /// # Errors
+    ///
+    /// Refused once the game has started, or for an invalid word.
+    pub fn replace_word(&mut self, word: &str) -> Result<(), SettingsError> {
+        if self.phase != Phase::Gathering {
+            return Err(SettingsError::NotGathering);
+        }
+        Ok(self.set_word(word)?)
+    }
+
+    /// Changes the turn time before the start.
+    ///
+    /// # Errors
+    ///
+    /// Refused once the game has started.
+    pub fn set_turn_time(&mut self, turn_time: Option<Duration>) -> Result<(), SettingsError> {
+        if self.phase != Phase::Gathering {
+            return Err(SettingsError::NotGathering);
+        }
+        self.rules.turn_time = turn_time;
+        Ok(())
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> Rules {
+        self.rules
     }
 
     /// Where the game is in its life.
@@ -133,9 +287,32 @@ impl Game {
         self.phase
     }
 
-    /// The players in ring order.
+    /// The players' names in ring order.
     pub fn players(&self) -> Vec<String> {
         self.ring.iter().map(|p| p.name.clone()).collect()
+    }
+
+    /// Whether `id` has a seat in this game.
+    pub fn is_seated(&self, id: PlayerId) -> bool {
+        self.seat(id).is_some()
+    }
+
+    /// The name of seat `id`.
+    pub fn name_of(&self, id: PlayerId) -> Option<&str> {
+        self.seat(id).map(|s| s.name.as_str())
+    }
+
+    /// Whether seat `id`'s connection is lost.
+    pub fn is_away(&self, id: PlayerId) -> bool {
+        self.seat(id).is_some_and(|s| s.away_until.is_some())
+    }
+
+    /// The host of a room's game (the first seat); `None` in quick match.
+    pub fn host(&self) -> Option<PlayerId> {
+        match self.rules.start {
+            StartRule::ByHost => self.ring.first().map(|s| s.id),
+            StartRule::WhenFull(_) => None,
+        }
     }
 
     /// Whose turn it is, while playing.
@@ -158,36 +335,155 @@ impl Game {
         masked
     }
 
+    /// The letters named so far, in order.
+    pub fn tried(&self) -> &[String] {
+        &self.named
+    }
+
     /// The on-screen keyboard for this word: its language's alphabet.
     pub fn alphabet(&self) -> &'static str {
         [ENGLISH_ALPHABET, UKRAINIAN_ALPHABET]
             .into_iter()
-            .find(|alphabet| self.letters.iter().all(|l| alphabet.contains(l.as_str())))
+            .find(|alphabet| {
+                self.letters
+                    .iter()
+                    .all(|l| is_sign(l) || alphabet.contains(l.as_str()))
+            })
             .unwrap_or("")
     }
 
-    /// Adds a player to the gathering game; starts the game once enough
-    /// have joined.
+    /// The seats as everyone sees them.
+    pub fn seats(&self) -> Vec<SeatView> {
+        let host = self.host();
+        self.ring
+            .iter()
+            .map(|seat| SeatView {
+                name: seat.name.clone(),
+                points: seat.points,
+                away: seat.away_until.is_some(),
+                host: Some(seat.id) == host,
+            })
+            .collect()
+    }
+
+    /// Players needed (quick match) or allowed (rooms) to start.
+    fn needed(&self) -> usize {
+        match self.rules.start {
+            StartRule::WhenFull(players) => players,
+            StartRule::ByHost => MIN_PLAYERS_TO_START,
+        }
+    }
+
+    /// The game as it stands at `now`, for a player who resumes or a
+    /// spectator who arrives.
+    pub fn snapshot(&self, now: Instant) -> ServerEvent {
+        let playing = self.phase == Phase::Playing;
+        ServerEvent::Snapshot {
+            players: self.seats(),
+            started: self.phase != Phase::Gathering,
+            needed: self.needed(),
+            masked: if self.phase == Phase::Gathering {
+                String::new()
+            } else {
+                self.masked()
+            },
+            alphabet: self.alphabet().to_owned(),
+            tried: self.named.clone(),
+            turn: playing
+                .then(|| self.ring.get(self.turn).map(|s| s.name.clone()))
+                .flatten(),
+            seconds_left: self
+                .clock
+                .filter(|_| playing)
+                .map(|clock| seconds_between(now, clock.deadline)),
+        }
+    }
+
+    /// When the game next needs [`Game::handle_timeout`]: the mover's
+    /// deadline or warning, or the end of an away seat's grace.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let turn = self
+            .clock
+            .map(|clock| clock.warn_at.unwrap_or(clock.deadline));
+        let away = self.ring.iter().filter_map(|s| s.away_until).min();
+        match (turn, away) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Runs what is due at `now`: away seats whose grace is over leave for
+    /// good, the mover is warned that time is nearly up, or loses the turn.
+    pub fn handle_timeout(&mut self, now: Instant) -> Vec<Delivery> {
+        let mut out = Vec::new();
+        let expired: Vec<PlayerId> = self
+            .ring
+            .iter()
+            .filter(|s| s.away_until.is_some_and(|until| until <= now))
+            .map(|s| s.id)
+            .collect();
+        for id in expired {
+            out.extend(self.leave(id, now));
+        }
+        if self.phase != Phase::Playing {
+            return out;
+        }
+        let Some(clock) = self.clock else {
+            return out;
+        };
+        if clock.deadline <= now {
+            out.push(Delivery {
+                to: Recipient::All,
+                event: ServerEvent::TurnTimedOut {
+                    name: self.ring[self.turn].name.clone(),
+                },
+            });
+            self.next_turn(now, &mut out);
+        } else if clock.warn_at.is_some_and(|at| at <= now) {
+            self.clock = Some(TurnClock {
+                warn_at: None,
+                ..clock
+            });
+            out.push(Delivery {
+                to: Recipient::Only(self.ring[self.turn].id),
+                event: ServerEvent::TurnWarning {
+                    seconds: seconds_between(now, clock.deadline),
+                },
+            });
+        }
+        out
+    }
+
+    /// Adds a player to the gathering game; a quick-match game starts once
+    /// enough have joined.
     ///
     /// # Errors
     ///
-    /// Returns a [`JoinError`] (the name is taken, or the game is no longer
-    /// gathering); nothing changes then.
-    pub fn join(&mut self, id: PlayerId, name: &str) -> Result<Vec<Delivery>, JoinError> {
+    /// Returns a [`JoinError`] (the name is taken or looks like another, or
+    /// the game is no longer gathering); nothing changes then.
+    pub fn join(
+        &mut self,
+        id: PlayerId,
+        name: &str,
+        now: Instant,
+    ) -> Result<Vec<Delivery>, JoinError> {
         if self.phase != Phase::Gathering {
             return Err(JoinError::NotGathering);
         }
-        if self.ring.iter().any(|p| p.id == id) {
+        if self.is_seated(id) {
             return Err(JoinError::AlreadyJoined);
         }
-        if self.ring.iter().any(|p| fold(&p.name) == fold(name)) {
-            return Err(JoinError::NameTaken(name.to_owned()));
-        }
-        self.ring.push(Player {
+        check_name_free(self.ring.iter().map(|p| p.name.as_str()), name)?;
+        self.ring.push(Seat {
             id,
             name: name.to_owned(),
             points: 0,
+            away_until: None,
         });
+        let host = self
+            .host()
+            .and_then(|host| self.name_of(host))
+            .map(str::to_owned);
         let mut out = vec![
             Delivery {
                 to: Recipient::Only(id),
@@ -200,29 +496,61 @@ impl Game {
                 event: ServerEvent::Joined {
                     name: name.to_owned(),
                     players: self.players(),
-                    needed: self.players_to_start,
+                    needed: self.needed(),
+                    host,
                 },
             },
         ];
-        if self.ring.len() >= self.players_to_start {
-            self.phase = Phase::Playing;
-            self.turn = 0;
-            out.push(Delivery {
-                to: Recipient::All,
-                event: ServerEvent::Started {
-                    players: self.players(),
-                    masked: self.masked(),
-                    alphabet: self.alphabet().to_owned(),
-                },
-            });
-            self.announce_turn(&mut out);
+        if let StartRule::WhenFull(players) = self.rules.start {
+            if self.ring.len() >= players {
+                self.begin(now, &mut out);
+            }
         }
         Ok(out)
     }
 
+    /// The host starts a room's game.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`StartError`] if `by` is not the host, there are too few
+    /// players, the game starts by itself, or it has started.
+    pub fn start(&mut self, by: PlayerId, now: Instant) -> Result<Vec<Delivery>, StartError> {
+        if self.phase != Phase::Gathering {
+            return Err(StartError::NotGathering);
+        }
+        let Some(host) = self.host() else {
+            return Err(StartError::StartsByItself);
+        };
+        if host != by {
+            let name = self.name_of(host).unwrap_or_default().to_owned();
+            return Err(StartError::NotHost(name));
+        }
+        if self.ring.len() < MIN_PLAYERS_TO_START {
+            return Err(StartError::TooFew);
+        }
+        let mut out = Vec::new();
+        self.begin(now, &mut out);
+        Ok(out)
+    }
+
+    fn begin(&mut self, now: Instant, out: &mut Vec<Delivery>) {
+        self.phase = Phase::Playing;
+        self.turn = 0;
+        out.push(Delivery {
+            to: Recipient::All,
+            event: ServerEvent::Started {
+                players: self.players(),
+                masked: self.masked(),
+                alphabet: self.alphabet().to_owned(),
+            },
+        });
+        self.announce_turn(now, out);
+    }
+
     /// Handles a move by `id`. A move that breaks the rules (out of turn,
     /// before the start) changes nothing and yields a private error.
-    pub fn play(&mut self, id: PlayerId, mv: Move) -> Vec<Delivery> {
+    pub fn play(&mut self, id: PlayerId, mv: Move, now: Instant) -> Vec<Delivery> {
         let refuse = |message: String| {
             vec![Delivery {
                 to: Recipient::Only(id),
@@ -231,10 +559,14 @@ impl Game {
         };
         match self.phase {
             Phase::Gathering => {
-                let waiting = self.players_to_start.saturating_sub(self.ring.len());
-                return refuse(format!(
-                    "the game has not started yet; waiting for {waiting} more player(s)"
-                ));
+                let waiting = match self.rules.start {
+                    StartRule::WhenFull(players) => format!(
+                        "waiting for {} more player(s)",
+                        players.saturating_sub(self.ring.len())
+                    ),
+                    StartRule::ByHost => "the host starts it with /start".to_owned(),
+                };
+                return refuse(format!("the game has not started yet; {waiting}"));
             }
             Phase::Over => return refuse("the game is over".to_owned()),
             Phase::Playing => {}
@@ -251,7 +583,7 @@ impl Game {
         let mut out = Vec::new();
         let keeps_turn = match mv {
             Move::Letter(letter) => self.name_letter(&fold(&letter), &mut out),
-            Move::Word(word) => self.name_word(&fold(&word), &mut out),
+            Move::Word(word) => self.name_word(&word, &mut out),
         };
         out.push(Delivery {
             to: Recipient::All,
@@ -263,33 +595,83 @@ impl Game {
             self.finish(self.turn, &mut out);
             return out;
         }
-        if !keeps_turn {
-            self.turn = (self.turn + 1) % self.ring.len();
+        if keeps_turn {
+            self.announce_turn(now, &mut out);
+        } else {
+            self.next_turn(now, &mut out);
         }
-        self.announce_turn(&mut out);
         out
     }
 
-    /// Passes the turn on because `id`, the player to move, took too long.
-    /// Does nothing if it is no longer `id`'s turn (the move raced the clock).
-    pub fn pass_turn(&mut self, id: PlayerId) -> Vec<Delivery> {
-        if self.current_player() != Some(id) {
+    /// Seat `id`'s connection was lost: the seat is kept, marked away, for
+    /// the grace period, and everyone is told. If it was the player's turn,
+    /// the turn passes at once. In a quick-match game that has not started
+    /// there is nothing to keep, so the player simply leaves.
+    pub fn disconnect(&mut self, id: PlayerId, now: Instant) -> Vec<Delivery> {
+        let quick_gathering = self.phase == Phase::Gathering
+            && matches!(self.rules.start, StartRule::WhenFull(_));
+        if quick_gathering || self.phase == Phase::Over {
+            return self.leave(id, now);
+        }
+        let grace = self.rules.resume_grace;
+        let Some(seat) = self.seat_mut(id) else {
+            return Vec::new();
+        };
+        if seat.away_until.is_some() {
             return Vec::new();
         }
+        seat.away_until = Some(now + grace);
         let mut out = vec![Delivery {
             to: Recipient::All,
-            event: ServerEvent::TurnTimedOut {
-                name: self.ring[self.turn].name.clone(),
+            event: ServerEvent::Away {
+                name: seat.name.clone(),
+                seconds: u32::try_from(grace.as_secs()).unwrap_or(u32::MAX),
             },
         }];
-        self.turn = (self.turn + 1) % self.ring.len();
-        self.announce_turn(&mut out);
+        if self.current_player() == Some(id) {
+            self.next_turn(now, &mut out);
+        }
         out
     }
 
-    /// Removes a player (disconnected, or dropped for not reading). If it
-    /// was its turn, the turn passes on; an empty ring ends the game.
-    pub fn leave(&mut self, id: PlayerId) -> Vec<Delivery> {
+    /// Away seat `id` is back: it gets the game as it stands (privately),
+    /// everyone is told, and it gets `/turn` if the turn is (now) its own.
+    /// Returns nothing if `id` has no seat.
+    pub fn resume(&mut self, id: PlayerId, now: Instant) -> Vec<Delivery> {
+        let Some(seat) = self.seat_mut(id) else {
+            return Vec::new();
+        };
+        let was_away = seat.away_until.take().is_some();
+        let name = seat.name.clone();
+        let mut out = vec![Delivery {
+            to: Recipient::Only(id),
+            event: self.snapshot(now),
+        }];
+        if was_away {
+            out.push(Delivery {
+                to: Recipient::All,
+                event: ServerEvent::Back { name },
+            });
+        }
+        if self.phase != Phase::Playing {
+            return out;
+        }
+        if self.mover_is_away() {
+            // Every seat was away and the turn was parked: it resumes with
+            // the first present seat from the parked one.
+            self.next_present_turn(now, &mut out);
+        } else if self.current_player() == Some(id) {
+            out.push(Delivery {
+                to: Recipient::Only(id),
+                event: ServerEvent::YourTurn,
+            });
+        }
+        out
+    }
+
+    /// Removes seat `id` for good (its grace ran out, or it was dropped). If
+    /// it was its turn, the turn passes on; an empty ring ends the game.
+    pub fn leave(&mut self, id: PlayerId, now: Instant) -> Vec<Delivery> {
         let Some(index) = self.ring.iter().position(|p| p.id == id) else {
             return Vec::new();
         };
@@ -303,15 +685,53 @@ impl Game {
         }
         if self.ring.is_empty() {
             self.phase = Phase::Over;
+            self.clock = None;
             return out;
         }
         if index < self.turn {
             self.turn -= 1;
         } else if index == self.turn {
+            // The next seat slid into the mover's index.
             self.turn %= self.ring.len();
-            self.announce_turn(&mut out);
+            self.next_present_turn(now, &mut out);
         }
         out
+    }
+
+    fn seat(&self, id: PlayerId) -> Option<&Seat> {
+        self.ring.iter().find(|s| s.id == id)
+    }
+
+    fn seat_mut(&mut self, id: PlayerId) -> Option<&mut Seat> {
+        self.ring.iter_mut().find(|s| s.id == id)
+    }
+
+    fn mover_is_away(&self) -> bool {
+        self.ring
+            .get(self.turn)
+            .is_some_and(|s| s.away_until.is_some())
+    }
+
+    /// Passes the turn to the next seat in the ring that is present.
+    fn next_turn(&mut self, now: Instant, out: &mut Vec<Delivery>) {
+        self.turn = (self.turn + 1) % self.ring.len();
+        self.next_present_turn(now, out);
+    }
+
+    /// Gives the turn to the first present seat from `self.turn` on; if
+    /// every seat is away, the turn stays parked and no clock runs.
+    fn next_present_turn(&mut self, now: Instant, out: &mut Vec<Delivery>) {
+        let len = self.ring.len();
+        let present = (0..len)
+            .map(|step| (self.turn + step) % len)
+            .find(|&index| self.ring[index].away_until.is_none());
+        match present {
+            Some(index) => {
+                self.turn = index;
+                self.announce_turn(now, out);
+            }
+            None => self.clock = None,
+        }
     }
 
     /// Names a letter; returns whether the mover keeps the turn.
@@ -356,7 +776,9 @@ impl Game {
     /// Names the whole word; returns whether the mover keeps the turn (a
     /// right word ends the game, so it never does).
     fn name_word(&mut self, word: &str, out: &mut Vec<Delivery>) -> bool {
-        let correct = letters_of(word).is_some_and(|letters| letters == self.letters);
+        let pieces = letters_of(word);
+        let correct = pieces.as_ref().is_some_and(|p| *p == self.letters);
+        let word = pieces.map_or_else(|| fold(word), |p| p.concat());
         let mover = &mut self.ring[self.turn];
         let earned = if correct {
             let hidden = self.revealed.iter().filter(|&&r| !r).count() as u32;
@@ -371,7 +793,7 @@ impl Game {
             to: Recipient::All,
             event: ServerEvent::WordNamed {
                 name: mover.name.clone(),
-                word: word.to_owned(),
+                word,
                 correct,
                 earned,
                 total: mover.points,
@@ -380,13 +802,15 @@ impl Game {
         false
     }
 
-    /// Ends the game: the winner's prize, the results, then `/quit`.
+    /// Ends the game: the winner's prize (a point per letter; signs do not
+    /// count), the results, then `/quit`.
     fn finish(&mut self, winner: usize, out: &mut Vec<Delivery>) {
-        let prize = self.letters.len() as u32;
+        let prize = self.letters.iter().filter(|l| !is_sign(l)).count() as u32;
         let winner = &mut self.ring[winner];
         winner.points += prize;
         let winner = Some(winner.name.clone());
         self.phase = Phase::Over;
+        self.clock = None;
         out.push(Delivery {
             to: Recipient::All,
             event: ServerEvent::GameOver {
@@ -409,12 +833,22 @@ impl Game {
         });
     }
 
-    fn announce_turn(&self, out: &mut Vec<Delivery>) {
+    /// Tells everyone whose turn it is (with the time allowed) and gives
+    /// the mover `/turn`; the mover's clock starts afresh.
+    fn announce_turn(&mut self, now: Instant, out: &mut Vec<Delivery>) {
+        self.clock = self.rules.turn_time.map(|time| TurnClock {
+            deadline: now + time,
+            warn_at: Some(now + time - warning_before(time)),
+        });
         let player = &self.ring[self.turn];
         out.push(Delivery {
             to: Recipient::All,
             event: ServerEvent::TurnOf {
                 name: player.name.clone(),
+                seconds: self
+                    .rules
+                    .turn_time
+                    .map(|t| u32::try_from(t.as_secs()).unwrap_or(u32::MAX)),
             },
         });
         out.push(Delivery {
@@ -422,6 +856,19 @@ impl Game {
             event: ServerEvent::YourTurn,
         });
     }
+}
+
+/// How long before the deadline the mover is warned: a quarter of the turn
+/// time, at most 15 seconds.
+pub fn warning_before(turn_time: Duration) -> Duration {
+    (turn_time / 4).min(Duration::from_secs(15))
+}
+
+/// Whole seconds from `now` to `deadline`, rounded up (0 when past).
+fn seconds_between(now: Instant, deadline: Instant) -> u32 {
+    let left = deadline.saturating_duration_since(now);
+    let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    u32::try_from(seconds).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -7,10 +7,27 @@ const A: PlayerId = PlayerId(1);
 const B: PlayerId = PlayerId(2);
 const C: PlayerId = PlayerId(3);
 
+/// The simulated clock's start: every test runs on made-up instants.
+fn now() -> Instant {
+    use std::sync::OnceLock;
+    static START: OnceLock<Instant> = OnceLock::new();
+    *START.get_or_init(Instant::now)
+}
+
+fn at(seconds: u64) -> Instant {
+    now() + Duration::from_secs(seconds)
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn quick(players: usize) -> Rules {
+    Rules::quick_match(players, Some(MINUTE), Duration::from_secs(120))
+}
+
 fn game_with(word: &str, players: &[(PlayerId, &str)]) -> Game {
-    let mut game = Game::new(word, players.len()).unwrap();
+    let mut game = Game::new(word, quick(players.len())).unwrap();
     for (id, name) in players {
-        game.join(*id, name).unwrap();
+        game.join(*id, name, now()).unwrap();
     }
     game
 }
@@ -48,12 +65,12 @@ fn final_scores(out: &[Delivery]) -> (Option<String>, Vec<(String, u32)>) {
 
 #[test]
 fn game_starts_when_enough_players_joined_showing_the_masked_word() {
-    let mut game = Game::new("apple", 2).unwrap();
-    let out = game.join(A, "alice").unwrap();
+    let mut game = Game::new("apple", quick(2)).unwrap();
+    let out = game.join(A, "alice", now()).unwrap();
     assert_eq!(game.phase(), Phase::Gathering);
     assert!(out.iter().any(|d| matches!(&d.event,
         ServerEvent::Joined { name, needed: 2, .. } if name == "alice")));
-    let out = game.join(B, "bob").unwrap();
+    let out = game.join(B, "bob", now()).unwrap();
     assert_eq!(game.phase(), Phase::Playing);
     assert!(out.iter().any(|d| matches!(&d.event,
         ServerEvent::Started { masked, alphabet, .. } if masked == "*****" && alphabet == ENGLISH_ALPHABET)));
@@ -61,13 +78,14 @@ fn game_starts_when_enough_players_joined_showing_the_masked_word() {
 
 #[test]
 fn the_first_to_join_moves_first_and_only_it_gets_turn() {
-    let mut game = Game::new("apple", 2).unwrap();
-    game.join(A, "alice").unwrap();
-    let out = game.join(B, "bob").unwrap();
+    let mut game = Game::new("apple", quick(2)).unwrap();
+    game.join(A, "alice", now()).unwrap();
+    let out = game.join(B, "bob", now()).unwrap();
     assert!(events_for(&out, A).contains(&ServerEvent::YourTurn));
     assert!(!events_for(&out, B).contains(&ServerEvent::YourTurn));
     assert!(events_for(&out, B).contains(&ServerEvent::TurnOf {
-        name: "alice".into()
+        name: "alice".into(),
+        seconds: Some(60),
     }));
 }
 
@@ -75,18 +93,18 @@ fn the_first_to_join_moves_first_and_only_it_gets_turn() {
 fn players_move_in_ring_order_and_the_ring_wraps() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b"), (C, "c")]);
     assert_eq!(game.current_player(), Some(A));
-    game.play(A, letter("z"));
+    game.play(A, letter("z"), now());
     assert_eq!(game.current_player(), Some(B));
-    game.play(B, letter("y"));
+    game.play(B, letter("y"), now());
     assert_eq!(game.current_player(), Some(C));
-    game.play(C, letter("x"));
+    game.play(C, letter("x"), now());
     assert_eq!(game.current_player(), Some(A));
 }
 
 #[test]
 fn letter_not_in_the_word_passes_the_turn_without_points() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
-    let out = game.play(A, letter("z"));
+    let out = game.play(A, letter("z"), now());
     assert_eq!(points(&game, A), 0);
     assert_eq!(game.current_player(), Some(B));
     assert!(events_for(&out, B).contains(&ServerEvent::YourTurn));
@@ -102,7 +120,7 @@ fn letter_not_in_the_word_passes_the_turn_without_points() {
 #[test]
 fn letter_in_the_word_reveals_every_occurrence_scores_each_and_keeps_the_turn() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
-    let out = game.play(A, letter("p"));
+    let out = game.play(A, letter("p"), now());
     assert_eq!(points(&game, A), 2);
     assert_eq!(game.masked(), "*pp**");
     assert_eq!(game.current_player(), Some(A));
@@ -115,7 +133,7 @@ fn letter_in_the_word_reveals_every_occurrence_scores_each_and_keeps_the_turn() 
 #[test]
 fn revealing_the_last_letter_makes_the_winner_who_gets_the_prize() {
     let mut game = game_with("aa", &[(A, "a"), (B, "b")]);
-    let out = game.play(A, letter("a"));
+    let out = game.play(A, letter("a"), now());
     assert_eq!(game.phase(), Phase::Over);
     let (winner, scores) = final_scores(&out);
     assert_eq!(winner.as_deref(), Some("a"));
@@ -126,8 +144,8 @@ fn revealing_the_last_letter_makes_the_winner_who_gets_the_prize() {
 #[test]
 fn a_letter_already_revealed_earns_nothing_and_passes_the_turn() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
-    game.play(A, letter("p"));
-    let out = game.play(A, letter("P"));
+    game.play(A, letter("p"), now());
+    let out = game.play(A, letter("P"), now());
     assert_eq!(points(&game, A), 2);
     assert_eq!(game.current_player(), Some(B));
     assert!(out.iter().any(|d| matches!(
@@ -142,8 +160,8 @@ fn a_letter_already_revealed_earns_nothing_and_passes_the_turn() {
 #[test]
 fn a_letter_already_missed_earns_nothing_and_passes_the_turn() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
-    game.play(A, letter("z"));
-    let out = game.play(B, letter("z"));
+    game.play(A, letter("z"), now());
+    let out = game.play(B, letter("z"), now());
     assert_eq!(game.current_player(), Some(A));
     assert!(out.iter().any(|d| matches!(
         &d.event,
@@ -157,9 +175,9 @@ fn a_letter_already_missed_earns_nothing_and_passes_the_turn() {
 #[test]
 fn a_wrong_word_cancels_all_the_players_points_and_passes_the_turn() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
-    game.play(A, letter("p"));
+    game.play(A, letter("p"), now());
     assert_eq!(points(&game, A), 2);
-    let out = game.play(A, word("ample"));
+    let out = game.play(A, word("ample"), now());
     assert_eq!(points(&game, A), 0);
     assert_eq!(game.current_player(), Some(B));
     assert!(out.iter().any(|d| matches!(
@@ -175,8 +193,8 @@ fn a_wrong_word_cancels_all_the_players_points_and_passes_the_turn() {
 #[test]
 fn the_right_word_earns_the_hidden_letters_plus_the_prize_and_wins() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
-    game.play(A, letter("p")); // +2, 3 letters still hidden
-    let out = game.play(A, word("apple"));
+    game.play(A, letter("p"), now()); // +2, 3 letters still hidden
+    let out = game.play(A, word("apple"), now());
     assert_eq!(game.phase(), Phase::Over);
     assert!(out.iter().any(|d| matches!(
         &d.event,
@@ -195,7 +213,7 @@ fn the_right_word_earns_the_hidden_letters_plus_the_prize_and_wins() {
 #[test]
 fn the_end_sends_results_then_quit_to_everyone() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
-    let out = game.play(A, word("apple"));
+    let out = game.play(A, word("apple"), now());
     for id in [A, B] {
         let events = events_for(&out, id);
         let over = events
@@ -211,24 +229,24 @@ fn the_end_sends_results_then_quit_to_everyone() {
 fn matching_is_case_insensitive_and_unicode_aware() {
     let mut game = game_with("ЯБЛУКО", &[(A, "a"), (B, "b")]);
     assert_eq!(game.alphabet(), UKRAINIAN_ALPHABET);
-    game.play(A, letter("я"));
+    game.play(A, letter("я"), now());
     assert_eq!(game.masked(), "я*****");
-    let out = game.play(A, word("яблуко"));
+    let out = game.play(A, word("яблуко"), now());
     assert_eq!(final_scores(&out).0.as_deref(), Some("a"));
 
     // "й" typed decomposed (и + combining breve) matches the composed letter.
     let mut game = game_with("Гай", &[(A, "a")]);
     let decomposed = wordguess_protocol::text::single_letter("и\u{306}").unwrap();
-    game.play(A, Move::Letter(decomposed));
+    game.play(A, Move::Letter(decomposed), now());
     assert_eq!(game.masked(), "**й");
-    game.play(A, letter("ґ")); // ґ is not г
+    game.play(A, letter("ґ"), now()); // ґ is not г
     assert_eq!(game.masked(), "**й");
 }
 
 #[test]
 fn a_move_out_of_turn_is_refused_privately_and_changes_nothing() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
-    let out = game.play(B, letter("p"));
+    let out = game.play(B, letter("p"), now());
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].to, Recipient::Only(B));
     assert!(
@@ -240,9 +258,9 @@ fn a_move_out_of_turn_is_refused_privately_and_changes_nothing() {
 
 #[test]
 fn a_move_before_the_start_is_refused() {
-    let mut game = Game::new("apple", 2).unwrap();
-    game.join(A, "a").unwrap();
-    let out = game.play(A, letter("p"));
+    let mut game = Game::new("apple", quick(2)).unwrap();
+    game.join(A, "a", now()).unwrap();
+    let out = game.play(A, letter("p"), now());
     assert!(
         matches!(&out[0].event, ServerEvent::Error { message } if message.contains("not started"))
     );
@@ -251,42 +269,260 @@ fn a_move_before_the_start_is_refused() {
 
 #[test]
 fn a_name_taken_in_the_game_is_refused_case_insensitively() {
-    let mut game = Game::new("apple", 3).unwrap();
-    game.join(A, "Alice").unwrap();
+    let mut game = Game::new("apple", quick(3)).unwrap();
+    game.join(A, "Alice", now()).unwrap();
     assert_eq!(
-        game.join(B, "alice"),
+        game.join(B, "alice", now()),
         Err(JoinError::NameTaken("alice".into()))
     );
     assert_eq!(game.players(), vec!["Alice".to_owned()]);
-    game.join(B, "Bob").unwrap();
+    game.join(B, "Bob", now()).unwrap();
 }
 
 #[test]
 fn nobody_joins_a_game_that_has_started() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
-    assert_eq!(game.join(C, "c"), Err(JoinError::NotGathering));
+    assert_eq!(game.join(C, "c", now()), Err(JoinError::NotGathering));
 }
 
 #[test]
 fn a_player_who_takes_too_long_loses_the_turn_but_keeps_its_points() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
-    game.play(A, letter("p"));
-    let out = game.pass_turn(A);
+    // A hit at 10 s keeps the turn, and the clock starts afresh.
+    game.play(A, letter("p"), at(10));
+    assert_eq!(game.poll_timeout(), Some(at(10 + 45)), "warned 15 s before");
+    assert!(game.handle_timeout(at(30)).is_empty(), "nothing due yet");
+    let warned = game.handle_timeout(at(55));
+    assert_eq!(
+        warned,
+        vec![Delivery {
+            to: Recipient::Only(A),
+            event: ServerEvent::TurnWarning { seconds: 15 }
+        }]
+    );
+    assert_eq!(game.poll_timeout(), Some(at(70)));
+    let out = game.handle_timeout(at(70));
     assert_eq!(game.current_player(), Some(B));
     assert_eq!(points(&game, A), 2);
     assert!(out
         .iter()
         .any(|d| d.event == ServerEvent::TurnTimedOut { name: "a".into() }));
     assert!(events_for(&out, B).contains(&ServerEvent::YourTurn));
-    // A timeout for a turn that has already passed changes nothing.
-    assert!(game.pass_turn(A).is_empty());
+    // B's clock runs from when B got the turn.
+    assert_eq!(game.poll_timeout(), Some(at(70 + 45)));
+}
+
+#[test]
+fn without_a_turn_time_nobody_is_hurried() {
+    let rules = Rules::quick_match(2, None, Duration::from_secs(120));
+    let mut game = Game::new("apple", rules).unwrap();
+    game.join(A, "a", now()).unwrap();
+    let out = game.join(B, "b", now()).unwrap();
+    assert!(out.iter().any(|d| d.event
+        == ServerEvent::TurnOf {
+            name: "a".into(),
+            seconds: None
+        }));
+    assert_eq!(game.poll_timeout(), None);
+    assert!(game.handle_timeout(at(10_000)).is_empty());
+}
+
+fn room(players: &[(PlayerId, &str)]) -> Game {
+    let rules = Rules {
+        start: StartRule::ByHost,
+        turn_time: Some(MINUTE),
+        resume_grace: Duration::from_secs(120),
+    };
+    let mut game = Game::new("apple", rules).unwrap();
+    for (id, name) in players {
+        game.join(*id, name, now()).unwrap();
+    }
+    game
+}
+
+#[test]
+fn only_the_host_starts_a_room_game_and_only_with_two_players() {
+    let mut game = room(&[(A, "alice")]);
+    assert_eq!(game.start(A, now()), Err(StartError::TooFew));
+    let out = game.join(B, "bob", now()).unwrap();
+    assert!(out.iter().any(|d| matches!(&d.event,
+        ServerEvent::Joined { host: Some(host), .. } if host == "alice")));
+    assert_eq!(game.phase(), Phase::Gathering, "a room never starts by itself");
+    assert_eq!(game.start(B, now()), Err(StartError::NotHost("alice".into())));
+    let out = game.start(A, now()).unwrap();
+    assert_eq!(game.phase(), Phase::Playing);
+    assert!(events_for(&out, A).contains(&ServerEvent::YourTurn));
+    assert_eq!(game.start(A, now()), Err(StartError::NotGathering));
+    let mut quick_game = Game::new("apple", quick(2)).unwrap();
+    quick_game.join(A, "a", now()).unwrap();
+    assert_eq!(quick_game.start(A, now()), Err(StartError::StartsByItself));
+}
+
+#[test]
+fn the_host_may_change_word_and_turn_time_only_before_the_start() {
+    let mut game = room(&[(A, "alice"), (B, "bob")]);
+    game.replace_word("м'ята").unwrap();
+    game.set_turn_time(None).unwrap();
+    game.start(A, now()).unwrap();
+    assert_eq!(game.masked(), "*'***");
+    assert_eq!(game.poll_timeout(), None);
+    assert_eq!(game.replace_word("apple"), Err(SettingsError::NotGathering));
+    assert_eq!(game.set_turn_time(None), Err(SettingsError::NotGathering));
+}
+
+#[test]
+fn an_away_seat_keeps_its_points_and_its_turn_passes_at_once() {
+    let mut game = room(&[(A, "alice"), (B, "bob"), (C, "carol")]);
+    game.start(A, now()).unwrap();
+    game.play(A, letter("p"), at(1));
+    let out = game.disconnect(A, at(2));
+    assert!(out.iter().any(|d| d.event
+        == ServerEvent::Away {
+            name: "alice".into(),
+            seconds: 120
+        }));
+    assert_eq!(game.current_player(), Some(B), "alice's turn passed at once");
+    assert_eq!(points(&game, A), 2);
+    assert!(game.is_away(A));
+    // Bob misses, Carol misses: the ring skips away Alice and comes to Bob.
+    game.play(B, letter("z"), at(3));
+    assert_eq!(game.current_player(), Some(C));
+    game.play(C, letter("y"), at(4));
     assert_eq!(game.current_player(), Some(B));
+}
+
+#[test]
+fn resume_restores_seat_and_score_with_a_snapshot_and_the_turn() {
+    let mut game = room(&[(A, "alice"), (B, "bob")]);
+    game.start(A, now()).unwrap();
+    game.play(A, letter("p"), at(1));
+    game.play(A, letter("z"), at(2));
+    assert_eq!(game.current_player(), Some(B));
+    game.disconnect(B, at(3));
+    assert_eq!(game.current_player(), Some(A));
+    // Alice misses while Bob is away: the turn skips Bob and stays hers.
+    game.play(A, letter("q"), at(4));
+    assert_eq!(game.current_player(), Some(A));
+    let out = game.resume(B, at(20));
+    let snapshot = events_for(&out, B)
+        .into_iter()
+        .find(|e| matches!(e, ServerEvent::Snapshot { .. }))
+        .expect("a snapshot");
+    let ServerEvent::Snapshot {
+        players,
+        masked,
+        tried,
+        turn,
+        seconds_left,
+        started,
+        ..
+    } = snapshot
+    else {
+        unreachable!()
+    };
+    assert!(started);
+    assert_eq!(masked, "*pp**");
+    assert_eq!(tried, vec!["p", "z", "q"]);
+    assert_eq!(turn.as_deref(), Some("alice"));
+    assert_eq!(seconds_left, Some(44), "alice got the turn at 4 s of 60");
+    assert_eq!(players[0].points, 2);
+    assert!(!players[1].away);
+    assert!(out
+        .iter()
+        .any(|d| d.to == Recipient::All && d.event == ServerEvent::Back { name: "bob".into() }));
+    assert!(!events_for(&out, B).contains(&ServerEvent::YourTurn));
+    game.play(A, letter("x"), at(21));
+    assert_eq!(game.current_player(), Some(B), "bob is back in the ring");
+}
+
+#[test]
+fn when_every_seat_is_away_the_turn_waits_for_the_first_to_come_back() {
+    let mut game = room(&[(A, "alice"), (B, "bob")]);
+    game.start(A, now()).unwrap();
+    game.disconnect(A, at(1));
+    game.disconnect(B, at(2));
+    assert_eq!(
+        game.poll_timeout(),
+        Some(at(121)),
+        "no turn clock, only the graces"
+    );
+    assert!(game.handle_timeout(at(100)).is_empty());
+    let out = game.resume(B, at(100));
+    assert!(events_for(&out, B).contains(&ServerEvent::YourTurn));
+    assert_eq!(game.current_player(), Some(B));
+}
+
+#[test]
+fn after_the_grace_an_away_player_leaves_for_good() {
+    let mut game = room(&[(A, "alice"), (B, "bob"), (C, "carol")]);
+    game.start(A, now()).unwrap();
+    game.disconnect(C, at(10));
+    assert_eq!(game.poll_timeout(), Some(at(45)), "alice's warning first");
+    game.play(A, letter("p"), at(20));
+    let out = game.handle_timeout(at(130));
+    assert!(out
+        .iter()
+        .any(|d| d.event == ServerEvent::Left { name: "carol".into() }));
+    assert!(!game.is_seated(C));
+    assert_eq!(game.players(), vec!["alice", "bob"]);
+    // A resume after the grace finds no seat.
+    assert!(game.resume(C, at(131)).is_empty());
+}
+
+#[test]
+fn a_host_who_leaves_hands_the_room_to_the_next_seat() {
+    let mut game = room(&[(A, "alice"), (B, "bob"), (C, "carol")]);
+    game.disconnect(A, at(1));
+    assert_eq!(game.host(), Some(A), "the seat is kept during the grace");
+    game.handle_timeout(at(121));
+    assert_eq!(game.host(), Some(B));
+    assert!(game.start(B, at(122)).is_ok());
+}
+
+#[test]
+fn a_quick_match_player_who_drops_before_the_start_just_leaves() {
+    let mut game = Game::new("apple", quick(3)).unwrap();
+    game.join(A, "a", now()).unwrap();
+    game.disconnect(A, at(1));
+    assert!(!game.is_seated(A));
+}
+
+#[test]
+fn apostrophes_and_hyphens_are_shown_from_the_start_and_not_guessed() {
+    let mut game = game_with("сім'я", &[(A, "a"), (B, "b")]);
+    assert_eq!(game.masked(), "***'*");
+    assert_eq!(game.alphabet(), UKRAINIAN_ALPHABET);
+    let out = game.play(A, word("СІМʼЯ"), at(1));
+    assert!(out.iter().any(|d| matches!(&d.event,
+        ServerEvent::WordNamed { correct: true, earned: 4, word, .. } if word == "сім'я")));
+    let (winner, scores) = final_scores(&out);
+    assert_eq!(winner.as_deref(), Some("a"));
+    assert_eq!(scores[0].1, 4 + 4, "the prize counts letters, not the apostrophe");
+    let mut game = game_with("будь-що", &[(A, "a"), (B, "b")]);
+    assert_eq!(game.masked(), "****-**");
+    game.play(A, word("будь‐що"), at(1));
+    assert_eq!(game.phase(), Phase::Over);
+}
+
+#[test]
+fn a_name_that_looks_like_another_players_is_refused() {
+    let mut game = Game::new("apple", quick(3)).unwrap();
+    game.join(A, "alice", now()).unwrap();
+    assert_eq!(
+        game.join(B, "\u{430}lice", now()),
+        Err(JoinError::LooksLike("\u{430}lice".into(), "alice".into()))
+    );
+    game.join(B, "Bob", now()).unwrap();
+    assert!(matches!(
+        game.join(C, "\u{412}\u{43E}b", now()),
+        Err(JoinError::LooksLike(..))
+    ));
 }
 
 #[test]
 fn a_player_who_leaves_is_removed_from_the_ring() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b"), (C, "c")]);
-    let out = game.leave(B);
+    let out = game.leave(B, now());
     assert_eq!(game.players(), vec!["a".to_owned(), "c".to_owned()]);
     assert!(out
         .iter()
@@ -296,16 +532,16 @@ fn a_player_who_leaves_is_removed_from_the_ring() {
         Some(A),
         "not b's turn: nothing changes"
     );
-    game.play(A, letter("z"));
+    game.play(A, letter("z"), now());
     assert_eq!(game.current_player(), Some(C), "b is skipped");
 }
 
 #[test]
 fn when_the_player_to_move_leaves_the_turn_passes_to_the_next() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b"), (C, "c")]);
-    game.play(A, letter("z"));
-    game.play(B, letter("y"));
-    let out = game.leave(C);
+    game.play(A, letter("z"), now());
+    game.play(B, letter("y"), now());
+    let out = game.leave(C, now());
     assert_eq!(game.current_player(), Some(A), "wraps around the ring");
     assert!(events_for(&out, A).contains(&ServerEvent::YourTurn));
 }
@@ -313,39 +549,39 @@ fn when_the_player_to_move_leaves_the_turn_passes_to_the_next() {
 #[test]
 fn a_player_before_the_mover_leaving_keeps_the_same_mover() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b"), (C, "c")]);
-    game.play(A, letter("z"));
-    game.play(B, letter("y"));
-    game.leave(A);
+    game.play(A, letter("z"), now());
+    game.play(B, letter("y"), now());
+    game.leave(A, now());
     assert_eq!(game.current_player(), Some(C));
 }
 
 #[test]
 fn the_game_ends_when_the_ring_is_empty() {
     let mut game = game_with("apple", &[(A, "a"), (B, "b")]);
-    game.leave(A);
+    game.leave(A, now());
     assert_eq!(game.phase(), Phase::Playing);
-    game.leave(B);
+    game.leave(B, now());
     assert_eq!(game.phase(), Phase::Over);
     assert!(matches!(
-        &game.play(B, letter("a"))[0].event,
+        &game.play(B, letter("a"), now())[0].event,
         ServerEvent::Error { .. }
     ));
 }
 
 #[test]
 fn leaving_while_gathering_frees_the_seat_and_the_name() {
-    let mut game = Game::new("apple", 2).unwrap();
-    game.join(A, "a").unwrap();
-    game.leave(A);
+    let mut game = Game::new("apple", quick(2)).unwrap();
+    game.join(A, "a", now()).unwrap();
+    game.leave(A, now());
     assert!(game.players().is_empty());
-    game.join(B, "a").unwrap();
+    game.join(B, "a", now()).unwrap();
     assert_eq!(game.phase(), Phase::Gathering);
 }
 
 #[test]
 fn puzzle_words_must_be_letters() {
-    assert!(Game::new("two words", 2).is_err());
-    assert!(Game::new("", 2).is_err());
+    assert!(Game::new("two words", quick(2)).is_err());
+    assert!(Game::new("", quick(2)).is_err());
 }
 
 proptest! {
@@ -360,7 +596,7 @@ proptest! {
             let id = PlayerId(who);
             let before = (game.masked(), game.current_player());
             let mv = if is_letter { letter(&text[..1]) } else { word(&text) };
-            let out = if who == 0 { game.leave(B) } else { game.play(id, mv) };
+            let out = if who == 0 { game.leave(B, now()) } else { game.play(id, mv, now()) };
             if who != 0 && before.1 != Some(id) {
                 prop_assert_eq!(game.masked(), before.0, "an out-of-turn move changed the word");
             }
@@ -371,6 +607,48 @@ proptest! {
                 break;
             }
             prop_assert!(game.current_player().is_some());
+        }
+    }
+}
+
+proptest! {
+    /// With lost connections, resumes and time passing in any order: the
+    /// ring keeps its order, the mover is always a present seat while
+    /// anyone is present, and nothing panics.
+    #[test]
+    fn seats_coming_and_going_over_time_keep_the_ring_consistent(
+        steps in proptest::collection::vec((0u8..5, 1u64..4, 0u64..90, "[a-f]"), 0..120)
+    ) {
+        let mut game = room(&[(A, "a"), (B, "b"), (C, "c")]);
+        game.start(A, now()).unwrap();
+        let mut clock = 0;
+        for (action, who, wait, text) in steps {
+            let id = PlayerId(who);
+            clock += wait;
+            let t = at(clock);
+            let _ = match action {
+                0 => game.play(id, letter(&text), t),
+                1 => game.disconnect(id, t),
+                2 => game.resume(id, t),
+                3 => game.handle_timeout(t),
+                _ => game.play(id, word("apple"), t),
+            };
+            if let Some(due) = game.poll_timeout() {
+                // Never asks to be woken in the past without doing anything.
+                if due <= t {
+                    prop_assert!(!game.handle_timeout(t).is_empty() || game.poll_timeout().is_none_or(|d| d > t));
+                }
+            }
+            let order: Vec<String> = game.players();
+            let expected: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).filter(|n| order.contains(n)).collect();
+            prop_assert_eq!(order, expected);
+            if game.phase() == Phase::Playing {
+                let anyone_present = [A, B, C].iter().any(|&p| game.is_seated(p) && !game.is_away(p));
+                let mover = game.current_player().unwrap();
+                prop_assert!(!anyone_present || !game.is_away(mover), "the mover is away while others are here");
+            } else {
+                break;
+            }
         }
     }
 }
