@@ -1,5 +1,5 @@
-//! What every connection task shares: limits, the lobby, the shutdown
-//! signal, and the id counter.
+//! What every connection task shares: limits, the room registry, the
+//! switchboard, the shutdown signal, and the connection id counter.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -8,9 +8,8 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use wordguess_game::PlayerId;
-
-use crate::lobby::Lobby;
+use crate::registry::Registry;
+use crate::switchboard::{ConnId, Switchboard};
 
 /// The bounds that keep one client from hurting the others.
 #[derive(Debug, Clone)]
@@ -52,38 +51,41 @@ impl Default for Limits {
 pub struct ServerContext {
     /// The limits in force.
     pub limits: Limits,
-    /// Where players find the game that is gathering.
-    pub lobby: Lobby,
+    /// Where sessions find rooms.
+    pub registry: Arc<Registry>,
+    /// Where rooms find connections.
+    pub switchboard: Arc<Switchboard>,
     /// Cancelled once, when the server shuts down.
     pub shutdown: CancellationToken,
     /// Every connection and game task, so shutdown can wait for them.
     pub tasks: TaskTracker,
     /// Permits for open connections ([`Limits::max_connections`]).
     pub connections: Arc<Semaphore>,
-    /// Source of unique player ids.
-    next_player: AtomicU64,
+    /// Source of unique connection ids.
+    next_conn: AtomicU64,
 }
 
 impl ServerContext {
-    /// A context for a server with these limits and this lobby.
+    /// A context for a server with these limits and this registry.
     pub fn new(
         limits: Limits,
-        lobby: Lobby,
+        registry: Arc<Registry>,
         shutdown: CancellationToken,
         tasks: TaskTracker,
     ) -> Self {
         Self {
             connections: Arc::new(Semaphore::new(limits.max_connections)),
             limits,
-            lobby,
+            switchboard: registry.switchboard.clone(),
+            registry,
             shutdown,
             tasks,
-            next_player: AtomicU64::new(1),
+            next_conn: AtomicU64::new(1),
         }
     }
 
     /// A fresh id for a new connection.
-    pub fn next_player_id(&self) -> PlayerId {
-        PlayerId(self.next_player.fetch_add(1, Ordering::Relaxed))
+    pub fn next_conn_id(&self) -> ConnId {
+        ConnId(self.next_conn.fetch_add(1, Ordering::Relaxed))
     }
 }

@@ -6,22 +6,26 @@
 //!   **WebSocket door** ([`ws`]) carrying the same commands, and `/healthz`.
 //! - The **palindrome service** ([`palindrome`]), the lecture's first example.
 //!
-//! Both game doors hand each line to a door-independent [`session`], which
-//! joins the player to a game through the [`lobby`] and forwards moves to
-//! that game's owner task ([`game_actor`]). The rules themselves live in the
-//! pure `wordguess-game` crate; this crate only moves bytes to and from them.
+//! Both game doors hand each line to a door-independent [`session`] (an
+//! explicit state machine: choosing, seated, watching), which finds rooms
+//! through the [`registry`] and talks to each room's owner task ([`room`])
+//! in plain-data messages; rooms reach connections through the
+//! [`switchboard`]. The rules themselves, clocks included, live in the pure
+//! `wordguess-game` crate; this crate only moves bytes and time to them.
 //!
 //! [`server::run`] takes already-bound listeners and a shutdown future, so
 //! tests start the real server on `127.0.0.1:0`.
 
 pub mod context;
-pub mod game_actor;
 pub mod http;
-pub mod lobby;
 pub mod outbox;
 pub mod palindrome;
+pub mod rate;
+pub mod registry;
+pub mod room;
 pub mod server;
 pub mod session;
+pub mod switchboard;
 pub mod tcp;
 pub mod testkit;
 pub mod words;

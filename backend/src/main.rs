@@ -32,9 +32,22 @@ struct Cli {
     /// Players a game waits for before it starts.
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     players: u16,
-    /// Seconds a player may take on its turn before the turn passes on.
-    #[arg(long, value_name = "SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Seconds a player may take on its turn before the turn passes on
+    /// (0: no limit). Rooms may choose their own.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
     turn_timeout: u64,
+    /// Seconds a seat is kept after its connection drops, for the player to
+    /// come back with `/resume TOKEN`.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    resume_grace: u64,
+    /// Seconds a room with nobody in it stays open (friends `/join` it
+    /// again for the next game).
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    room_idle: u64,
+    /// The web app's address as friends reach it, for invite links
+    /// (default: `http://` and the --http address).
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
     /// Directory of the built browser app (`trunk build --release` makes `dist`).
     #[arg(long, value_name = "DIR", default_value = "dist")]
     web_root: PathBuf,
@@ -77,10 +90,19 @@ async fn main() -> anyhow::Result<()> {
         max_connections: cli.max_connections,
         ..Limits::default()
     };
+    let language = match &cli.words {
+        Some(_) => wordguess_protocol::Language::Both,
+        None => cli.language.into(),
+    };
+    let seconds = std::time::Duration::from_secs;
     let config = ServerConfig {
         words,
+        language,
         players_to_start: usize::from(cli.players),
-        turn_timeout: std::time::Duration::from_secs(cli.turn_timeout),
+        turn_timeout: (cli.turn_timeout > 0).then(|| seconds(cli.turn_timeout)),
+        resume_grace: seconds(cli.resume_grace),
+        room_idle: seconds(cli.room_idle),
+        public_url: cli.public_url,
         web_root: Some(cli.web_root),
         limits,
     };

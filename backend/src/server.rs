@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::context::{Limits, ServerContext};
-use crate::lobby::{GameSettings, Lobby};
+use crate::registry::{Registry, RoomDefaults};
+use crate::switchboard::Switchboard;
 use crate::words::WordList;
 use crate::{http, palindrome, tcp};
 
@@ -68,10 +69,20 @@ pub struct Listeners {
 pub struct ServerConfig {
     /// The words to guess.
     pub words: WordList,
-    /// Players a game waits for before it starts.
+    /// The language of those words, as rooms show it.
+    pub language: wordguess_protocol::Language,
+    /// Players a quick-match game waits for before it starts.
     pub players_to_start: usize,
-    /// How long a player may hold the turn before it passes on.
-    pub turn_timeout: Duration,
+    /// How long a player may hold the turn before it passes on (`None`: no
+    /// limit).
+    pub turn_timeout: Option<Duration>,
+    /// How long a lost seat is kept for its player to resume.
+    pub resume_grace: Duration,
+    /// How long a room with nobody in it stays open.
+    pub room_idle: Duration,
+    /// The web app's public address for invite links; `None` derives it
+    /// from the HTTP listener.
+    pub public_url: Option<String>,
     /// The built browser app (trunk's `dist`), if any.
     pub web_root: Option<PathBuf>,
     /// Bounds on clients.
@@ -91,16 +102,30 @@ pub async fn run(
 ) -> io::Result<()> {
     let token = CancellationToken::new();
     let tasks = TaskTracker::new();
-    let settings = GameSettings {
+    let http_addr = listeners.http.local_addr()?;
+    let public_url = config
+        .public_url
+        .unwrap_or_else(|| format!("http://{http_addr}"));
+    let defaults = RoomDefaults {
         words: config.words,
+        language: config.language,
         players_to_start: config.players_to_start,
+        turn_time: config.turn_timeout,
+        resume_grace: config.resume_grace,
+        idle_close: config.room_idle,
         inbox: config.limits.game_inbox,
-        turn_timeout: config.turn_timeout,
+        public_url: public_url.trim_end_matches('/').to_owned(),
+        tcp_port: listeners.game.local_addr()?.port(),
     };
-    let lobby = Lobby::new(settings, tasks.clone(), token.clone());
+    let registry = Arc::new(Registry::new(
+        defaults,
+        Arc::new(Switchboard::default()),
+        tasks.clone(),
+        token.clone(),
+    ));
     let context = Arc::new(ServerContext::new(
         config.limits,
-        lobby,
+        registry,
         token.clone(),
         tasks.clone(),
     ));

@@ -1,25 +1,60 @@
-//! One player's conversation with the server, the same behind every door.
+//! One connection's conversation with the server, the same behind every
+//! door, as an explicit state machine.
+//!
+//! ```text
+//!            name / /new+name / /join CODE+name           game over, /quit
+//!  Choosing ───────────────────────────────────▶ Seated ───────────────▶ closed
+//!     │  └── /resume TOKEN ───────────────────────▲  │ seat moved to another
+//!     │                                              │ connection (/resume)
+//!     └── /watch CODE + name ──▶ Watching ──────────────────────────────▶ closed
+//! ```
 //!
 //! A door (TCP or WebSocket) turns its bytes into lines and calls
-//! [`Session::on_line`]; the session reads the first line as the player's
-//! name, joins the player to the gathering game, and turns later lines into
-//! moves for that game. Everything it says goes into the player's
-//! [`Outbox`]; it knows nothing about sockets.
+//! [`Session::on_line`]. Each command is checked against the phase, and a
+//! refusal names what the player can send now. The session never touches a
+//! room's state: it sends the room plain-data [`RoomInput`]s naming its
+//! connection by id, and learns about its own phase changes through
+//! [`Signal`]s. Everything it says goes into the connection's [`Outbox`]; it
+//! knows nothing about sockets.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::sync::oneshot;
-use wordguess_game::{JoinError, Move, PlayerId};
-use wordguess_protocol::{text::validate_name, ClientCommand, LineError, ServerEvent};
+use tokio::sync::mpsc;
+use wordguess_game::Move;
+use wordguess_protocol::{
+    text::validate_name, ClientCommand, CommandError, LineError, ResumeToken, ServerEvent,
+};
 
 use crate::context::ServerContext;
-use crate::game_actor::GameInput;
-use crate::lobby::GameHandle;
 use crate::outbox::Outbox;
+use crate::registry::RoomHandle;
+use crate::room::{Role, RoomCommand, RoomInput};
+use crate::switchboard::{ConnId, Endpoint, Signal};
 
-/// The help text for `/help`.
-pub const HELP: &str = "Commands: /letter X names one letter, /word W names the whole word \
-(a wrong word cancels your points). Wait for /turn before you move.";
+/// `/help` before joining.
+pub const HELP_CHOOSING: &str = "Send your name to join a quick-match game. Or first: \
+/new creates a private room that you host, /join CODE joins a friend's room, /watch CODE \
+watches one; /resume TOKEN takes your seat back after a lost connection.";
+
+/// `/help` for a seated player.
+pub const HELP_SEATED: &str = "Commands: /letter X names one letter, /word W names the whole \
+word (a wrong word cancels your points); wait for /turn before you move. /say TEXT chats, \
+/who lists who is here. The host: /start starts the game; before it, /lang uk|en|both, \
+/time SECS|off and /wordlist W1 W2 ... (or /wordlist builtin) set the room's words and turn time.";
+
+/// `/help` for a spectator.
+pub const HELP_WATCHING: &str =
+    "You are watching: /say TEXT chats, /who lists who is here. Spectators cannot move.";
+
+/// How long a session waits for a room to answer an entry.
+const ROOM_ANSWER: Duration = Duration::from_secs(10);
+
+/// How often a quick-match entry may find its room already started.
+const JOIN_ATTEMPTS: usize = 16;
+
+/// Phase changes a room may signal at once (entry answer, replacement).
+const SIGNAL_QUEUE: usize = 4;
 
 /// Whether the door should keep the connection open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,42 +65,79 @@ pub enum Flow {
     Close,
 }
 
-/// How often a join may find its game already started before giving up.
-const JOIN_ATTEMPTS: usize = 16;
+/// Where the player wants to go once named.
+#[derive(Debug, Clone)]
+enum Intent {
+    /// The quick-match room that is gathering.
+    QuickMatch,
+    /// A new private room, as its host.
+    NewRoom,
+    /// This room, as a player.
+    Join(RoomHandle),
+    /// This room, as a spectator.
+    Watch(RoomHandle),
+    /// A `/join` or `/watch` named a room that does not exist: the next
+    /// name is refused (it was probably sent right after the code), and
+    /// the one after goes to quick match.
+    Missing(wordguess_protocol::RoomCode),
+}
 
-/// One connected player.
+/// The session's phase.
+#[derive(Debug, Clone)]
+enum Phase {
+    /// Before a seat: the name, or `/new`, `/join`, `/watch`, `/resume`.
+    Choosing(Intent),
+    /// Holds a seat in this room.
+    Seated(RoomHandle),
+    /// Watches this room.
+    Watching(RoomHandle),
+}
+
+/// One connection's session.
 #[derive(Debug)]
 pub struct Session {
     /// Shared server state.
     context: Arc<ServerContext>,
     /// This connection's id.
-    id: PlayerId,
+    conn: ConnId,
     /// This connection's outbound queue.
     outbox: Outbox,
-    /// The game joined, once the name was accepted.
-    game: Option<GameHandle>,
+    /// Phase changes from rooms.
+    signals: mpsc::Receiver<Signal>,
+    /// Where the conversation is.
+    phase: Phase,
 }
 
 impl Session {
-    /// Starts a session and greets the player.
+    /// Starts a session, registers its connection and greets the player.
     pub fn new(context: Arc<ServerContext>, outbox: Outbox) -> Self {
+        let conn = context.next_conn_id();
+        let (signal_sender, signals) = mpsc::channel(SIGNAL_QUEUE);
+        context.switchboard.register(
+            conn,
+            Endpoint {
+                outbox: outbox.clone(),
+                signals: signal_sender,
+            },
+        );
         outbox.send(ServerEvent::Welcome);
         Self {
-            id: context.next_player_id(),
             context,
+            conn,
             outbox,
-            game: None,
+            signals,
+            phase: Phase::Choosing(Intent::QuickMatch),
         }
     }
 
-    /// This session's player id.
-    pub fn id(&self) -> PlayerId {
-        self.id
+    /// This session's connection id.
+    pub fn conn(&self) -> ConnId {
+        self.conn
     }
 
-    /// Whether the player has a name and a game.
+    /// Whether the connection has entered a room (seated or watching).
     pub fn has_joined(&self) -> bool {
-        self.game.is_some()
+        !matches!(self.phase, Phase::Choosing(_))
     }
 
     /// Handles one line (or a line the door could not decode).
@@ -77,53 +149,169 @@ impl Session {
                 return Flow::Continue;
             }
             Err(error @ LineError::TooLong { .. }) => {
-                tracing::info!(player = self.id.0, "line too long: closing");
+                tracing::info!(conn = self.conn.0, "line too long: closing");
                 self.outbox
                     .error(format!("{error}; closing the connection"));
                 return Flow::Close;
             }
         };
-        match &self.game {
-            None => self.on_name(&line).await,
-            Some(game) => {
-                let game = game.clone();
-                self.on_command(&game, &line).await
+        match self.phase.clone() {
+            Phase::Choosing(intent) if !line.trim_start().starts_with('/') => {
+                self.on_name(intent, &line).await
+            }
+            Phase::Choosing(_) => self.on_choosing_command(&line).await,
+            Phase::Seated(room) => self.on_seated_command(&room, &line).await,
+            Phase::Watching(room) => self.on_watching_command(&room, &line).await,
+        }
+    }
+
+    /// Refuses `error` and says what the player can send now.
+    fn refuse(&self, error: impl std::fmt::Display) {
+        let allowed = match &self.phase {
+            Phase::Choosing(_) => {
+                "now you can send your name, /new, /join CODE, /watch CODE, /resume TOKEN or /help"
+            }
+            Phase::Seated(_) => {
+                "now you can send /letter X, /word W (on your turn), /say TEXT, /who, /start (host) or /help"
+            }
+            Phase::Watching(_) => "now you can send /say TEXT, /who or /help",
+        };
+        self.outbox.error(format!("{error}; {allowed}"));
+    }
+
+    fn notice(&self, message: impl Into<String>) {
+        self.outbox.send(ServerEvent::Notice {
+            message: message.into(),
+        });
+    }
+
+    async fn on_choosing_command(&mut self, line: &str) -> Flow {
+        let command = match ClientCommand::parse(line) {
+            Ok(command) => command,
+            Err(error) => {
+                self.refuse(error);
+                return Flow::Continue;
+            }
+        };
+        let registry = &self.context.registry;
+        match command {
+            ClientCommand::Help => self.notice(HELP_CHOOSING),
+            ClientCommand::New => {
+                self.phase = Phase::Choosing(Intent::NewRoom);
+                self.notice("A private room will be made for you to host. Now send your name.");
+            }
+            ClientCommand::Join(code) | ClientCommand::Watch(code)
+                if registry.get(&code).is_none() =>
+            {
+                self.refuse(format!(
+                    "there is no open room {code}; check the code, or /new makes a room"
+                ));
+                self.phase = Phase::Choosing(Intent::Missing(code));
+            }
+            ClientCommand::Join(code) => {
+                if let Some(room) = registry.get(&code) {
+                    self.phase = Phase::Choosing(Intent::Join(room));
+                    self.notice(format!("Now send your name to join room {code}."));
+                }
+            }
+            ClientCommand::Watch(code) => {
+                if let Some(room) = registry.get(&code) {
+                    self.phase = Phase::Choosing(Intent::Watch(room));
+                    self.notice(format!(
+                        "Now send a name (shown in chat) to watch room {code}."
+                    ));
+                }
+            }
+            ClientCommand::Resume(token) => return self.resume(token).await,
+            _ => self.refuse("you are not in a game yet"),
+        }
+        Flow::Continue
+    }
+
+    async fn resume(&mut self, token: ResumeToken) -> Flow {
+        let Some(room) = self.context.registry.room_of_token(&token) else {
+            self.refuse(
+                "that token holds no seat (the game ended, the seat was given up, or it is mistyped)",
+            );
+            return Flow::Continue;
+        };
+        let input = RoomInput::Resume {
+            conn: self.conn,
+            token,
+        };
+        if self.enter(&room, input).await == Some(Signal::Seated {
+            room: room.code.clone(),
+        }) {
+            self.phase = Phase::Seated(room);
+        }
+        Flow::Continue
+    }
+
+    /// Sends an entry to `room` and waits for its answer.
+    async fn enter(&mut self, room: &RoomHandle, input: RoomInput) -> Option<Signal> {
+        if room.inbox.send(input).await.is_err() {
+            return Some(Signal::Refused { retry: true });
+        }
+        match tokio::time::timeout(ROOM_ANSWER, self.signals.recv()).await {
+            Ok(signal) => signal,
+            Err(_) => {
+                tracing::warn!(room = %room.code, "room did not answer an entry");
+                None
             }
         }
     }
 
-    async fn on_name(&mut self, line: &str) -> Flow {
+    async fn on_name(&mut self, intent: Intent, line: &str) -> Flow {
         let name = match validate_name(line) {
             Ok(name) => name,
             Err(error) => {
-                self.outbox.error(format!("{error}"));
+                self.outbox.error(error.to_string());
                 return Flow::Continue;
             }
         };
-        for _ in 0..JOIN_ATTEMPTS {
-            let game = self.context.lobby.gathering_game();
-            let (reply, answer) = oneshot::channel();
-            let join = GameInput::Join {
-                id: self.id,
-                name: name.clone(),
-                outbox: self.outbox.clone(),
-                reply,
-            };
-            if game.inbox.send(join).await.is_err() {
-                continue;
+        let (role, fixed_room) = match intent {
+            Intent::Missing(code) => {
+                self.phase = Phase::Choosing(Intent::QuickMatch);
+                self.refuse(format!(
+                    "room {code} was not found, so '{name}' did not join anything; send /join CODE \
+                     with the right code, or your name again for a quick match"
+                ));
+                return Flow::Continue;
             }
-            match answer.await {
-                Ok(Ok(())) => {
-                    tracing::debug!(player = self.id.0, game = game.id, %name, "name accepted");
-                    self.game = Some(game);
+            Intent::QuickMatch => (Role::Player, None),
+            Intent::NewRoom => (Role::Player, Some(self.context.registry.create_private())),
+            Intent::Join(room) => (Role::Player, Some(room)),
+            Intent::Watch(room) => (Role::Spectator, Some(room)),
+        };
+        let attempts = if fixed_room.is_some() { 1 } else { JOIN_ATTEMPTS };
+        for _ in 0..attempts {
+            let room = fixed_room
+                .clone()
+                .unwrap_or_else(|| self.context.registry.quick_room());
+            let input = RoomInput::Enter {
+                conn: self.conn,
+                name: name.clone(),
+                role,
+            };
+            match self.enter(&room, input).await {
+                Some(Signal::Seated { .. }) => {
+                    tracing::debug!(conn = self.conn.0, room = %room.code, %name, "seated");
+                    self.phase = Phase::Seated(room);
                     return Flow::Continue;
                 }
-                Ok(Err(error @ JoinError::NameTaken(_))) => {
-                    self.outbox.error(error.to_string());
+                Some(Signal::Watching { .. }) => {
+                    self.phase = Phase::Watching(room);
                     return Flow::Continue;
                 }
-                // The game started (or ended) meanwhile: try the next one.
-                Ok(Err(_)) | Err(_) => continue,
+                Some(Signal::Refused { retry: true }) if fixed_room.is_none() => continue,
+                Some(Signal::Refused { retry: true }) => {
+                    self.refuse(format!("room {} has closed", room.code));
+                    self.phase = Phase::Choosing(Intent::QuickMatch);
+                    return Flow::Continue;
+                }
+                // The room said why (a taken name: send another one).
+                Some(Signal::Refused { retry: false }) => return Flow::Continue,
+                Some(Signal::Replaced) | None => break,
             }
         }
         self.outbox
@@ -131,42 +319,95 @@ impl Session {
         Flow::Close
     }
 
-    async fn on_command(&mut self, game: &GameHandle, line: &str) -> Flow {
-        let mv = match ClientCommand::parse(line) {
-            Ok(ClientCommand::Letter(letter)) => Move::Letter(letter),
-            Ok(ClientCommand::Word(word)) => Move::Word(word),
-            Ok(ClientCommand::Help) => {
-                self.outbox.send(ServerEvent::Notice {
-                    message: HELP.to_owned(),
-                });
+    async fn on_seated_command(&mut self, room: &RoomHandle, line: &str) -> Flow {
+        let command = match ClientCommand::parse(line) {
+            Ok(command) => command,
+            Err(CommandError::NotACommand) => {
+                self.refuse("plain text is not a command (to chat, send /say TEXT)");
                 return Flow::Continue;
             }
             Err(error) => {
-                self.outbox.error(error.to_string());
+                self.refuse(error);
                 return Flow::Continue;
             }
         };
-        let play = GameInput::Play { id: self.id, mv };
-        if game.inbox.send(play).await.is_err() {
-            self.outbox.error("the game is over");
+        let command = match command {
+            ClientCommand::Letter(letter) => RoomCommand::Play(Move::Letter(letter)),
+            ClientCommand::Word(word) => RoomCommand::Play(Move::Word(word)),
+            ClientCommand::Start => RoomCommand::Start,
+            ClientCommand::Say(text) => RoomCommand::Say(text),
+            ClientCommand::Who => RoomCommand::Who,
+            ClientCommand::Lang(language) => RoomCommand::Lang(language),
+            ClientCommand::Time(seconds) => RoomCommand::Time(seconds),
+            ClientCommand::WordList(words) => RoomCommand::WordList(words),
+            ClientCommand::Help => {
+                self.notice(HELP_SEATED);
+                return Flow::Continue;
+            }
+            ClientCommand::New
+            | ClientCommand::Join(_)
+            | ClientCommand::Watch(_)
+            | ClientCommand::Resume(_) => {
+                self.refuse(format!("you are already in room {}", room.code));
+                return Flow::Continue;
+            }
+        };
+        self.send_to_room(room, command).await
+    }
+
+    async fn on_watching_command(&mut self, room: &RoomHandle, line: &str) -> Flow {
+        let command = match ClientCommand::parse(line) {
+            Ok(ClientCommand::Help) => {
+                self.notice(HELP_WATCHING);
+                return Flow::Continue;
+            }
+            Ok(ClientCommand::Say(text)) => RoomCommand::Say(text),
+            Ok(ClientCommand::Who) => RoomCommand::Who,
+            Ok(ClientCommand::Letter(_) | ClientCommand::Word(_) | ClientCommand::Start) => {
+                self.refuse("spectators cannot move");
+                return Flow::Continue;
+            }
+            Ok(_) => {
+                self.refuse(format!("you are watching room {}", room.code));
+                return Flow::Continue;
+            }
+            Err(error) => {
+                self.refuse(error);
+                return Flow::Continue;
+            }
+        };
+        self.send_to_room(room, command).await
+    }
+
+    async fn send_to_room(&mut self, room: &RoomHandle, command: RoomCommand) -> Flow {
+        let input = RoomInput::Command {
+            conn: self.conn,
+            command,
+        };
+        if room.inbox.send(input).await.is_err() {
+            self.outbox.error("the room has closed");
             return Flow::Close;
         }
         Flow::Continue
     }
 
-    /// Tells the game this player is gone (on disconnect or shutdown).
-    pub async fn leave(&mut self) {
-        if let Some(game) = self.game.take() {
-            let _ = game.inbox.send(GameInput::Leave { id: self.id }).await;
-        }
+    /// The session ends: the room learns the connection is gone (a seat is
+    /// kept, away, for the grace period).
+    pub async fn close(&mut self) {
+        self.context.switchboard.remove(self.conn);
+        let (Phase::Seated(room) | Phase::Watching(room)) = &self.phase else {
+            return;
+        };
+        let _ = room.inbox.send(RoomInput::Gone { conn: self.conn }).await;
     }
 }
 
 /// Drives one connection of either door until it ends: feeds `lines` to a
 /// new [`Session`], and stops when the peer leaves, the writer finishes
 /// (after `/quit` or a failed write), the client is kicked for not reading,
-/// or the server shuts down. Then the player leaves its game and the writer
-/// gets a moment to flush what is queued.
+/// the seat moves to another connection, or the server shuts down. Then the
+/// room learns the connection is gone and the writer gets a moment to flush
+/// what is queued.
 pub async fn run_connection<L>(
     context: Arc<ServerContext>,
     outbox: Outbox,
@@ -178,35 +419,37 @@ pub async fn run_connection<L>(
     use futures_util::StreamExt;
 
     let mut session = Session::new(context.clone(), outbox.clone());
-    let player = session.id().0;
+    let conn = session.conn().0;
     let mut writer_done = false;
     let mut closed_by_us = false;
     let name_deadline = tokio::time::Instant::now() + context.limits.name_timeout;
     let reading = async {
         loop {
-            let line = if session.has_joined() {
-                lines.next().await
-            } else {
-                match tokio::time::timeout_at(name_deadline, lines.next()).await {
-                    Ok(line) => line,
-                    Err(_) => {
-                        session
-                            .outbox
-                            .error("no name was given in time; closing the connection");
+            let deadline = (!session.has_joined()).then_some(name_deadline);
+            tokio::select! {
+                line = lines.next() => {
+                    let Some(line) = line else { return false };
+                    if session.on_line(line).await == Flow::Close {
                         return true;
                     }
                 }
-            };
-            let Some(line) = line else { return false };
-            if session.on_line(line).await == Flow::Close {
-                return true;
+                Some(Signal::Replaced) = session.signals.recv() => {
+                    tracing::debug!(conn, "seat moved to another connection");
+                    return true;
+                }
+                () = sleep_until(deadline) => {
+                    session
+                        .outbox
+                        .error("no name was given in time; closing the connection");
+                    return true;
+                }
             }
         }
     };
     tokio::select! {
         close = reading => closed_by_us = close,
         _ = &mut writer => writer_done = true,
-        () = outbox.kicked() => tracing::info!(player, "dropped: not reading"),
+        () = outbox.kicked() => tracing::info!(conn, "dropped: not reading"),
         () = context.shutdown.cancelled() => {
             outbox.send(ServerEvent::Notice {
                 message: "The server is shutting down. Goodbye!".to_owned(),
@@ -214,7 +457,7 @@ pub async fn run_connection<L>(
             outbox.send(ServerEvent::Quit);
         }
     }
-    session.leave().await;
+    session.close().await;
     drop(session);
     drop(outbox);
     if !writer_done
@@ -231,5 +474,13 @@ pub async fn run_connection<L>(
         let drain = async { while lines.next().await.is_some() {} };
         let _ = tokio::time::timeout(context.limits.linger / 4, drain).await;
     }
-    tracing::debug!(player, "connection closed");
+    tracing::debug!(conn, "connection closed");
+}
+
+/// Sleeps until `deadline`; never completes without one.
+pub(crate) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
 }

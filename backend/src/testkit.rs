@@ -35,6 +35,8 @@ pub struct TestOptions {
     pub players: usize,
     /// How long a player may hold the turn.
     pub turn_timeout: std::time::Duration,
+    /// How long a lost seat is kept.
+    pub resume_grace: std::time::Duration,
     /// The built browser app, if the test needs it.
     pub web_root: Option<PathBuf>,
     /// Client limits.
@@ -48,6 +50,7 @@ impl TestOptions {
             words: word.to_owned(),
             players,
             turn_timeout: std::time::Duration::from_secs(120),
+            resume_grace: std::time::Duration::from_secs(120),
             web_root: None,
             limits: Limits::default(),
         }
@@ -76,8 +79,12 @@ pub async fn start(options: TestOptions) -> RunningServer {
     let palindrome = listeners.palindrome.local_addr().expect("local addr");
     let config = ServerConfig {
         words: WordList::parse(&options.words, "test words").expect("valid test words"),
+        language: wordguess_protocol::Language::Both,
         players_to_start: options.players,
-        turn_timeout: options.turn_timeout,
+        turn_timeout: Some(options.turn_timeout),
+        resume_grace: options.resume_grace,
+        room_idle: std::time::Duration::from_secs(600),
+        public_url: None,
         web_root: options.web_root,
         limits: options.limits,
     };

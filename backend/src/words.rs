@@ -21,6 +21,26 @@ pub enum Language {
     All,
 }
 
+impl From<wordguess_protocol::Language> for Language {
+    fn from(language: wordguess_protocol::Language) -> Self {
+        match language {
+            wordguess_protocol::Language::Uk => Language::Uk,
+            wordguess_protocol::Language::En => Language::En,
+            wordguess_protocol::Language::Both => Language::All,
+        }
+    }
+}
+
+impl From<Language> for wordguess_protocol::Language {
+    fn from(language: Language) -> Self {
+        match language {
+            Language::Uk => wordguess_protocol::Language::Uk,
+            Language::En => wordguess_protocol::Language::En,
+            Language::All => wordguess_protocol::Language::Both,
+        }
+    }
+}
+
 /// Why a word file cannot be used.
 #[derive(Debug, Error)]
 pub enum WordsError {
@@ -32,8 +52,8 @@ pub enum WordsError {
         /// The IO error.
         source: std::io::Error,
     },
-    /// A line is not a word of letters only.
-    #[error("{path}:{line}: '{word}' is not a word of letters only")]
+    /// A line is not a word (letters, with ' or - between them).
+    #[error("{path}:{line}: '{word}' is not a word (letters, with ' or - between them)")]
     NotAWord {
         /// The file.
         path: String,
@@ -151,7 +171,7 @@ mod tests {
         let error = WordList::parse("apple\nnot a word\n", "f").unwrap_err();
         assert_eq!(
             error.to_string(),
-            "f:2: 'not a word' is not a word of letters only"
+            "f:2: 'not a word' is not a word (letters, with ' or - between them)"
         );
         assert!(matches!(
             WordList::parse("# only\n", "f"),

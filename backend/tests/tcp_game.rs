@@ -21,12 +21,12 @@ async fn a_full_game_shows_every_rule_and_the_scores_to_everyone() {
     bob.expect("alice named the letter 'p': 2 in the word, +2 points (total 2).")
         .await;
     bob.expect("Word: *pp**").await;
-    bob.expect("It is alice's turn.").await;
+    bob.expect("It is alice's turn (120 s).").await;
     // A letter already revealed earns nothing and passes the turn.
     alice.on_turn("/letter p").await;
     bob.expect("alice named the letter 'p': already named, no points.")
         .await;
-    bob.expect("It is bob's turn.").await;
+    bob.expect("It is bob's turn (120 s).").await;
     // A letter not in the word passes the turn.
     bob.on_turn("/letter z").await;
     alice
@@ -55,6 +55,10 @@ async fn a_full_game_shows_every_rule_and_the_scores_to_everyone() {
         assert_eq!(
             player.next_line().await.as_deref(),
             Some("Results: alice 0, bob 8.")
+        );
+        assert_eq!(
+            player.next_line().await.as_deref(),
+            Some("This room has played 1 game. Wins: bob 1.")
         );
         assert_eq!(player.next_line().await.as_deref(), Some("/quit"));
         assert_eq!(
@@ -112,6 +116,7 @@ async fn players_who_arrive_during_a_game_form_the_next_game_and_both_play_on() 
             !player
                 .seen
                 .iter()
+                .filter(|l| !l.contains("/token") && !l.contains("/resume"))
                 .any(|l| l.contains("a1") || l.contains("b1")),
             "{:?}",
             player.seen
@@ -128,11 +133,14 @@ async fn a_player_who_disconnects_on_its_turn_passes_the_turn_on() {
     let mut carol = Player::join(server.game, "carol").await;
     alice.expect("/turn").await;
     drop(alice);
-    bob.expect("alice left the game.").await;
-    bob.expect("It is bob's turn.").await;
+    // The seat is kept for a while (the player may resume); the turn
+    // passes at once.
+    bob.expect("alice lost the connection; the seat is kept for 120 s.")
+        .await;
+    bob.expect("It is bob's turn (120 s).").await;
     bob.on_turn("/letter z").await;
     carol.on_turn("/word apple").await;
-    bob.expect("Results: bob 0, carol 10.").await;
+    bob.expect("Results: alice 0, bob 0, carol 10.").await;
     server.shutdown().await;
 }
 
@@ -146,7 +154,7 @@ async fn a_player_who_takes_too_long_loses_the_turn() {
     alice.expect("/turn").await;
     // Alice does nothing; the clock passes her turn to bob.
     bob.expect("alice took too long; the turn passes.").await;
-    bob.expect("It is bob's turn.").await;
+    bob.expect("It is bob's turn (1 s).").await;
     bob.on_turn("/word apple").await;
     alice.expect("Results: alice 0, bob 10.").await;
     server.shutdown().await;
@@ -161,14 +169,15 @@ async fn bad_names_get_a_clear_error_and_the_server_waits_for_another() {
         .await;
     let refusals = [
         ("", "Error: the name is empty"),
-        ("/quit", "Error: the name must not start with '/'"),
+        // A line starting with '/' is a command, never a name.
+        ("/quit", "Error: unknown command '/quit'; now you can send your name"),
         (
             &"x".repeat(33),
             "Error: the name is longer than 32 characters",
         ),
         (
             "\u{1b}[31mevil",
-            "Error: the name contains control characters",
+            "Error: the name contains U+001B, which is not allowed",
         ),
     ];
     for (name, error) in refusals {
@@ -206,11 +215,11 @@ async fn bad_commands_get_private_errors_and_change_nothing() {
     let cases: [(&[u8], &str); 5] = [
         (
             b"hello\n",
-            "Error: plain text is not a move; send /letter X",
+            "Error: plain text is not a command (to chat, send /say TEXT); now you can send /letter X",
         ),
-        (b"/jump high\n", "Error: unknown command 'jump'"),
+        (b"/jump high\n", "Error: unknown command '/jump'"),
         (b"/letter ab\n", "Error: 'ab' is not a single letter"),
-        (b"/word\n", "Error: /word needs an argument"),
+        (b"/word\n", "Error: /word needs a word"),
         (b"\xff\xfe\xfd\n", "Error: the line is not valid UTF-8 text"),
     ];
     for (bytes, error) in cases {
@@ -235,9 +244,11 @@ async fn bad_commands_get_private_errors_and_change_nothing() {
             .any(|l| l == "Error: the line is longer than 1024 bytes; closing the connection"),
         "{rest:?}"
     );
-    alice.expect("bob left the game.").await;
+    alice
+        .expect("bob lost the connection; the seat is kept for 120 s.")
+        .await;
     alice.send("/word apple").await;
-    alice.expect("Results: alice 10.").await;
+    alice.expect("Results: alice 10, bob 0.").await;
     server.shutdown().await;
 }
 
@@ -268,11 +279,14 @@ async fn a_client_that_stops_reading_is_dropped_and_the_game_goes_on() {
     });
 
     alice.expect("/turn").await;
-    alice.expect("slow left the game.").await;
-    bob.expect("slow left the game.").await;
+    alice
+        .expect("slow lost the connection; the seat is kept for 120 s.")
+        .await;
+    bob.expect("slow lost the connection; the seat is kept for 120 s.")
+        .await;
     alice.send("/letter z").await;
     bob.on_turn("/word apple").await;
-    alice.expect("Results: alice 0, bob 10.").await;
+    alice.expect("Results: alice 0, bob 10, slow 0.").await;
     flood.abort();
     server.shutdown().await;
 }
@@ -284,7 +298,7 @@ async fn shutdown_tells_every_player_and_closes_the_sockets() {
     let mut bob = Player::join(server.game, "bob").await;
     let mut unnamed = Player::connect_raw(server.game).await;
     alice.expect("/turn").await;
-    bob.expect("It is alice's turn.").await;
+    bob.expect("It is alice's turn (120 s).").await;
     unnamed
         .expect("Welcome to wordguess! Send your name to join a game.")
         .await;

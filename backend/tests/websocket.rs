@@ -84,7 +84,7 @@ async fn a_plain_websocket_client_and_a_tcp_player_share_a_ring_and_see_the_same
     let mut tcp = Player::join(server.game, "term").await;
 
     let web_lines = text_until(&mut web, "/turn").await;
-    tcp.expect("It is webby's turn.").await;
+    tcp.expect("It is webby's turn (120 s).").await;
     send(&mut web, "/letter p").await;
     let more = text_until(&mut web, "/turn").await;
     send(&mut web, "/word apple").await;
@@ -178,7 +178,7 @@ async fn websocket_bad_input_gets_errors_and_overlong_messages_close() {
     send(&mut web, "\u{1b}[2Jx").await;
     let lines = text_until(
         &mut web,
-        "Error: the name contains control characters; use letters, digits, spaces and punctuation",
+        "Error: the name contains U+001B, which is not allowed; use letters, digits, spaces, punctuation and symbols",
     )
     .await;
     assert_eq!(lines.len(), 2, "welcome, then the error: {lines:?}");

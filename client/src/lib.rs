@@ -78,6 +78,8 @@ where
                 Some(command) => send_line(&mut to_server, &command.encode()).await?,
                 None => return Ok(Ending::PlayerLeft),
             },
+            // The human line that follows says the same.
+            Ok(ServerLine::Room(_) | ServerLine::Token(_)) => {}
             Ok(ServerLine::Quit) => {
                 print(screen, "The game is over. Bye!\n").await?;
                 return Ok(Ending::Quit);

@@ -1,13 +1,18 @@
 //! The wordguess browser app.
 //!
 //! - [`state`]: the game as the page sees it, a pure `Reducible` driven by
-//!   the protocol's [`ServerEvent`](wordguess_protocol::ServerEvent)s;
-//!   tested without a browser.
-//! - [`hooks`]: the WebSocket connection (JSON subprotocol) as a hook.
-//! - [`components`]: the screens: join, waiting room, game, results.
+//!   the protocol's [`ServerEvent`](wordguess_protocol::ServerEvent)s and
+//!   the page clock; it also says which connection to keep open, when to
+//!   reconnect and which seat to keep. Tested without a browser.
+//! - [`hooks`]: carries that out: the WebSocket (JSON subprotocol), the
+//!   reconnection timer and `localStorage`, as a hook.
+//! - [`components`]: the screens: join (quick match, rooms, invites),
+//!   waiting room (invite panel, host settings), game (countdown, chat),
+//!   results.
 //!
 //! The app never parses the human text protocol: it receives typed events
-//! and sends the same `/letter X` and `/word W` lines as any other client.
+//! and sends the same command lines (`/letter X`, `/join CODE`, `/say …`)
+//! as any other client.
 
 pub mod components;
 pub mod hooks;

@@ -845,10 +845,7 @@ impl Game {
             to: Recipient::All,
             event: ServerEvent::TurnOf {
                 name: player.name.clone(),
-                seconds: self
-                    .rules
-                    .turn_time
-                    .map(|t| u32::try_from(t.as_secs()).unwrap_or(u32::MAX)),
+                seconds: self.rules.turn_time.map(|t| seconds_between(now, now + t)),
             },
         });
         out.push(Delivery {

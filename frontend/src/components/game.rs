@@ -1,62 +1,97 @@
-//! The game screen: the word, the ring, the keyboard, the guess field, the log.
+//! The game screen: the word, whose turn with its countdown, the keyboard,
+//! the guess field, the ring, the chat and the log. Spectators see the same
+//! without the means to move.
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
+use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, KeyboardEvent};
+use web_sys::KeyboardEvent;
 use wordguess_protocol::{text::is_word, text::letters_of, ClientCommand};
 use yew::prelude::*;
 
+use super::chat::Chat;
+use super::room::{player_rows, Watching};
 use super::word::WordTiles;
-use crate::hooks::GameHandle;
+use crate::hooks::{browser, GameHandle};
+use crate::state::Action;
+
+/// How often the countdown looks at the clock (it shows whole seconds).
+const COUNTDOWN_TICK_MS: u32 = 250;
+/// From this many seconds on, the countdown turns urgent.
+const LOW_SECONDS: u32 = 10;
 
 /// The running game.
 #[function_component]
 pub fn GameScreen() -> Html {
     let game = use_context::<GameHandle>().expect("game context");
     let state = &*game.state;
-    let turn_text = match (&state.turn, state.my_turn) {
-        (_, true) => "Your turn! Pick a letter or guess the word.".to_owned(),
-        (Some(name), false) if state.me.as_ref() == Some(name) => "Sending…".to_owned(),
-        (Some(name), false) => format!("Waiting for {name}…"),
-        (None, false) => String::new(),
-    };
     html! {
         <div class="game">
             <section class="card board">
-                <p id="turn" class={classes!("turn", state.my_turn.then_some("mine"))} aria-live="polite">{ turn_text }</p>
+                <div class="turn-row">
+                    <p id="turn" class={classes!("turn", state.my_turn.then_some("mine"))} aria-live="polite">{ state.turn_line() }</p>
+                    <Countdown />
+                </div>
                 <WordTiles masked={state.masked.clone()} />
                 <Keyboard />
-                <WordGuess />
+                if state.spectator {
+                    <p id="spectating" class="muted">{ "You are watching this game." }</p>
+                } else {
+                    <WordGuess />
+                }
             </section>
             <aside class="side">
                 <Ring />
+                <Chat />
                 <Log />
             </aside>
         </div>
     }
 }
 
-/// The players in turn order, with points and whose turn it is.
+/// The seconds left for the current turn, ticking locally between the
+/// server's `TurnOf` (or `Snapshot`, or warning) updates.
+#[function_component]
+fn Countdown() -> Html {
+    let game = use_context::<GameHandle>().expect("game context");
+    let now = use_state(browser::now_ms);
+    let active = game.state.turn_deadline.is_some();
+    {
+        let now = now.clone();
+        use_effect_with(active, move |active| {
+            let interval = active
+                .then(|| Interval::new(COUNTDOWN_TICK_MS, move || now.set(browser::now_ms())));
+            move || drop(interval)
+        });
+    }
+    let state = &*game.state;
+    // The state's clock is newer when an event came in since the last tick.
+    let Some(left) = state.seconds_left((*now).max(state.now)) else {
+        return html! {};
+    };
+    let whose = match &state.turn {
+        _ if state.my_turn => "Time left for your move".to_owned(),
+        Some(name) => format!("Time left for {name}'s move"),
+        None => "Time left".to_owned(),
+    };
+    html! {
+        <span id="countdown" role="timer" aria-label={whose.clone()} title={whose}
+            class={classes!("countdown", (left <= LOW_SECONDS).then_some("low"), state.my_turn.then_some("mine"))}>
+            { format!("{left} s") }
+        </span>
+    }
+}
+
+/// The players in turn order, with points, host, away and whose turn it
+/// is, and who is watching.
 #[function_component]
 fn Ring() -> Html {
     let game = use_context::<GameHandle>().expect("game context");
-    let state = &*game.state;
     html! {
         <section class="card">
             <h3>{ "Players" }</h3>
-            <ol id="players" class="ring">
-                { for state.players.iter().map(|p| {
-                    let current = state.turn.as_ref() == Some(&p.name);
-                    let me = state.me.as_ref() == Some(&p.name);
-                    html! {
-                        <li class={classes!("player", current.then_some("current"), me.then_some("me"))}
-                            data-name={p.name.clone()} aria-current={current.then_some("true")}>
-                            <span class="name">{ &p.name }{ if me { " (you)" } else { "" } }</span>
-                            <span class="points">{ p.points }</span>
-                        </li>
-                    }
-                }) }
-            </ol>
+            <ol id="players" class="ring">{ player_rows(&game.state, true) }</ol>
+            <Watching />
         </section>
     }
 }
@@ -76,14 +111,18 @@ fn Keyboard() -> Html {
             let letters = letters.clone();
             let send = game.send.clone();
             let listener = web_sys::window().map(|window| {
-                EventListener::new(&window, "keydown", move |event| {
+                // Not passive: a named letter's default action is prevented.
+                let options = EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(&window, "keydown", options, move |event| {
                     let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
                         return;
                     };
                     let in_field = event
                         .target()
-                        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                        .is_some();
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|element| {
+                            matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                        });
                     if in_field || event.ctrl_key() || event.meta_key() || event.alt_key() {
                         return;
                     }
@@ -132,8 +171,9 @@ fn WordGuess() -> Html {
         super::on_field_submit(&input, move |field| {
             let guess = field.value().trim().to_owned();
             if !is_word(&guess) {
-                game.local_error
-                    .emit("A guess is one word of letters only.".to_owned());
+                game.state.dispatch(Action::LocalError(
+                    "A guess is one word of letters only.".to_owned(),
+                ));
                 return;
             }
             field.set_value("");

@@ -3,16 +3,27 @@
 //! [`App`] picks a screen from [`GameState::screen`](crate::state::GameState::screen);
 //! each screen gets the [`GameHandle`](crate::hooks::GameHandle) through a
 //! context, so components stay thin and the logic stays in `state`.
+//!
+//! - `join`: the join screen (quick match, create a room, a room's invite)
+//!   and the "taking your seat back" screen;
+//! - `room`: the waiting room (invite panel, players, host's start and
+//!   settings, the room's tally);
+//! - `game`: the running game (word, countdown, keyboard, ring, log);
+//! - `chat`: the room's chat;
+//! - `results`: the end of a game and "play again";
+//! - `word`: the word as tiles.
 
+mod chat;
 mod game;
 mod join;
 mod results;
+mod room;
 mod word;
 
 use yew::prelude::*;
 
 use crate::hooks::{use_game, GameHandle};
-use crate::state::{Connection, Screen};
+use crate::state::{Action, Screen};
 
 /// The whole app.
 #[function_component]
@@ -21,27 +32,22 @@ pub fn App() -> Html {
     let state = &*game.state;
     let screen = match state.screen() {
         Screen::Join => html! { <join::JoinScreen /> },
-        Screen::Waiting => html! { <join::WaitingRoom /> },
+        Screen::Resuming => html! { <join::ResumingScreen /> },
+        Screen::Waiting => html! { <room::WaitingRoom /> },
         Screen::Playing => html! { <game::GameScreen /> },
         Screen::Results => html! { <results::ResultsScreen /> },
     };
-    let (badge_class, badge_text) = match &state.connection {
-        Connection::Offline => ("badge offline", "Offline"),
-        Connection::Connecting => ("badge connecting", "Connecting…"),
-        Connection::Connected => ("badge online", "Connected"),
-        Connection::Lost(_) => ("badge lost", "Disconnected"),
-    };
+    let (badge_class, badge_text) = state.badge();
     html! {
         <ContextProvider<GameHandle> context={game.clone()}>
             <div class="app">
                 <header class="topbar">
                     <h1 class="logo">{ "word" }<span>{ "guess" }</span></h1>
-                    <span id="connection" class={badge_class} role="status">{ badge_text }</span>
+                    <span id="connection" class={classes!("badge", badge_class)} role="status">{ badge_text }</span>
                 </header>
-                if let Some(banner) = state.banner() {
-                    <div id="banner" class="banner" role="alert">{ banner }</div>
-                }
+                <Banner />
                 <ErrorMessage />
+                <InfoMessage />
                 <main>{ screen }</main>
                 <footer class="footer">
                     { "Terminal friends can join the same game with " }<code>{ "nc" }</code>{ "." }
@@ -66,6 +72,39 @@ fn on_field_submit(
     })
 }
 
+/// A button's click handler that dispatches `action`.
+fn on_click(game: &GameHandle, action: Action) -> Callback<MouseEvent> {
+    let state = game.state.clone();
+    Callback::from(move |_: MouseEvent| state.dispatch(action.clone()))
+}
+
+/// The connection's trouble, and while the page tries to come back, what
+/// it is doing and a way out.
+#[function_component]
+fn Banner() -> Html {
+    let game = use_context::<GameHandle>().expect("game context");
+    let state = &*game.state;
+    let Some(banner) = state.banner() else {
+        return html! {};
+    };
+    let calm = state.quit && state.outcome.is_none();
+    let retrying = state.lost_reason.is_some();
+    html! {
+        <div class={classes!("banner-row", calm.then_some("calm"))}>
+            <div id="banner" class="banner" role={if calm { "status" } else { "alert" }}>{ banner }</div>
+            if retrying {
+                <div class="reconnecting" aria-live="polite">
+                    <span id="reconnecting">{ "Reconnecting…" }</span>
+                    <button id="reconnect-now" type="button" class="secondary"
+                        onclick={on_click(&game, Action::RetryNow)}>{ "Try now" }</button>
+                    <button id="leave" type="button" class="secondary"
+                        onclick={on_click(&game, Action::Leave)}>{ "Leave" }</button>
+                </div>
+            }
+        </div>
+    }
+}
+
 /// The last error the server (or the page) reported for this player.
 #[function_component]
 fn ErrorMessage() -> Html {
@@ -73,11 +112,25 @@ fn ErrorMessage() -> Html {
     let Some(error) = game.state.error.clone() else {
         return html! {};
     };
-    let dismiss = game.dismiss_error.reform(|_: MouseEvent| ());
     html! {
         <div id="error" class="toast" role="alert">
             <span>{ error }</span>
-            <button class="link" onclick={dismiss} aria-label="Dismiss">{ "✕" }</button>
+            <button class="link" onclick={on_click(&game, Action::DismissError)} aria-label="Dismiss">{ "✕" }</button>
+        </div>
+    }
+}
+
+/// A calm message for this player (e.g. back in the seat after a refresh).
+#[function_component]
+fn InfoMessage() -> Html {
+    let game = use_context::<GameHandle>().expect("game context");
+    let Some(info) = game.state.info.clone() else {
+        return html! {};
+    };
+    html! {
+        <div id="info" class="toast info" role="status">
+            <span>{ info }</span>
+            <button class="link" onclick={on_click(&game, Action::DismissInfo)} aria-label="Dismiss">{ "✕" }</button>
         </div>
     }
 }

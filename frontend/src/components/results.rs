@@ -1,11 +1,15 @@
-//! The results screen.
+//! The results screen: winner, word, scores, the room's tally, and "play
+//! again" (in the same private room, or the next quick match).
 
+use wordguess_protocol::ServerEvent;
 use yew::prelude::*;
 
+use super::on_click;
 use super::word::WordTiles;
 use crate::hooks::GameHandle;
+use crate::state::Action;
 
-/// Winner, word, scores, and "play again".
+/// Winner, word, scores, and what next.
 #[function_component]
 pub fn ResultsScreen() -> Html {
     let game = use_context::<GameHandle>().expect("game context");
@@ -14,17 +18,31 @@ pub fn ResultsScreen() -> Html {
         return html! {};
     };
     let headline = match &outcome.winner {
-        Some(winner) if state.me.as_ref() == Some(winner) => "You won!".to_owned(),
+        Some(winner) if !state.spectator && state.me.as_ref() == Some(winner) => {
+            "You won!".to_owned()
+        }
         Some(winner) => format!("{winner} won!"),
         None => "Nobody guessed the word.".to_owned(),
     };
     let mut scores = outcome.scores.clone();
     scores.sort_by_key(|score| std::cmp::Reverse(score.points));
-    let again = {
-        let join = game.join.clone();
-        let name = state.me.clone().unwrap_or_else(|| state.name.clone());
-        Callback::from(move |_: MouseEvent| join.emit(name.clone()))
+    let name = state.chosen_name();
+    let again = on_click(
+        &game,
+        Action::Enter {
+            entry: state.play_again(),
+            name: name.clone(),
+        },
+    );
+    let again_label = match (state.private_room, state.spectator) {
+        (true, true) => "Play in the next game",
+        (true, false) => "Play again in this room",
+        (false, _) => "Play again",
     };
+    let watch_again = state
+        .watch_again()
+        .filter(|_| state.spectator)
+        .map(|entry| on_click(&game, Action::Enter { entry, name }));
     html! {
         <section id="results" class="card results">
             <h2 id="winner">{ headline }</h2>
@@ -41,7 +59,20 @@ pub fn ResultsScreen() -> Html {
                     </li>
                 }) }
             </ol>
-            <button id="play-again" type="button" class="primary" onclick={again} autofocus=true>{ "Play again" }</button>
+            if let Some(tally) = &state.tally {
+                <p id="tally" class="muted">
+                    { ServerEvent::Tally { games: tally.games, wins: tally.wins.clone() }.to_text().trim_end() }
+                </p>
+            }
+            <div class="row center">
+                <button id="play-again" type="button" class="primary" onclick={again} autofocus=true>{ again_label }</button>
+                if let Some(watch_again) = watch_again {
+                    <button id="watch-again" type="button" class="secondary" onclick={watch_again}>{ "Keep watching" }</button>
+                }
+                <button id="leave-room" type="button" class="secondary" onclick={on_click(&game, Action::Leave)}>
+                    { "Leave" }
+                </button>
+            </div>
         </section>
     }
 }

@@ -1,48 +1,42 @@
 //! The connection to the game server as a Yew hook.
 //!
-//! [`use_game`] owns the [`GameState`] reducer and one WebSocket at a time,
-//! opened with the JSON subprotocol so every frame is a typed event. Moves go
-//! out as the protocol's command lines through a channel drained by a
-//! writer task; dropping the channel's sender closes the socket.
+//! [`use_game`] owns the [`GameState`] reducer and carries out what the
+//! state asks for; it decides nothing itself:
+//!
+//! - one WebSocket at a time, open while [`GameState::socket`] names one,
+//!   opened with the JSON subprotocol so every frame is a typed event; its
+//!   opening lines and the player's commands go out through a channel
+//!   drained by a writer task, and dropping the channel's sender closes it;
+//! - the reconnection timer of [`GameState::retry_timer`], and a retry as
+//!   soon as the browser says the network is back;
+//! - the kept seat ([`GameState::seat`]) in `localStorage`.
+//!
+//! [`browser`] holds the page glue (clock, storage, address, clipboard).
+
+pub mod browser;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
+use gloo_events::EventListener;
 use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
+use gloo_timers::callback::Timeout;
 use wasm_bindgen_futures::spawn_local;
 use wordguess_protocol::{ClientCommand, ServerEvent, JSON_SUBPROTOCOL};
 use yew::prelude::*;
 
-use crate::state::{Action, GameState};
+use crate::state::{Action, GameState, SocketPlan};
 
 /// What components get from [`use_game`].
 #[derive(Clone, PartialEq)]
 pub struct GameHandle {
-    /// The current state.
+    /// The current state; `state.dispatch(..)` for the page's own actions
+    /// (entering, leaving, local errors).
     pub state: UseReducerHandle<GameState>,
-    /// Joins with a name (opening a connection unless one awaits a name).
-    pub join: Callback<String>,
-    /// Sends a move.
+    /// Sends a command on the open connection.
     pub send: Callback<ClientCommand>,
-    /// Records an input error found before sending.
-    pub local_error: Callback<String>,
-    /// Hides the error message.
-    pub dismiss_error: Callback<()>,
-}
-
-/// The WebSocket address: the page's own host, path `/ws`.
-fn socket_url() -> String {
-    let location = web_sys::window().map(|w| w.location());
-    let secure = location
-        .as_ref()
-        .and_then(|l| l.protocol().ok())
-        .is_some_and(|p| p == "https:");
-    let host = location
-        .and_then(|l| l.host().ok())
-        .unwrap_or_else(|| "localhost:8080".to_owned());
-    format!("{}://{host}/ws", if secure { "wss" } else { "ws" })
 }
 
 fn describe(error: &WebSocketError) -> String {
@@ -60,14 +54,14 @@ fn describe(error: &WebSocketError) -> String {
     }
 }
 
-/// Opens a connection of `generation` and returns the sender for its lines.
+/// Opens the planned connection, sends its opening lines, and returns the
+/// sender for further lines.
 fn connect(
-    generation: u32,
-    name: String,
+    plan: &SocketPlan,
     dispatcher: UseReducerDispatcher<GameState>,
 ) -> Option<mpsc::UnboundedSender<String>> {
-    dispatcher.dispatch(Action::Connecting { generation });
-    let socket = match WebSocket::open_with_protocol(&socket_url(), JSON_SUBPROTOCOL) {
+    let generation = plan.generation;
+    let socket = match WebSocket::open_with_protocol(&browser::socket_url(), JSON_SUBPROTOCOL) {
         Ok(socket) => socket,
         Err(error) => {
             dispatcher.dispatch(Action::Disconnected(generation, error.to_string()));
@@ -76,8 +70,9 @@ fn connect(
     };
     let (mut write, mut read) = socket.split();
     let (lines, mut outgoing) = mpsc::unbounded::<String>();
-    dispatcher.dispatch(Action::NameSent(name.clone()));
-    let _ = lines.unbounded_send(name);
+    for line in &plan.lines {
+        let _ = lines.unbounded_send(line.clone());
+    }
     spawn_local(async move {
         while let Some(line) = outgoing.next().await {
             if write.send(Message::Text(line)).await.is_err() {
@@ -100,6 +95,8 @@ fn connect(
                             message: "the server sent data this page does not understand"
                                 .to_owned(),
                         });
+                    // The clock first, so a turn's deadline counts from now.
+                    dispatcher.dispatch(Action::Clock(browser::now_ms()));
                     dispatcher.dispatch(Action::Event(generation, event));
                 }
                 Ok(Message::Bytes(_)) => {}
@@ -120,54 +117,57 @@ fn connect(
 /// The game state and the actions a page can take.
 #[hook]
 pub fn use_game() -> GameHandle {
-    let state = use_reducer(GameState::default);
+    let state = use_reducer(|| GameState::at_start(browser::load_seat(), browser::invite_in_url()));
     let sender: Rc<RefCell<Option<mpsc::UnboundedSender<String>>>> = use_mut_ref(|| None);
-    let generations = use_mut_ref(|| 0u32);
 
-    let join = {
-        let state = state.clone();
+    // The socket: opened when the plan changes, closed (by dropping its
+    // sender) when it changes again or goes away.
+    {
         let sender = sender.clone();
-        Callback::from(move |name: String| {
-            if state.awaiting_name() {
-                if let Some(lines) = sender.borrow().as_ref() {
-                    state.dispatch(Action::NameSent(name.clone()));
-                    let _ = lines.unbounded_send(name);
-                    return;
-                }
-            }
-            let next = {
-                let mut counter = generations.borrow_mut();
-                *counter += 1;
-                *counter
-            };
-            // Replacing the sender drops the old one, closing the old socket.
-            *sender.borrow_mut() = connect(next, name, state.dispatcher());
-        })
-    };
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.socket(), move |plan| {
+            *sender.borrow_mut() = plan.as_ref().and_then(|plan| connect(plan, dispatcher));
+            move || drop(sender.borrow_mut().take())
+        });
+    }
+    // The next reconnection attempt.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.retry_timer(), move |timer| {
+            let timeout = timer.map(|(generation, delay_ms)| {
+                Timeout::new(delay_ms, move || {
+                    dispatcher.dispatch(Action::Retry(generation));
+                })
+            });
+            move || drop(timeout)
+        });
+    }
+    // The network is back: retry now rather than after the wait.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |()| {
+            let listener = web_sys::window().map(|window| {
+                EventListener::new(&window, "online", move |_| {
+                    dispatcher.dispatch(Action::RetryNow);
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    // The kept seat, for the next visit.
+    use_effect_with(state.seat.clone(), |seat| {
+        browser::store_seat(seat.as_ref())
+    });
+
     let send = {
         let state = state.clone();
-        let sender = sender.clone();
         Callback::from(move |command: ClientCommand| {
             if let Some(lines) = sender.borrow().as_ref() {
                 if lines.unbounded_send(command.encode()).is_ok() {
-                    state.dispatch(Action::Moved);
+                    state.dispatch(Action::Sent(command));
                 }
             }
         })
     };
-    let local_error = {
-        let state = state.clone();
-        Callback::from(move |message: String| state.dispatch(Action::LocalError(message)))
-    };
-    let dismiss_error = {
-        let state = state.clone();
-        Callback::from(move |()| state.dispatch(Action::DismissError))
-    };
-    GameHandle {
-        state,
-        join,
-        send,
-        local_error,
-        dismiss_error,
-    }
+    GameHandle { state, send }
 }

@@ -1,0 +1,201 @@
+//! Where sessions find rooms: room code → room handle, the quick-match
+//! room that is gathering, and resume token → room.
+//!
+//! The registry never touches a room's state. Its locks are held only to
+//! read, insert or remove one entry, never across a room's work, so rooms
+//! never wait on each other. A [`RoomHandle`] is a code and an inbox of
+//! plain-data messages ([`RoomInput`]): nothing in it assumes the room runs
+//! in this process.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rand::Rng;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use wordguess_protocol::command::{ROOM_CODE_ALPHABET, ROOM_CODE_LEN};
+use wordguess_protocol::{Language, ResumeToken, RoomCode};
+
+use crate::room::{self, RoomInput, RoomKind};
+use crate::switchboard::Switchboard;
+use crate::words::WordList;
+
+/// What every new room starts with.
+#[derive(Debug, Clone)]
+pub struct RoomDefaults {
+    /// The server's words (built-in lists or `--words`).
+    pub words: WordList,
+    /// The language the server's words are in, as rooms show it.
+    pub language: Language,
+    /// Players a quick-match game waits for before it starts.
+    pub players_to_start: usize,
+    /// Time per turn; `None` for no limit.
+    pub turn_time: Option<Duration>,
+    /// How long a lost seat is kept.
+    pub resume_grace: Duration,
+    /// How long a room with nobody in it stays open.
+    pub idle_close: Duration,
+    /// Capacity of each room's inbox.
+    pub inbox: usize,
+    /// The web app's address for invite links (`http://host:port`), or
+    /// empty if unknown.
+    pub public_url: String,
+    /// The TCP game door's port, for `nc HOST PORT`.
+    pub tcp_port: u16,
+}
+
+/// A way to talk to one room's owner task.
+#[derive(Debug, Clone)]
+pub struct RoomHandle {
+    /// The room's code.
+    pub code: RoomCode,
+    /// The room's inbox.
+    pub inbox: mpsc::Sender<RoomInput>,
+    /// Cleared by a quick-match room when its game stops gathering.
+    gathering: Arc<AtomicBool>,
+}
+
+impl RoomHandle {
+    /// Whether a quick-match room still takes players.
+    fn is_gathering(&self) -> bool {
+        self.gathering.load(Ordering::Acquire) && !self.inbox.is_closed()
+    }
+}
+
+/// The rooms of this server.
+#[derive(Debug)]
+pub struct Registry {
+    /// What new rooms start with.
+    pub defaults: RoomDefaults,
+    /// Open rooms by code.
+    rooms: Mutex<HashMap<RoomCode, RoomHandle>>,
+    /// The quick-match room that is gathering, if one was made.
+    quick: Mutex<Option<RoomHandle>>,
+    /// Which room each live resume token belongs to.
+    tokens: Mutex<HashMap<ResumeToken, RoomCode>>,
+    /// Where connections are found.
+    pub switchboard: Arc<Switchboard>,
+    /// Where room tasks are spawned, so shutdown waits for them.
+    tasks: TaskTracker,
+    /// Stops every room when the server shuts down.
+    shutdown: CancellationToken,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Registry {
+    /// A registry making rooms with `defaults`, spawning them on `tasks`.
+    pub fn new(
+        defaults: RoomDefaults,
+        switchboard: Arc<Switchboard>,
+        tasks: TaskTracker,
+        shutdown: CancellationToken,
+    ) -> Self {
+        Self {
+            defaults,
+            rooms: Mutex::default(),
+            quick: Mutex::default(),
+            tokens: Mutex::default(),
+            switchboard,
+            tasks,
+            shutdown,
+        }
+    }
+
+    /// The quick-match room that is gathering, made now if needed.
+    pub fn quick_room(self: &Arc<Self>) -> RoomHandle {
+        let mut slot = lock(&self.quick);
+        if let Some(handle) = slot.as_ref().filter(|h| h.is_gathering()) {
+            return handle.clone();
+        }
+        let handle = self.spawn_room(RoomKind::QuickMatch);
+        *slot = Some(handle.clone());
+        handle
+    }
+
+    /// A new private room.
+    pub fn create_private(self: &Arc<Self>) -> RoomHandle {
+        self.spawn_room(RoomKind::Private)
+    }
+
+    /// The open room with this code.
+    pub fn get(&self, code: &RoomCode) -> Option<RoomHandle> {
+        lock(&self.rooms)
+            .get(code)
+            .filter(|h| !h.inbox.is_closed())
+            .cloned()
+    }
+
+    /// The room holding the seat of this token.
+    pub fn room_of_token(&self, token: &ResumeToken) -> Option<RoomHandle> {
+        let code = lock(&self.tokens).get(token).cloned()?;
+        self.get(&code)
+    }
+
+    /// A fresh resume token (128 random bits) for a seat in room `code`.
+    pub fn issue_token(&self, code: &RoomCode) -> ResumeToken {
+        let mut tokens = lock(&self.tokens);
+        loop {
+            let token = ResumeToken::from_bits(rand::rng().random());
+            if !tokens.contains_key(&token) {
+                tokens.insert(token.clone(), code.clone());
+                return token;
+            }
+        }
+    }
+
+    /// Forgets tokens whose seats are gone.
+    pub fn revoke_tokens<'a>(&self, tokens: impl IntoIterator<Item = &'a ResumeToken>) {
+        let mut map = lock(&self.tokens);
+        for token in tokens {
+            map.remove(token);
+        }
+    }
+
+    /// Forgets a room that has closed.
+    pub fn remove_room(&self, code: &RoomCode) {
+        lock(&self.rooms).remove(code);
+    }
+
+    /// How many rooms are open.
+    pub fn open_rooms(&self) -> usize {
+        lock(&self.rooms).len()
+    }
+
+    fn spawn_room(self: &Arc<Self>, kind: RoomKind) -> RoomHandle {
+        let (inbox, receiver) = mpsc::channel(self.defaults.inbox.max(1));
+        let gathering = Arc::new(AtomicBool::new(kind == RoomKind::QuickMatch));
+        let mut rooms = lock(&self.rooms);
+        let code = loop {
+            let mut rng = rand::rng();
+            let indexes = std::array::from_fn(|_| rng.random_range(0..ROOM_CODE_ALPHABET.len()));
+            let code = RoomCode::from_indexes(indexes);
+            if !rooms.contains_key(&code) {
+                break code;
+            }
+        };
+        debug_assert_eq!(code.as_str().len(), ROOM_CODE_LEN);
+        let handle = RoomHandle {
+            code: code.clone(),
+            inbox,
+            gathering: gathering.clone(),
+        };
+        rooms.insert(code.clone(), handle.clone());
+        drop(rooms);
+        tracing::info!(room = %code, ?kind, "room opened");
+        self.tasks.spawn(room::run(
+            code,
+            kind,
+            receiver,
+            gathering,
+            self.clone(),
+            self.shutdown.clone(),
+        ));
+        handle
+    }
+}

@@ -1,0 +1,736 @@
+//! The owner task of one room: the only code that touches its game, seats,
+//! spectators, chat and tally.
+//!
+//! Sessions send it [`RoomInput`]s — plain data naming connections by
+//! [`ConnId`], so the room could live elsewhere. The room feeds the pure
+//! [`wordguess_game::Game`], which owns the rules and their clocks; the
+//! task only sleeps until [`Game::poll_timeout`] and then calls
+//! [`Game::handle_timeout`]. Events go into the connections' bounded
+//! [`Outbox`](crate::outbox::Outbox)es and never wait: a connection whose
+//! queue is full is detached (its seat is kept, away, like a lost
+//! connection), so a stalled reader never stalls the others.
+//!
+//! A room outlives its games: after a game ends the same friends `/join`
+//! again and the next game starts with a fresh word; the room keeps a tally
+//! of wins. A room with nobody in it closes after a while.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use wordguess_game::{
+    check_name_free, Delivery, Game, JoinError, Move, Phase, PlayerId, Recipient, Rules,
+    StartRule,
+};
+use wordguess_protocol::{Language, ResumeToken, RoomCode, Score, ServerEvent};
+
+use crate::rate::TokenBucket;
+use crate::registry::Registry;
+use crate::session::sleep_until;
+use crate::switchboard::{ConnId, Endpoint, Signal};
+use crate::words::WordList;
+
+/// Chat lines a member may send at once, and then one every two seconds.
+const CHAT_BURST: u32 = 5;
+/// Chat lines a member may send a second, sustained.
+const CHAT_PER_SECOND: f64 = 0.5;
+
+/// How a room fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoomKind {
+    /// Quick match: games start when enough players are in.
+    QuickMatch,
+    /// A private room: its host starts each game.
+    Private,
+}
+
+/// How a connection enters a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Takes a seat in the game.
+    Player,
+    /// Watches and chats.
+    Spectator,
+}
+
+/// What a seated player or a spectator asks of the room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoomCommand {
+    /// A move.
+    Play(Move),
+    /// The host starts the game.
+    Start,
+    /// A chat line (already validated).
+    Say(String),
+    /// Who is here.
+    Who,
+    /// The host sets the language of the built-in words.
+    Lang(Language),
+    /// The host sets the turn time (seconds, or `None` for no limit).
+    Time(Option<u32>),
+    /// The host sets the room's own words, or `None` for the server's.
+    WordList(Option<Vec<String>>),
+}
+
+/// What sessions tell a room. Plain data: connections are named by id.
+#[derive(Debug, Clone)]
+pub enum RoomInput {
+    /// A named connection enters.
+    Enter {
+        /// The connection.
+        conn: ConnId,
+        /// Its validated name.
+        name: String,
+        /// As a player or a spectator.
+        role: Role,
+    },
+    /// A connection takes a seat back with its token.
+    Resume {
+        /// The connection.
+        conn: ConnId,
+        /// The seat's token.
+        token: ResumeToken,
+    },
+    /// A command from a connection in the room.
+    Command {
+        /// The connection.
+        conn: ConnId,
+        /// What it asks.
+        command: RoomCommand,
+    },
+    /// A connection closed.
+    Gone {
+        /// The connection.
+        conn: ConnId,
+    },
+}
+
+/// Who a connection is in the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Member {
+    /// Holds this seat.
+    Seat(PlayerId),
+    /// Watches.
+    Spectator(ConnId),
+}
+
+/// A seat's link to the outside: its token and its connection, if any.
+#[derive(Debug)]
+struct SeatLink {
+    /// The token that takes the seat back.
+    token: ResumeToken,
+    /// The attached connection; `None` while the player is away.
+    conn: Option<(ConnId, Endpoint)>,
+}
+
+/// Where the room's words come from.
+#[derive(Debug, Clone)]
+enum WordSource {
+    /// The server's list (`--words`, or the built-in lists).
+    Server,
+    /// A built-in list chosen by the host.
+    Builtin(Language),
+    /// The host's own list.
+    Room(WordList),
+}
+
+/// One room's state, owned by its task.
+struct Room {
+    /// The room's code.
+    code: RoomCode,
+    /// Quick match or private.
+    kind: RoomKind,
+    /// Where tokens live and connections are found.
+    registry: Arc<Registry>,
+    /// Cleared when a quick-match game stops gathering.
+    gathering: Arc<AtomicBool>,
+    /// Where words come from.
+    words: WordSource,
+    /// Time per turn for the next game.
+    turn_time: Option<Duration>,
+    /// The current game (gathering, playing, or over until someone enters).
+    game: Game,
+    /// The current game's seats and their connections.
+    seats: BTreeMap<PlayerId, SeatLink>,
+    /// Spectators: name and endpoint.
+    spectators: BTreeMap<ConnId, (String, Endpoint)>,
+    /// Which connection is who.
+    members: HashMap<ConnId, Member>,
+    /// Chat rate per member.
+    chat: HashMap<Member, TokenBucket>,
+    /// Games finished in this room.
+    games_played: u32,
+    /// Wins per name.
+    wins: BTreeMap<String, u32>,
+    /// Source of seat ids.
+    next_seat: u64,
+    /// Since when nobody is in the room.
+    empty_since: Option<Instant>,
+}
+
+/// The time now, from tokio's clock (so paused-time tests drive it too).
+fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+/// Runs a room until it has been empty for the idle time or the server
+/// shuts down (connections say goodbye themselves).
+pub async fn run(
+    code: RoomCode,
+    kind: RoomKind,
+    mut inbox: mpsc::Receiver<RoomInput>,
+    gathering: Arc<AtomicBool>,
+    registry: Arc<Registry>,
+    shutdown: CancellationToken,
+) {
+    let turn_time = registry.defaults.turn_time;
+    let mut room = Room {
+        code: code.clone(),
+        kind,
+        registry: registry.clone(),
+        gathering,
+        words: WordSource::Server,
+        turn_time,
+        game: placeholder_game(),
+        seats: BTreeMap::new(),
+        spectators: BTreeMap::new(),
+        members: HashMap::new(),
+        chat: HashMap::new(),
+        games_played: 0,
+        wins: BTreeMap::new(),
+        next_seat: 1,
+        empty_since: Some(now()),
+    };
+    room.game = room.new_game();
+    loop {
+        let wake = room.next_wake();
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            input = inbox.recv() => match input {
+                Some(input) => room.handle(input, now()),
+                None => break,
+            },
+            () = sleep_until(wake.map(tokio::time::Instant::from_std)) => {
+                let deliveries = room.game.handle_timeout(now());
+                room.deliver(deliveries, now());
+            }
+        }
+        room.after_step(now());
+        if room
+            .empty_since
+            .is_some_and(|since| now().saturating_duration_since(since) >= registry.defaults.idle_close)
+        {
+            break;
+        }
+    }
+    registry.remove_room(&code);
+    registry.revoke_tokens(room.seats.values().map(|s| &s.token));
+    tracing::info!(room = %code, games = room.games_played, "room closed");
+}
+
+
+/// A stand-in until the room makes its first game.
+fn placeholder_game() -> Game {
+    let rules = Rules::quick_match(1, None, Duration::ZERO);
+    Game::new("wordguess", rules).unwrap_or_else(|_| unreachable!("a valid word"))
+}
+
+impl Room {
+    /// A fresh game with a new word and the room's settings.
+    fn new_game(&self) -> Game {
+        let word = self.new_game_word();
+        let start = match self.kind {
+            RoomKind::QuickMatch => StartRule::WhenFull(self.registry.defaults.players_to_start),
+            RoomKind::Private => StartRule::ByHost,
+        };
+        let rules = Rules {
+            start,
+            turn_time: self.turn_time,
+            resume_grace: self.registry.defaults.resume_grace,
+        };
+        Game::new(&word, rules).unwrap_or_else(|error| {
+            tracing::error!(room = %self.code, %error, "unusable word");
+            placeholder_game()
+        })
+    }
+
+    /// When the room next has something to do on its own.
+    fn next_wake(&self) -> Option<Instant> {
+        let idle = self
+            .empty_since
+            .map(|since| since + self.registry.defaults.idle_close);
+        match (self.game.poll_timeout(), idle) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn handle(&mut self, input: RoomInput, now: Instant) {
+        match input {
+            RoomInput::Enter {
+                conn,
+                name,
+                role: Role::Player,
+            } => self.enter_player(conn, name, now),
+            RoomInput::Enter {
+                conn,
+                name,
+                role: Role::Spectator,
+            } => self.enter_spectator(conn, name, now),
+            RoomInput::Resume { conn, token } => self.resume(conn, &token, now),
+            RoomInput::Command { conn, command } => self.command(conn, command, now),
+            RoomInput::Gone { conn } => self.gone(conn, now),
+        }
+    }
+
+    /// The events that tell a newcomer where it is.
+    fn welcome(&self, endpoint: &Endpoint) {
+        let defaults = &self.registry.defaults;
+        let invite = if defaults.public_url.is_empty() {
+            String::new()
+        } else {
+            format!("{}/?room={}", defaults.public_url, self.code)
+        };
+        endpoint.outbox.send(ServerEvent::Room {
+            code: self.code.to_string(),
+            invite,
+            tcp_port: defaults.tcp_port,
+        });
+    }
+
+    fn settings_event(&self) -> ServerEvent {
+        let (language, custom_words) = match &self.words {
+            WordSource::Server => (self.registry.defaults.language, None),
+            WordSource::Builtin(language) => (*language, None),
+            WordSource::Room(list) => (self.registry.defaults.language, Some(list.len())),
+        };
+        ServerEvent::Settings {
+            language,
+            turn_seconds: self
+                .turn_time
+                .map(|t| u32::try_from(t.as_secs()).unwrap_or(u32::MAX)),
+            custom_words,
+        }
+    }
+
+    fn tally_event(&self) -> ServerEvent {
+        let mut wins: Vec<Score> = self
+            .wins
+            .iter()
+            .map(|(name, &points)| Score {
+                name: name.clone(),
+                points,
+            })
+            .collect();
+        wins.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.name.cmp(&b.name)));
+        ServerEvent::Tally {
+            games: self.games_played,
+            wins,
+        }
+    }
+
+    /// Settings, tally and audience, for someone who just came in.
+    fn room_state(&self, endpoint: &Endpoint) {
+        endpoint.outbox.send(self.settings_event());
+        if self.games_played > 0 {
+            endpoint.outbox.send(self.tally_event());
+        }
+        if !self.spectators.is_empty() {
+            endpoint.outbox.send(ServerEvent::Watchers {
+                count: self.spectators.len(),
+            });
+        }
+    }
+
+    fn enter_player(&mut self, conn: ConnId, name: String, now: Instant) {
+        let Some(endpoint) = self.registry.switchboard.endpoint(conn) else {
+            return;
+        };
+        if self.game.phase() == Phase::Over {
+            self.game = self.new_game();
+        }
+        let spectator_names = self.spectators.values().map(|(n, _)| n.as_str());
+        if let Err(error) = check_name_free(spectator_names, &name) {
+            endpoint.outbox.error(error.to_string());
+            endpoint.signal(Signal::Refused { retry: false });
+            return;
+        }
+        let id = PlayerId(self.next_seat);
+        let deliveries = match self.game.join(id, &name, now) {
+            Ok(deliveries) => deliveries,
+            Err(JoinError::NotGathering) if self.kind == RoomKind::QuickMatch => {
+                endpoint.signal(Signal::Refused { retry: true });
+                return;
+            }
+            Err(JoinError::NotGathering) => {
+                endpoint.outbox.error(format!(
+                    "the game in room {code} has started; /watch {code} to watch it, or join again when it ends",
+                    code = self.code
+                ));
+                endpoint.signal(Signal::Refused { retry: false });
+                return;
+            }
+            Err(error) => {
+                endpoint.outbox.error(error.to_string());
+                endpoint.signal(Signal::Refused { retry: false });
+                return;
+            }
+        };
+        self.next_seat += 1;
+        tracing::info!(room = %self.code, player = %name, "seated");
+        let token = self.registry.issue_token(&self.code);
+        endpoint.signal(Signal::Seated {
+            room: self.code.clone(),
+        });
+        let mut deliveries: VecDeque<Delivery> = deliveries.into();
+        // "Hello, NAME!" first, then where the player is, then the rest.
+        if let Some(accepted) = deliveries.pop_front() {
+            endpoint.outbox.send(accepted.event);
+        }
+        self.welcome(&endpoint);
+        endpoint.outbox.send(ServerEvent::Token {
+            token: token.to_string(),
+            grace_seconds: self.grace_seconds(),
+        });
+        self.room_state(&endpoint);
+        self.seats.insert(
+            id,
+            SeatLink {
+                token,
+                conn: Some((conn, endpoint)),
+            },
+        );
+        self.members.insert(conn, Member::Seat(id));
+        self.deliver(deliveries.into(), now);
+    }
+
+    fn grace_seconds(&self) -> u32 {
+        u32::try_from(self.registry.defaults.resume_grace.as_secs()).unwrap_or(u32::MAX)
+    }
+
+    fn enter_spectator(&mut self, conn: ConnId, name: String, now: Instant) {
+        let Some(endpoint) = self.registry.switchboard.endpoint(conn) else {
+            return;
+        };
+        let players = self.game.players();
+        let names = players
+            .iter()
+            .map(String::as_str)
+            .chain(self.spectators.values().map(|(n, _)| n.as_str()));
+        if let Err(error) = check_name_free(names, &name) {
+            endpoint.outbox.error(error.to_string());
+            endpoint.signal(Signal::Refused { retry: false });
+            return;
+        }
+        tracing::info!(room = %self.code, spectator = %name, "watching");
+        endpoint.signal(Signal::Watching {
+            room: self.code.clone(),
+        });
+        endpoint.outbox.send(ServerEvent::Accepted { name: name.clone() });
+        self.welcome(&endpoint);
+        self.room_state(&endpoint);
+        endpoint.outbox.send(self.game.snapshot(now));
+        self.spectators.insert(conn, (name, endpoint));
+        self.members.insert(conn, Member::Spectator(conn));
+        self.announce_watchers(now);
+    }
+
+    fn announce_watchers(&mut self, now: Instant) {
+        let event = ServerEvent::Watchers {
+            count: self.spectators.len(),
+        };
+        self.deliver(
+            vec![Delivery {
+                to: Recipient::All,
+                event,
+            }],
+            now,
+        );
+    }
+
+    fn resume(&mut self, conn: ConnId, token: &ResumeToken, now: Instant) {
+        let Some(endpoint) = self.registry.switchboard.endpoint(conn) else {
+            return;
+        };
+        let seat = self
+            .seats
+            .iter()
+            .find(|(id, link)| link.token == *token && self.game.is_seated(**id))
+            .map(|(id, _)| *id);
+        let Some(id) = seat else {
+            endpoint.outbox.error(
+                "that token no longer holds a seat (the game ended or the seat was given up); \
+                 send your name, or /join CODE",
+            );
+            endpoint.signal(Signal::Refused { retry: false });
+            return;
+        };
+        let name = self.game.name_of(id).unwrap_or_default().to_owned();
+        let link = self.seats.get_mut(&id).expect("the seat was just found");
+        if let Some((old, old_endpoint)) = link.conn.take() {
+            old_endpoint.outbox.send(ServerEvent::Notice {
+                message: "Your seat moved to another connection (/resume); this one closes."
+                    .to_owned(),
+            });
+            old_endpoint.outbox.send(ServerEvent::Quit);
+            old_endpoint.signal(Signal::Replaced);
+            self.members.remove(&old);
+        }
+        link.conn = Some((conn, endpoint.clone()));
+        self.members.insert(conn, Member::Seat(id));
+        tracing::info!(room = %self.code, player = %name, "resumed");
+        endpoint.signal(Signal::Seated {
+            room: self.code.clone(),
+        });
+        endpoint.outbox.send(ServerEvent::Accepted { name });
+        self.welcome(&endpoint);
+        endpoint.outbox.send(ServerEvent::Token {
+            token: token.to_string(),
+            grace_seconds: self.grace_seconds(),
+        });
+        self.room_state(&endpoint);
+        let deliveries = self.game.resume(id, now);
+        self.deliver(deliveries, now);
+    }
+
+    fn command(&mut self, conn: ConnId, command: RoomCommand, now: Instant) {
+        let Some(&member) = self.members.get(&conn) else {
+            return;
+        };
+        let Member::Seat(id) = member else {
+            self.spectator_command(conn, command, now);
+            return;
+        };
+        let private = |message: String| {
+            vec![Delivery {
+                to: Recipient::Only(id),
+                event: ServerEvent::Error { message },
+            }]
+        };
+        let deliveries = match command {
+            RoomCommand::Play(mv) => self.game.play(id, mv, now),
+            RoomCommand::Start => match self.game.start(id, now) {
+                Ok(deliveries) => deliveries,
+                Err(error) => private(error.to_string()),
+            },
+            RoomCommand::Say(text) => match self.chat(member, text, now) {
+                Ok(delivery) => vec![delivery],
+                Err(error) => private(error),
+            },
+            RoomCommand::Who => vec![Delivery {
+                to: Recipient::Only(id),
+                event: self.who(),
+            }],
+            setting => match self.change_setting(id, setting) {
+                Ok(()) => vec![Delivery {
+                    to: Recipient::All,
+                    event: self.settings_event(),
+                }],
+                Err(error) => private(error),
+            },
+        };
+        self.deliver(deliveries, now);
+    }
+
+    fn spectator_command(&mut self, conn: ConnId, command: RoomCommand, now: Instant) {
+        let Some((_, endpoint)) = self.spectators.get(&conn) else {
+            return;
+        };
+        let endpoint = endpoint.clone();
+        match command {
+            RoomCommand::Say(text) => match self.chat(Member::Spectator(conn), text, now) {
+                Ok(delivery) => self.deliver(vec![delivery], now),
+                Err(error) => {
+                    endpoint.outbox.error(error);
+                }
+            },
+            RoomCommand::Who => {
+                endpoint.outbox.send(self.who());
+            }
+            _ => {
+                endpoint.outbox.error(
+                    "spectators cannot move or change the room; you can send /say TEXT, /who or /help",
+                );
+            }
+        }
+    }
+
+    fn chat(&mut self, member: Member, text: String, now: Instant) -> Result<Delivery, String> {
+        let bucket = self
+            .chat
+            .entry(member)
+            .or_insert_with(|| TokenBucket::new(CHAT_BURST, CHAT_PER_SECOND, now));
+        if !bucket.try_take(now) {
+            let wait = bucket.wait(now).as_secs() + 1;
+            return Err(format!(
+                "you are chatting too fast; wait {wait} s before the next message"
+            ));
+        }
+        let name = match member {
+            Member::Seat(id) => self.game.name_of(id).unwrap_or_default().to_owned(),
+            Member::Spectator(conn) => self
+                .spectators
+                .get(&conn)
+                .map(|(name, _)| name.clone())
+                .unwrap_or_default(),
+        };
+        Ok(Delivery {
+            to: Recipient::All,
+            event: ServerEvent::Chat { name, text },
+        })
+    }
+
+    fn who(&self) -> ServerEvent {
+        ServerEvent::Who {
+            players: self.game.seats(),
+            spectators: self.spectators.values().map(|(n, _)| n.clone()).collect(),
+        }
+    }
+
+    fn change_setting(&mut self, id: PlayerId, setting: RoomCommand) -> Result<(), String> {
+        if self.kind == RoomKind::QuickMatch {
+            return Err("quick-match games use the server's settings; /new makes a room of your own".to_owned());
+        }
+        if self.game.host() != Some(id) {
+            let host = self
+                .game
+                .host()
+                .and_then(|h| self.game.name_of(h))
+                .unwrap_or_default();
+            return Err(format!("only the host ({host}) can change the room's settings"));
+        }
+        if self.game.phase() != Phase::Gathering {
+            return Err("settings can only change before the game starts".to_owned());
+        }
+        match setting {
+            RoomCommand::Lang(language) => self.words = WordSource::Builtin(language),
+            RoomCommand::WordList(Some(words)) => {
+                let text = words.join("\n");
+                let list = WordList::parse(&text, "the room's word list").map_err(|e| e.to_string())?;
+                self.words = WordSource::Room(list);
+            }
+            RoomCommand::WordList(None) => self.words = WordSource::Server,
+            RoomCommand::Time(seconds) => {
+                self.turn_time = seconds.map(|s| Duration::from_secs(u64::from(s)));
+                self.game
+                    .set_turn_time(self.turn_time)
+                    .map_err(|e| e.to_string())?;
+                return Ok(());
+            }
+            _ => return Ok(()),
+        }
+        let word = self.new_game_word();
+        self.game.replace_word(&word).map_err(|e| e.to_string())
+    }
+
+    fn new_game_word(&self) -> String {
+        match &self.words {
+            WordSource::Server => self.registry.defaults.words.choose(),
+            WordSource::Builtin(language) => WordList::builtin((*language).into()).choose(),
+            WordSource::Room(list) => list.choose(),
+        }
+    }
+
+    fn gone(&mut self, conn: ConnId, now: Instant) {
+        match self.members.remove(&conn) {
+            Some(Member::Seat(id)) => {
+                if let Some(link) = self.seats.get_mut(&id) {
+                    link.conn = None;
+                }
+                let deliveries = self.game.disconnect(id, now);
+                self.deliver(deliveries, now);
+            }
+            Some(Member::Spectator(_)) => {
+                self.spectators.remove(&conn);
+                self.chat.remove(&Member::Spectator(conn));
+                self.announce_watchers(now);
+            }
+            None => {}
+        }
+    }
+
+    /// Sends deliveries. A seat whose connection cannot take one more event
+    /// is detached and marked away (it may resume); what that causes is
+    /// delivered too. A spectator who cannot keep up stops watching.
+    fn deliver(&mut self, deliveries: Vec<Delivery>, now: Instant) {
+        let mut queue: VecDeque<Delivery> = deliveries.into();
+        while let Some(Delivery { to, event }) = queue.pop_front() {
+            if let ServerEvent::GameOver { winner, .. } = &event {
+                self.games_played += 1;
+                if let Some(winner) = winner {
+                    *self.wins.entry(winner.clone()).or_default() += 1;
+                }
+                tracing::info!(room = %self.code, "game ended");
+                // The tally goes out right after the results, before /quit.
+                queue.push_front(Delivery {
+                    to: Recipient::All,
+                    event: self.tally_event(),
+                });
+            }
+            let seats: Vec<PlayerId> = match to {
+                Recipient::All => self.seats.keys().copied().collect(),
+                Recipient::Only(id) => vec![id],
+            };
+            for id in seats {
+                let Some(link) = self.seats.get_mut(&id) else {
+                    continue;
+                };
+                let Some((conn, endpoint)) = &link.conn else {
+                    continue;
+                };
+                if !endpoint.outbox.send(event.clone()) {
+                    let conn = *conn;
+                    link.conn = None;
+                    self.members.remove(&conn);
+                    queue.extend(self.game.disconnect(id, now));
+                }
+            }
+            if to == Recipient::All {
+                let stalled: Vec<ConnId> = self
+                    .spectators
+                    .iter()
+                    .filter(|(_, (_, endpoint))| !endpoint.outbox.send(event.clone()))
+                    .map(|(conn, _)| *conn)
+                    .collect();
+                for conn in stalled {
+                    self.spectators.remove(&conn);
+                    self.members.remove(&conn);
+                }
+            }
+        }
+    }
+
+    /// Bookkeeping after each step: seats that left for good lose their
+    /// tokens; a finished game frees every seat; the quick-match slot and
+    /// the empty-room clock are kept up to date.
+    fn after_step(&mut self, now: Instant) {
+        let over = self.game.phase() == Phase::Over;
+        let gone: Vec<PlayerId> = self
+            .seats
+            .keys()
+            .copied()
+            .filter(|&id| over || !self.game.is_seated(id))
+            .collect();
+        for id in gone {
+            if let Some(link) = self.seats.remove(&id) {
+                self.registry.revoke_tokens([&link.token]);
+                if let Some((conn, _)) = link.conn {
+                    self.members.remove(&conn);
+                }
+            }
+            self.chat.remove(&Member::Seat(id));
+        }
+        if self.game.phase() != Phase::Gathering {
+            self.gathering.store(false, Ordering::Release);
+        }
+        let empty = self.seats.is_empty() && self.spectators.is_empty();
+        match (empty, self.empty_since) {
+            (true, None) => self.empty_since = Some(now),
+            (false, Some(_)) => self.empty_since = None,
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Where a room finds a connection: connection id → its endpoint.
+//!
+//! Messages to a room carry only a [`ConnId`], never a channel end, so a
+//! room could live in another process (rooms will later be shared through
+//! Redis). The room resolves the id here once, when the connection enters,
+//! and keeps the [`Endpoint`]; the lock is held only for that lookup and for
+//! registering or removing a connection, never across a room's work.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tokio::sync::mpsc;
+
+use crate::outbox::Outbox;
+
+/// Identifies one connection (not a player: a player's seat outlives it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(pub u64);
+
+/// What a room tells a connection's session about its phase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signal {
+    /// The connection now holds a seat in the room.
+    Seated {
+        /// The room's code.
+        room: wordguess_protocol::RoomCode,
+    },
+    /// The connection now watches the room.
+    Watching {
+        /// The room's code.
+        room: wordguess_protocol::RoomCode,
+    },
+    /// The room refused (the error went to the outbox); `retry` says a
+    /// quick-match player should try the next gathering room.
+    Refused {
+        /// Whether another room may accept.
+        retry: bool,
+    },
+    /// The seat moved to a newer connection; this one closes.
+    Replaced,
+}
+
+/// How a room reaches one connection.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// The connection's events (bounded; full means kicked).
+    pub outbox: Outbox,
+    /// The session's phase changes (bounded; a few at most are in flight).
+    pub signals: mpsc::Sender<Signal>,
+}
+
+impl Endpoint {
+    /// Tells the session about a phase change; a session that is gone or
+    /// not listening loses nothing it would act on.
+    pub fn signal(&self, signal: Signal) {
+        let _ = self.signals.try_send(signal);
+    }
+}
+
+/// The endpoints of this process's connections.
+#[derive(Debug, Default)]
+pub struct Switchboard {
+    /// Open connections.
+    endpoints: Mutex<HashMap<ConnId, Endpoint>>,
+}
+
+impl Switchboard {
+    /// Registers a connection.
+    pub fn register(&self, id: ConnId, endpoint: Endpoint) {
+        self.lock().insert(id, endpoint);
+    }
+
+    /// Removes a closed connection.
+    pub fn remove(&self, id: ConnId) {
+        self.lock().remove(&id);
+    }
+
+    /// The endpoint of an open connection.
+    pub fn endpoint(&self, id: ConnId) -> Option<Endpoint> {
+        self.lock().get(&id).cloned()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConnId, Endpoint>> {
+        self.endpoints.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
