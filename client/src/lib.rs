@@ -2,8 +2,12 @@
 //! writers so tests drive them without a terminal.
 //!
 //! - [`play`]: the lecture's `WordGuessClient`: prints the server's messages,
-//!   and on `/turn` asks the player for a letter or a word.
+//!   and on `/turn` asks the player for a letter or a word; it can create,
+//!   join or watch a room, and takes its seat back by itself (`/resume`)
+//!   when the connection drops.
 //! - [`check_palindromes`]: the lecture's palindrome client.
+
+use std::time::Duration;
 
 use tokio::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
@@ -31,23 +35,129 @@ pub enum ClientError {
     /// The server closed the connection before `/quit`.
     #[error("the server closed the connection")]
     ServerGone,
+    /// The connection was lost and the server no longer holds the seat.
+    #[error("the connection was lost and the seat could not be taken back")]
+    SeatLost,
     /// The server sent something that is not the protocol.
     #[error("the server sent malformed data: {0}")]
     Malformed(LineError),
 }
 
-/// Plays one game: sends `name`, prints server messages to `screen`, and on
-/// `/turn` reads the player's letter or word from `keyboard`.
+/// Where the player goes once connected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// The quick-match game that is gathering (just the name).
+    QuickMatch,
+    /// A new private room, as its host (`/new`).
+    NewRoom,
+    /// A friend's room (`/join CODE`).
+    Join(String),
+    /// Watch a room (`/watch CODE`).
+    Watch(String),
+}
+
+impl Entry {
+    /// The lines that enter: the command, if any, then the name.
+    fn lines(&self, name: &str) -> Vec<String> {
+        let command = match self {
+            Entry::QuickMatch => None,
+            Entry::NewRoom => Some("/new".to_owned()),
+            Entry::Join(code) => Some(format!("/join {code}")),
+            Entry::Watch(code) => Some(format!("/watch {code}")),
+        };
+        command.into_iter().chain([name.to_owned()]).collect()
+    }
+}
+
+/// How long to wait before each reconnection attempt (the last repeats).
+pub const RECONNECT_DELAYS: [Duration; 6] = [
+    Duration::from_millis(250),
+    Duration::from_millis(500),
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+    Duration::from_secs(8),
+];
+
+/// What the client knows about its seat across connections.
+#[derive(Debug, Default)]
+struct Seat {
+    /// The resume token, once seated.
+    token: Option<String>,
+    /// Whether the server accepted the name (or the resume).
+    accepted: bool,
+}
+
+/// Plays one game: connects with `connect`, enters as `entry` says with
+/// `name`, prints server messages to `screen`, and on `/turn` reads the
+/// player's letter or word from `keyboard`. If the connection drops before
+/// `/quit`, it reconnects with growing waits and takes the seat back with
+/// `/resume TOKEN`, for as long as the server keeps the seat.
 ///
 /// # Errors
 ///
-/// Returns a [`ClientError`] if the connection fails, the server goes away
-/// before `/quit`, or it sends malformed data.
-pub async fn play<S, K, O>(
-    server: S,
+/// Returns a [`ClientError`] if the connection fails and cannot be resumed,
+/// the server goes away before `/quit`, or it sends malformed data.
+pub async fn play<C, F, S, K, O>(
+    mut connect: C,
     keyboard: K,
     screen: &mut O,
     name: &str,
+    entry: &Entry,
+) -> Result<Ending, ClientError>
+where
+    C: FnMut() -> F,
+    F: std::future::Future<Output = std::io::Result<S>>,
+    S: AsyncRead + AsyncWrite + Unpin,
+    K: AsyncBufRead + Unpin,
+    O: AsyncWrite + Unpin,
+{
+    let mut keyboard = keyboard.lines();
+    let mut seat = Seat::default();
+    let mut first_lines = entry.lines(name);
+    let mut server = connect().await?;
+    let mut attempt = 0;
+    loop {
+        let lost = match session(server, &mut keyboard, screen, &first_lines, &mut seat).await {
+            Ok(ending) => return Ok(ending),
+            Err(ClientError::ServerGone) if seat.token.is_some() => ClientError::ServerGone,
+            Err(error) => return Err(error),
+        };
+        let Some(token) = seat.token.clone() else {
+            return Err(lost);
+        };
+        first_lines = vec![format!("/resume {token}")];
+        if seat.accepted {
+            // The last connection worked: a new loss starts a new series.
+            attempt = 0;
+        }
+        seat.accepted = false;
+        print(screen, "The connection was lost; reconnecting to take your seat back…\n").await?;
+        server = loop {
+            if attempt >= RECONNECT_ATTEMPTS {
+                return Err(ClientError::SeatLost);
+            }
+            let delay = RECONNECT_DELAYS[attempt.min(RECONNECT_DELAYS.len() - 1)];
+            attempt += 1;
+            tokio::time::sleep(delay).await;
+            if let Ok(server) = connect().await {
+                break server;
+            }
+        };
+    }
+}
+
+/// How many times the client tries to reconnect before giving up (about
+/// two minutes with [`RECONNECT_DELAYS`], the server's default grace).
+const RECONNECT_ATTEMPTS: usize = 18;
+
+/// One connection of a game: sends `first_lines`, then plays until `/quit`.
+async fn session<S, K, O>(
+    server: S,
+    keyboard: &mut tokio::io::Lines<K>,
+    screen: &mut O,
+    first_lines: &[String],
+    seat: &mut Seat,
 ) -> Result<Ending, ClientError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -56,17 +166,21 @@ where
 {
     let (from_server, mut to_server) = tokio::io::split(server);
     let mut from_server = ServerLines::new(from_server);
-    let mut keyboard = keyboard.lines();
-    let mut name_accepted = false;
-    send_line(&mut to_server, name).await?;
+    for line in first_lines {
+        send_line(&mut to_server, line).await?;
+    }
+    let resuming = first_lines.iter().any(|l| l.starts_with("/resume "));
     loop {
         let line = from_server.next().await?;
         match ServerLine::parse(&line) {
             Ok(ServerLine::Message(text)) => {
                 print(screen, &format!("{text}\n")).await?;
                 if text.starts_with("Hello, ") {
-                    name_accepted = true;
-                } else if !name_accepted && text.starts_with("Error: ") {
+                    seat.accepted = true;
+                } else if !seat.accepted && text.starts_with("Error: ") && resuming {
+                    seat.token = None;
+                    return Err(ClientError::SeatLost);
+                } else if !seat.accepted && text.starts_with("Error: ") {
                     print(screen, "Choose another name: ").await?;
                     match keyboard.next_line().await? {
                         Some(name) => send_line(&mut to_server, &name).await?,
@@ -74,12 +188,13 @@ where
                     }
                 }
             }
-            Ok(ServerLine::Turn) => match ask_move(&mut keyboard, screen).await? {
+            Ok(ServerLine::Turn) => match ask_move(keyboard, screen).await? {
                 Some(command) => send_line(&mut to_server, &command.encode()).await?,
                 None => return Ok(Ending::PlayerLeft),
             },
-            // The human line that follows says the same.
-            Ok(ServerLine::Room(_) | ServerLine::Token(_)) => {}
+            Ok(ServerLine::Token(token)) => seat.token = Some(token),
+            // The human line that follows says where the player is.
+            Ok(ServerLine::Room(_)) => {}
             Ok(ServerLine::Quit) => {
                 print(screen, "The game is over. Bye!\n").await?;
                 return Ok(Ending::Quit);

@@ -55,7 +55,7 @@ async fn the_terminal_client_plays_a_whole_game_from_its_stdin() {
     let joining = read_until(&mut screen, "Hello, alice!").await;
     assert!(
         joining.contains(
-            "Error: the name must not start with '/'\nChoose another name: Hello, alice!"
+            "Error: unknown command '/bad'; now you can send your name, /new, /join CODE, /watch CODE, /resume TOKEN or /help\nChoose another name: Hello, alice!"
         ),
         "{joining}"
     );
@@ -96,13 +96,105 @@ async fn the_terminal_client_plays_a_whole_game_from_its_stdin() {
         "bad input is explained locally: {screen}"
     );
     assert!(
-        screen.contains("Results: alice 2, bob 8.\nThe game is over. Bye!\n"),
+        screen.contains(
+            "Results: alice 2, bob 8.\nThis room has played 1 game. Wins: bob 1.\nThe game is over. Bye!\n"
+        ),
         "{screen}"
     );
     assert!(
         !screen.contains("/turn") && !screen.contains("/quit"),
         "commands are not printed: {screen}"
     );
+    server.shutdown().await;
+}
+
+/// A loopback proxy in front of the server whose connections the test can
+/// cut, as a Wi-Fi blip would.
+struct Proxy {
+    addr: std::net::SocketAddr,
+    cut: tokio::sync::watch::Sender<u32>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    async fn start(upstream: std::net::SocketAddr) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (cut, cuts) = tokio::sync::watch::channel(0u32);
+        let task = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let mut cuts = cuts.clone();
+                cuts.borrow_and_update();
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cuts.changed() => {}
+                    }
+                });
+            }
+        });
+        Self { addr, cut, task }
+    }
+
+    /// Drops every connection open now; new ones go through.
+    fn cut(&self) {
+        self.cut.send_modify(|n| *n += 1);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[tokio::test]
+async fn the_terminal_client_takes_its_seat_back_after_a_lost_connection() {
+    let server = start(TestOptions::new("apple", 2)).await;
+    let proxy = Proxy::start(server.game).await;
+    let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
+        .arg(proxy.addr.to_string())
+        .args(["--name", "alice"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run wordguess-client");
+    let mut keyboard = client.stdin.take().unwrap();
+    keyboard.write_all(b"z\n").await.unwrap();
+    let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
+    read_until(&mut screen, "Hello, alice!").await;
+    let bob = TcpStream::connect(server.game).await.unwrap();
+    let (bob_reader, mut bob_writer) = bob.into_split();
+    let mut bob_lines = BufReader::new(bob_reader).lines();
+    bob_writer.write_all(b"bob\n").await.unwrap();
+    // Alice misses; while it is Bob's turn, her connection drops.
+    read_until(&mut screen, "alice named the letter 'z': not in the word.").await;
+    read_until(&mut bob_lines, "/turn").await;
+    proxy.cut();
+    read_until(
+        &mut bob_lines,
+        "alice lost the connection; the seat is kept for 120 s.",
+    )
+    .await;
+    read_until(&mut screen, "reconnecting to take your seat back…").await;
+    // The client comes back by itself and sees the game as it stands.
+    read_until(&mut bob_lines, "alice is back.").await;
+    let snapshot = read_until(&mut screen, "Letters tried: z.").await;
+    assert!(snapshot.contains("Players: alice 0, bob 0."), "{snapshot}");
+    bob_writer.write_all(b"/letter p\n").await.unwrap();
+    read_until(&mut bob_lines, "/turn").await;
+    bob_writer.write_all(b"/word apple\n").await.unwrap();
+    read_until(&mut screen, "Results: alice 0, bob 10.").await;
+    read_until(&mut screen, "The game is over. Bye!").await;
+    let status = tokio::time::timeout(PATIENCE, client.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
     server.shutdown().await;
 }
 

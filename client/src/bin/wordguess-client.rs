@@ -3,7 +3,7 @@
 use clap::Parser;
 use tokio::io::BufReader;
 use tokio::net::TcpStream;
-use wordguess_client::{play, ClientError};
+use wordguess_client::{play, ClientError, Entry};
 
 /// Play wordguess: prints the game, and asks for a letter or a word on your turn.
 #[derive(Debug, Parser)]
@@ -14,26 +14,46 @@ struct Cli {
     /// Your name in the game (1 to 32 characters, not starting with '/').
     #[arg(long)]
     name: String,
+    /// Create a private room and host it (friends join with its code).
+    #[arg(long, conflicts_with_all = ["join", "watch"])]
+    new: bool,
+    /// Join a friend's room by its code.
+    #[arg(long, value_name = "CODE", conflicts_with = "watch")]
+    join: Option<String>,
+    /// Watch a room by its code.
+    #[arg(long, value_name = "CODE")]
+    watch: Option<String>,
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let stream = match TcpStream::connect(&cli.server).await {
-        Ok(stream) => stream,
-        Err(error) => {
-            eprintln!("error: cannot connect to {}: {error}", cli.server);
-            return std::process::ExitCode::from(1);
+    let entry = match (cli.new, cli.join, cli.watch) {
+        (true, _, _) => Entry::NewRoom,
+        (_, Some(code), _) => Entry::Join(code),
+        (_, _, Some(code)) => Entry::Watch(code),
+        _ => Entry::QuickMatch,
+    };
+    let address = cli.server.clone();
+    let connect = || {
+        let address = address.clone();
+        async move {
+            let stream = TcpStream::connect(&address).await?;
+            let _ = stream.set_nodelay(true);
+            Ok(stream)
         }
     };
-    let _ = stream.set_nodelay(true);
     let keyboard = BufReader::new(tokio::io::stdin());
     let mut screen = tokio::io::stdout();
-    match play(stream, keyboard, &mut screen, &cli.name).await {
+    match play(connect, keyboard, &mut screen, &cli.name, &entry).await {
         Ok(_) => std::process::ExitCode::SUCCESS,
         Err(error @ ClientError::Malformed(_)) => {
             eprintln!("error: {error}");
             std::process::ExitCode::from(2)
+        }
+        Err(ClientError::Io(error)) => {
+            eprintln!("error: cannot talk to {}: {error}", cli.server);
+            std::process::ExitCode::from(1)
         }
         Err(error) => {
             eprintln!("error: {error}");
