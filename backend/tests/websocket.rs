@@ -4,76 +4,12 @@
 
 mod common;
 
-use std::net::SocketAddr;
-
-use common::{Player, PATIENCE};
-use futures_util::{SinkExt, StreamExt};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use common::ws::{connect, event_until, next_text, send, text_until};
+use common::Player;
+use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use wordguess_backend::testkit::{start, TestOptions};
-use wordguess_protocol::{ServerEvent, JSON_SUBPROTOCOL};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-async fn connect(http: SocketAddr, json: bool) -> Socket {
-    let mut request = format!("ws://{http}/ws").into_client_request().unwrap();
-    if json {
-        request
-            .headers_mut()
-            .insert("Sec-WebSocket-Protocol", JSON_SUBPROTOCOL.parse().unwrap());
-    }
-    let (socket, response) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("upgrade");
-    let protocol = response.headers().get("Sec-WebSocket-Protocol");
-    assert_eq!(
-        protocol.is_some(),
-        json,
-        "the subprotocol is granted only when asked for"
-    );
-    socket
-}
-
-/// The next text frame, `None` once the socket closes.
-async fn next_text(socket: &mut Socket) -> Option<String> {
-    loop {
-        let message = tokio::time::timeout(PATIENCE, socket.next())
-            .await
-            .expect("a frame in time");
-        match message {
-            Some(Ok(Message::Text(text))) => return Some(text.to_string()),
-            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
-            Some(Ok(_)) => {}
-        }
-    }
-}
-
-async fn text_until(socket: &mut Socket, wanted: &str) -> Vec<String> {
-    let mut seen = Vec::new();
-    while let Some(line) = next_text(socket).await {
-        seen.push(line.clone());
-        if line == wanted {
-            return seen;
-        }
-    }
-    panic!("closed before {wanted:?}; seen {seen:#?}");
-}
-
-async fn event_until(socket: &mut Socket, wanted: impl Fn(&ServerEvent) -> bool) -> ServerEvent {
-    while let Some(json) = next_text(socket).await {
-        let event = ServerEvent::from_json(&json).expect("every frame is one JSON event");
-        if wanted(&event) {
-            return event;
-        }
-    }
-    panic!("closed before the wanted event");
-}
-
-async fn send(socket: &mut Socket, line: &str) {
-    socket.send(Message::text(line)).await.expect("send");
-}
+use wordguess_protocol::ServerEvent;
 
 #[tokio::test]
 async fn a_plain_websocket_client_and_a_tcp_player_share_a_ring_and_see_the_same_lines() {

@@ -625,7 +625,7 @@ impl Game {
             to: Recipient::All,
             event: ServerEvent::Away {
                 name: seat.name.clone(),
-                seconds: u32::try_from(grace.as_secs()).unwrap_or(u32::MAX),
+                seconds: seconds_between(now, now + grace),
             },
         }];
         if self.current_player() == Some(id) {

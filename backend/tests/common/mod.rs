@@ -1,4 +1,7 @@
-//! A scripted TCP player for the socket tests.
+//! Scripted players for the socket tests: [`Player`] over TCP, the
+//! WebSocket helpers in [`ws`], and [`Client`], one player behind any of the
+//! three doors (TCP, WebSocket text, WebSocket JSON) that reads the same
+//! lines from each, so one test body checks every door.
 
 #![allow(dead_code)]
 
@@ -112,5 +115,229 @@ impl Player {
             rest.push(line);
         }
         rest
+    }
+}
+
+/// WebSocket helpers: connect (plain or JSON), read frames, send lines.
+pub mod ws {
+    use std::net::SocketAddr;
+
+    use futures_util::{SinkExt, StreamExt};
+    use tokio::net::TcpStream;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+    use wordguess_protocol::{ServerEvent, JSON_SUBPROTOCOL};
+
+    use super::PATIENCE;
+
+    pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+    pub async fn connect(http: SocketAddr, json: bool) -> Socket {
+        let mut request = format!("ws://{http}/ws").into_client_request().unwrap();
+        if json {
+            request
+                .headers_mut()
+                .insert("Sec-WebSocket-Protocol", JSON_SUBPROTOCOL.parse().unwrap());
+        }
+        let (socket, response) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("upgrade");
+        let protocol = response.headers().get("Sec-WebSocket-Protocol");
+        assert_eq!(
+            protocol.is_some(),
+            json,
+            "the subprotocol is granted only when asked for"
+        );
+        socket
+    }
+
+    /// The next text frame, `None` once the socket closes.
+    pub async fn next_text(socket: &mut Socket) -> Option<String> {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, socket.next())
+                .await
+                .expect("a frame in time");
+            match message {
+                Some(Ok(Message::Text(text))) => return Some(text.to_string()),
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+
+    pub async fn text_until(socket: &mut Socket, wanted: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        while let Some(line) = next_text(socket).await {
+            seen.push(line.clone());
+            if line == wanted {
+                return seen;
+            }
+        }
+        panic!("closed before {wanted:?}; seen {seen:#?}");
+    }
+
+    pub async fn event_until(socket: &mut Socket, wanted: impl Fn(&ServerEvent) -> bool) -> ServerEvent {
+        while let Some(json) = next_text(socket).await {
+            let event = ServerEvent::from_json(&json).expect("every frame is one JSON event");
+            if wanted(&event) {
+                return event;
+            }
+        }
+        panic!("closed before the wanted event");
+    }
+
+    pub async fn send(socket: &mut Socket, line: &str) {
+        socket.send(Message::text(line)).await.expect("send");
+    }
+}
+
+/// The three doors into the game.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// Raw TCP lines (`nc`).
+    Tcp,
+    /// WebSocket, one text line per frame (`websocat`).
+    WsText,
+    /// WebSocket with the JSON subprotocol (the browser app).
+    WsJson,
+}
+
+impl Door {
+    /// Every door, for tests that must hold on each.
+    pub const ALL: [Door; 3] = [Door::Tcp, Door::WsText, Door::WsJson];
+}
+
+enum Wire {
+    Tcp(Player),
+    Ws(ws::Socket),
+}
+
+/// One player behind any door. JSON events are decoded (every frame must be
+/// one valid event) and rendered to the text lines a TCP player reads, so
+/// tests compare what each door's user sees; the typed events are kept too.
+pub struct Client {
+    /// The door used.
+    pub door: Door,
+    /// For messages.
+    pub label: String,
+    wire: Wire,
+    /// Lines decoded but not yet read.
+    pending: std::collections::VecDeque<String>,
+    /// Every line read so far.
+    pub seen: Vec<String>,
+    /// Every JSON event received (JSON door only).
+    pub events: Vec<wordguess_protocol::ServerEvent>,
+}
+
+impl Client {
+    /// Connects through `door` (`game` is the TCP door, `http` the web server).
+    pub async fn connect(door: Door, game: SocketAddr, http: SocketAddr, label: &str) -> Self {
+        let wire = match door {
+            Door::Tcp => Wire::Tcp(Player::connect_raw(game).await),
+            Door::WsText => Wire::Ws(ws::connect(http, false).await),
+            Door::WsJson => Wire::Ws(ws::connect(http, true).await),
+        };
+        Self {
+            door,
+            label: format!("{label} ({door:?})"),
+            wire,
+            pending: Default::default(),
+            seen: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Sends one line.
+    pub async fn send(&mut self, line: &str) {
+        match &mut self.wire {
+            Wire::Tcp(player) => player.send(line).await,
+            Wire::Ws(socket) => ws::send(socket, line).await,
+        }
+    }
+
+    /// The next line, or `None` once the connection is closed.
+    pub async fn next_line(&mut self) -> Option<String> {
+        while self.pending.is_empty() {
+            match &mut self.wire {
+                Wire::Tcp(player) => {
+                    let line = player.next_line().await?;
+                    self.pending.push_back(line);
+                }
+                Wire::Ws(socket) => {
+                    let frame = ws::next_text(socket).await?;
+                    if self.door == Door::WsJson {
+                        let event = wordguess_protocol::ServerEvent::from_json(&frame)
+                            .unwrap_or_else(|e| panic!("{}: not an event: {frame} ({e})", self.label));
+                        self.pending.extend(event.to_text().lines().map(str::to_owned));
+                        self.events.push(event);
+                    } else {
+                        self.pending.push_back(frame);
+                    }
+                }
+            }
+        }
+        let line = self.pending.pop_front()?;
+        self.seen.push(line.clone());
+        Some(line)
+    }
+
+    /// Reads until a line equal to `wanted`; returns the lines before it.
+    pub async fn expect(&mut self, wanted: &str) -> Vec<String> {
+        let mut before = Vec::new();
+        loop {
+            match self.next_line().await {
+                Some(line) if line == wanted => return before,
+                Some(line) => before.push(line),
+                None => panic!("{}: closed before {wanted:?}; seen {:#?}", self.label, self.seen),
+            }
+        }
+    }
+
+    /// Reads until a line starting with `prefix`; returns it.
+    pub async fn expect_prefix(&mut self, prefix: &str) -> String {
+        loop {
+            match self.next_line().await {
+                Some(line) if line.starts_with(prefix) => return line,
+                Some(_) => {}
+                None => panic!("{}: closed before {prefix:?}; seen {:#?}", self.label, self.seen),
+            }
+        }
+    }
+
+    /// Reads to the end of the connection; returns the lines.
+    pub async fn until_closed(&mut self) -> Vec<String> {
+        let mut rest = Vec::new();
+        while let Some(line) = self.next_line().await {
+            rest.push(line);
+        }
+        rest
+    }
+
+    /// Enters with `lines` (e.g. `/join CODE`, then the name) and waits for
+    /// the greeting.
+    pub async fn enter(&mut self, lines: &[&str], name: &str) {
+        for line in lines {
+            self.send(line).await;
+        }
+        self.send(name).await;
+        self.expect(&format!("Hello, {name}!")).await;
+    }
+
+    /// The room code from the `/room CODE` line.
+    pub async fn room_code(&mut self) -> String {
+        let line = self.expect_prefix("/room ").await;
+        line["/room ".len()..].to_owned()
+    }
+
+    /// The resume token from the `/token TOKEN` line.
+    pub async fn token(&mut self) -> String {
+        let line = self.expect_prefix("/token ").await;
+        line["/token ".len()..].to_owned()
+    }
+
+    /// Whether `/turn` was ever received.
+    pub fn got_turn(&self) -> bool {
+        self.seen.iter().any(|l| l == "/turn")
     }
 }
