@@ -5,11 +5,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::registry::Registry;
+use crate::switchboard::{ConnId, Switchboard};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use crate::registry::Registry;
-use crate::switchboard::{ConnId, Switchboard};
 
 /// The bounds that keep one client from hurting the others.
 #[derive(Debug, Clone)]

@@ -22,8 +22,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use wordguess_game::{
-    check_name_free, Delivery, Game, JoinError, Move, Phase, PlayerId, Recipient, Rules,
-    StartRule,
+    check_name_free, Delivery, Game, JoinError, Move, Phase, PlayerId, Recipient, Rules, StartRule,
 };
 use wordguess_protocol::{Language, ResumeToken, RoomCode, Score, ServerEvent};
 
@@ -219,10 +218,9 @@ pub async fn run(
             }
         }
         room.after_step(now());
-        if room
-            .empty_since
-            .is_some_and(|since| now().saturating_duration_since(since) >= registry.defaults.idle_close)
-        {
+        if room.empty_since.is_some_and(|since| {
+            now().saturating_duration_since(since) >= registry.defaults.idle_close
+        }) {
             break;
         }
     }
@@ -230,7 +228,6 @@ pub async fn run(
     registry.revoke_tokens(room.seats.values().map(|s| &s.token));
     tracing::info!(room = %code, games = room.games_played, "room closed");
 }
-
 
 /// A stand-in until the room makes its first game.
 fn placeholder_game() -> Game {
@@ -429,7 +426,9 @@ impl Room {
         endpoint.signal(Signal::Watching {
             room: self.code.clone(),
         });
-        endpoint.outbox.send(ServerEvent::Accepted { name: name.clone() });
+        endpoint
+            .outbox
+            .send(ServerEvent::Accepted { name: name.clone() });
         self.welcome(&endpoint);
         self.room_state(&endpoint);
         endpoint.outbox.send(self.game.snapshot(now));
@@ -592,7 +591,10 @@ impl Room {
 
     fn change_setting(&mut self, id: PlayerId, setting: RoomCommand) -> Result<(), String> {
         if self.kind == RoomKind::QuickMatch {
-            return Err("quick-match games use the server's settings; /new makes a room of your own".to_owned());
+            return Err(
+                "quick-match games use the server's settings; /new makes a room of your own"
+                    .to_owned(),
+            );
         }
         if self.game.host() != Some(id) {
             let host = self
@@ -600,7 +602,9 @@ impl Room {
                 .host()
                 .and_then(|h| self.game.name_of(h))
                 .unwrap_or_default();
-            return Err(format!("only the host ({host}) can change the room's settings"));
+            return Err(format!(
+                "only the host ({host}) can change the room's settings"
+            ));
         }
         if self.game.phase() != Phase::Gathering {
             return Err("settings can only change before the game starts".to_owned());
@@ -609,7 +613,8 @@ impl Room {
             RoomCommand::Lang(language) => self.words = WordSource::Builtin(language),
             RoomCommand::WordList(Some(words)) => {
                 let text = words.join("\n");
-                let list = WordList::parse(&text, "the room's word list").map_err(|e| e.to_string())?;
+                let list =
+                    WordList::parse(&text, "the room's word list").map_err(|e| e.to_string())?;
                 self.words = WordSource::Room(list);
             }
             RoomCommand::WordList(None) => self.words = WordSource::Server,

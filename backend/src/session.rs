@@ -239,9 +239,11 @@ impl Session {
             conn: self.conn,
             token,
         };
-        if self.enter(&room, input).await == Some(Signal::Seated {
-            room: room.code.clone(),
-        }) {
+        if self.enter(&room, input).await
+            == Some(Signal::Seated {
+                room: room.code.clone(),
+            })
+        {
             self.phase = Phase::Seated(room);
         }
         Flow::Continue
@@ -283,7 +285,11 @@ impl Session {
             Intent::Join(room) => (Role::Player, Some(room)),
             Intent::Watch(room) => (Role::Spectator, Some(room)),
         };
-        let attempts = if fixed_room.is_some() { 1 } else { JOIN_ATTEMPTS };
+        let attempts = if fixed_room.is_some() {
+            1
+        } else {
+            JOIN_ATTEMPTS
+        };
         for _ in 0..attempts {
             let room = fixed_room
                 .clone()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rand::seq::IndexedRandom;
 use thiserror::Error;
-use wordguess_protocol::text::is_word;
+use wordguess_protocol::text::word as canonical_word;
 
 const ENGLISH: &str = include_str!("words/en.txt");
 const UKRAINIAN: &str = include_str!("words/uk.txt");
@@ -100,14 +100,15 @@ impl WordList {
             if word.is_empty() || word.starts_with('#') {
                 continue;
             }
-            if !is_word(word) {
+            // Stored folded, with one spelling of the apostrophe.
+            let Some(word) = canonical_word(word) else {
                 return Err(WordsError::NotAWord {
                     path: origin.to_owned(),
                     line: index + 1,
                     word: word.to_owned(),
                 });
-            }
-            words.push(word.to_owned());
+            };
+            words.push(word);
         }
         if words.is_empty() {
             return Err(WordsError::Empty(origin.to_owned()));
@@ -162,6 +163,16 @@ mod tests {
             let text = list.words.join("\n");
             assert_eq!(WordList::parse(&text, "builtin").unwrap().len(), list.len());
         }
+    }
+
+    #[test]
+    fn the_ukrainian_list_has_words_with_apostrophes_and_hyphens() {
+        let list = WordList::builtin(Language::Uk);
+        assert!(list.words.iter().any(|w| w == "м'ята"));
+        assert!(list.words.iter().any(|w| w.contains('-')));
+        // A word file may spell the apostrophe any of the three ways.
+        let list = WordList::parse("м’ята\nсімʼя\nбудь-що\n", "f").unwrap();
+        assert_eq!(list.len(), 3);
     }
 
     #[test]

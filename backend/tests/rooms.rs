@@ -35,7 +35,9 @@ async fn a_host_creates_a_room_friends_join_by_code_and_the_host_starts() {
         host.enter(&[], "alice").await;
         let code = host.room_code().await;
         assert_eq!(code.len(), 6);
-        assert!(code.chars().all(|c| "23456789ABCDEFGHJKMNPQRSTUVWXYZ".contains(c)));
+        assert!(code
+            .chars()
+            .all(|c| "23456789ABCDEFGHJKMNPQRSTUVWXYZ".contains(c)));
         host.expect(&format!(
             "Room {code}: friends join with /join {code} or http://{}/?room={code}",
             server.http
@@ -66,7 +68,9 @@ async fn a_host_creates_a_room_friends_join_by_code_and_the_host_starts() {
             .await;
         host.send("/start").await;
         for player in [&mut host, &mut bob, &mut carol] {
-            player.expect("The game begins! Players: alice, bob, carol.").await;
+            player
+                .expect("The game begins! Players: alice, bob, carol.")
+                .await;
             player.expect("It is alice's turn (120 s).").await;
         }
         host.expect("/turn").await;
@@ -100,7 +104,9 @@ async fn after_a_game_the_room_stays_open_for_the_next_one_and_keeps_a_tally() {
     alice.send("/letter z").await;
     bob.expect("/turn").await;
     bob.send("/word apple").await;
-    alice.expect("This room has played 1 game. Wins: bob 1.").await;
+    alice
+        .expect("This room has played 1 game. Wins: bob 1.")
+        .await;
     alice.expect("/quit").await;
     // The same friends come back with the code, through any door; the
     // first to sit down hosts the next game, which has a fresh start.
@@ -122,7 +128,9 @@ async fn after_a_game_the_room_stays_open_for_the_next_one_and_keeps_a_tally() {
         bob.expect("/turn").await;
         bob.send("/word apple").await;
         alice
-            .expect(&format!("This room has played {round} games. Wins: bob {round}."))
+            .expect(&format!(
+                "This room has played {round} games. Wins: bob {round}."
+            ))
             .await;
         alice.expect("/quit").await;
     }
@@ -162,7 +170,8 @@ async fn wrong_codes_tokens_and_commands_get_private_errors_and_change_nothing()
         // A name sent right after a code that was not found joins nothing.
         alice.send("/join ZZZZZZ").await;
         alice.send("alice").await;
-        alice.expect_prefix("Error: room ZZZZZZ was not found, so 'alice' did not join anything")
+        alice
+            .expect_prefix("Error: room ZZZZZZ was not found, so 'alice' did not join anything")
             .await;
 
         let mut host = client(&server, door, "host").await;
@@ -172,11 +181,27 @@ async fn wrong_codes_tokens_and_commands_get_private_errors_and_change_nothing()
         let mut watcher = client(&server, door, "watcher").await;
         watcher.enter(&[&format!("/watch {code}")], "watcher").await;
         let refusals = [
-            (false, "/lang en", "Error: only the host (host) can change the room's settings"),
+            (
+                false,
+                "/lang en",
+                "Error: only the host (host) can change the room's settings",
+            ),
             (false, "/join ABCDEF", "Error: you are already in room"),
-            (false, "hello", "Error: plain text is not a command (to chat, send /say TEXT)"),
-            (false, "/letter a", "Error: the game has not started yet; the host starts it with /start"),
-            (true, "/letter a", "Error: spectators cannot move; now you can send /say TEXT, /who or /help"),
+            (
+                false,
+                "hello",
+                "Error: plain text is not a command (to chat, send /say TEXT)",
+            ),
+            (
+                false,
+                "/letter a",
+                "Error: the game has not started yet; the host starts it with /start",
+            ),
+            (
+                true,
+                "/letter a",
+                "Error: spectators cannot move; now you can send /say TEXT, /who or /help",
+            ),
             (true, "/start", "Error: spectators cannot move"),
         ];
         for (watching, line, error) in refusals {
@@ -193,7 +218,9 @@ async fn wrong_codes_tokens_and_commands_get_private_errors_and_change_nothing()
         // None of the refusals reached anyone else.
         for other in [&mut host, &mut watcher] {
             other.send("/who").await;
-            other.expect_prefix("Players: host 0 (host), alice 0.").await;
+            other
+                .expect_prefix("Players: host 0 (host), alice 0.")
+                .await;
             assert!(
                 !other.seen.iter().any(|l| l.starts_with("Error: only")
                     || l.starts_with("Error: plain")
@@ -233,7 +260,9 @@ async fn a_dropped_player_resumes_with_its_token_and_keeps_seat_and_score() {
         bob.expect("/turn").await;
 
         let mut again = client(&server, later, "alice again").await;
-        again.send(&format!("/resume {}", token.to_uppercase())).await;
+        again
+            .send(&format!("/resume {}", token.to_uppercase()))
+            .await;
         again.expect("Hello, alice!").await;
         assert_eq!(again.room_code().await, code);
         assert_eq!(again.token().await, token);
@@ -331,7 +360,10 @@ async fn spectators_see_the_game_and_chat_but_never_get_the_turn() {
         // A spectator arriving mid-game gets the game as it stands.
         let mut watcher = client(&server, w, "watcher").await;
         watcher.send(&format!("/watch {code}")).await;
-        watcher.expect(&format!("Now send a name (shown in chat) to watch room {code}."))
+        watcher
+            .expect(&format!(
+                "Now send a name (shown in chat) to watch room {code}."
+            ))
             .await;
         watcher.enter(&[], "wanda").await;
         assert_eq!(watcher.room_code().await, code);
@@ -343,14 +375,18 @@ async fn spectators_see_the_game_and_chat_but_never_get_the_turn() {
         let mut impostor = client(&server, door, "impostor").await;
         impostor.send(&format!("/watch {code}")).await;
         impostor.send("\u{430}lice").await;
-        impostor.expect_prefix("Error: the name 'аlice' looks too much like 'alice'").await;
+        impostor
+            .expect_prefix("Error: the name 'аlice' looks too much like 'alice'")
+            .await;
 
         watcher.send("/say go alice 👍").await;
         for player in [&mut alice, &mut bob, &mut watcher] {
             player.expect("wanda: go alice 👍").await;
         }
         alice.send("/letter z").await;
-        watcher.expect("alice named the letter 'z': not in the word.").await;
+        watcher
+            .expect("alice named the letter 'z': not in the word.")
+            .await;
         bob.expect("/turn").await;
         bob.send("/word apple").await;
         watcher.expect("Results: alice 2, bob 8.").await;
@@ -375,7 +411,9 @@ async fn chat_is_checked_bounded_and_rate_limited() {
             .expect_prefix("Error: the message contains U+001B, which is not allowed")
             .await;
         alice.send("/say a\u{202E}b").await;
-        alice.expect_prefix("Error: the message contains U+202E").await;
+        alice
+            .expect_prefix("Error: the message contains U+202E")
+            .await;
         alice.send(&format!("/say {}", "x".repeat(201))).await;
         alice
             .expect_prefix("Error: the message is longer than 200 characters")
@@ -393,7 +431,9 @@ async fn chat_is_checked_bounded_and_rate_limited() {
         bob.send("/who").await;
         bob.expect("Players: alice 0, bob 0.").await;
         assert!(
-            !bob.seen.iter().any(|l| l.contains("too many") || l.contains('\u{1b}')),
+            !bob.seen
+                .iter()
+                .any(|l| l.contains("too many") || l.contains('\u{1b}')),
             "{:?}",
             bob.seen
         );

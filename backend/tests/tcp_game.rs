@@ -170,7 +170,10 @@ async fn bad_names_get_a_clear_error_and_the_server_waits_for_another() {
     let refusals = [
         ("", "Error: the name is empty"),
         // A line starting with '/' is a command, never a name.
-        ("/quit", "Error: unknown command '/quit'; now you can send your name"),
+        (
+            "/quit",
+            "Error: unknown command '/quit'; now you can send your name",
+        ),
         (
             &"x".repeat(33),
             "Error: the name is longer than 32 characters",

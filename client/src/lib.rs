@@ -132,7 +132,11 @@ where
             attempt = 0;
         }
         seat.accepted = false;
-        print(screen, "The connection was lost; reconnecting to take your seat back…\n").await?;
+        print(
+            screen,
+            "The connection was lost; reconnecting to take your seat back…\n",
+        )
+        .await?;
         server = loop {
             if attempt >= RECONNECT_ATTEMPTS {
                 return Err(ClientError::SeatLost);

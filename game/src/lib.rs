@@ -135,7 +135,9 @@ pub enum StartError {
     #[error("this game starts by itself when enough players have joined")]
     StartsByItself,
     /// Too few players.
-    #[error("a game needs at least {MIN_PLAYERS_TO_START} players; invite a friend with the room code")]
+    #[error(
+        "a game needs at least {MIN_PLAYERS_TO_START} players; invite a friend with the room code"
+    )]
     TooFew,
     /// Already started or over.
     #[error("the game has already started")]
@@ -608,8 +610,8 @@ impl Game {
     /// the turn passes at once. In a quick-match game that has not started
     /// there is nothing to keep, so the player simply leaves.
     pub fn disconnect(&mut self, id: PlayerId, now: Instant) -> Vec<Delivery> {
-        let quick_gathering = self.phase == Phase::Gathering
-            && matches!(self.rules.start, StartRule::WhenFull(_));
+        let quick_gathering =
+            self.phase == Phase::Gathering && matches!(self.rules.start, StartRule::WhenFull(_));
         if quick_gathering || self.phase == Phase::Over {
             return self.leave(id, now);
         }

@@ -347,8 +347,15 @@ fn only_the_host_starts_a_room_game_and_only_with_two_players() {
     let out = game.join(B, "bob", now()).unwrap();
     assert!(out.iter().any(|d| matches!(&d.event,
         ServerEvent::Joined { host: Some(host), .. } if host == "alice")));
-    assert_eq!(game.phase(), Phase::Gathering, "a room never starts by itself");
-    assert_eq!(game.start(B, now()), Err(StartError::NotHost("alice".into())));
+    assert_eq!(
+        game.phase(),
+        Phase::Gathering,
+        "a room never starts by itself"
+    );
+    assert_eq!(
+        game.start(B, now()),
+        Err(StartError::NotHost("alice".into()))
+    );
     let out = game.start(A, now()).unwrap();
     assert_eq!(game.phase(), Phase::Playing);
     assert!(events_for(&out, A).contains(&ServerEvent::YourTurn));
@@ -381,7 +388,11 @@ fn an_away_seat_keeps_its_points_and_its_turn_passes_at_once() {
             name: "alice".into(),
             seconds: 120
         }));
-    assert_eq!(game.current_player(), Some(B), "alice's turn passed at once");
+    assert_eq!(
+        game.current_player(),
+        Some(B),
+        "alice's turn passed at once"
+    );
     assert_eq!(points(&game, A), 2);
     assert!(game.is_away(A));
     // Bob misses, Carol misses: the ring skips away Alice and comes to Bob.
@@ -460,9 +471,10 @@ fn after_the_grace_an_away_player_leaves_for_good() {
     assert_eq!(game.poll_timeout(), Some(at(45)), "alice's warning first");
     game.play(A, letter("p"), at(20));
     let out = game.handle_timeout(at(130));
-    assert!(out
-        .iter()
-        .any(|d| d.event == ServerEvent::Left { name: "carol".into() }));
+    assert!(out.iter().any(|d| d.event
+        == ServerEvent::Left {
+            name: "carol".into()
+        }));
     assert!(!game.is_seated(C));
     assert_eq!(game.players(), vec!["alice", "bob"]);
     // A resume after the grace finds no seat.
@@ -497,7 +509,11 @@ fn apostrophes_and_hyphens_are_shown_from_the_start_and_not_guessed() {
         ServerEvent::WordNamed { correct: true, earned: 4, word, .. } if word == "сім'я")));
     let (winner, scores) = final_scores(&out);
     assert_eq!(winner.as_deref(), Some("a"));
-    assert_eq!(scores[0].1, 4 + 4, "the prize counts letters, not the apostrophe");
+    assert_eq!(
+        scores[0].1,
+        4 + 4,
+        "the prize counts letters, not the apostrophe"
+    );
     let mut game = game_with("будь-що", &[(A, "a"), (B, "b")]);
     assert_eq!(game.masked(), "****-**");
     game.play(A, word("будь‐що"), at(1));

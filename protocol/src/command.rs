@@ -82,7 +82,12 @@ impl RoomCode {
     /// server draws them at random).
     pub fn from_indexes(indexes: [usize; ROOM_CODE_LEN]) -> Self {
         let alphabet: Vec<char> = ROOM_CODE_ALPHABET.chars().collect();
-        Self(indexes.iter().map(|&i| alphabet[i % alphabet.len()]).collect())
+        Self(
+            indexes
+                .iter()
+                .map(|&i| alphabet[i % alphabet.len()])
+                .collect(),
+        )
     }
 
     /// The code as text.
@@ -296,7 +301,10 @@ impl ClientCommand {
             "say" => validate_chat(argument)
                 .map(ClientCommand::Say)
                 .map_err(CommandError::BadText),
-            "lang" => match one("/lang", "uk, en or both")?.to_ascii_lowercase().as_str() {
+            "lang" => match one("/lang", "uk, en or both")?
+                .to_ascii_lowercase()
+                .as_str()
+            {
                 "uk" => Ok(ClientCommand::Lang(Language::Uk)),
                 "en" => Ok(ClientCommand::Lang(Language::En)),
                 "both" => Ok(ClientCommand::Lang(Language::Both)),
@@ -321,7 +329,9 @@ impl ClientCommand {
             "wordlist" => {
                 let words = argument
                     .split_whitespace()
-                    .map(|w| word(w).ok_or_else(|| CommandError::NotAWord(crate::text::sanitize(w))))
+                    .map(|w| {
+                        word(w).ok_or_else(|| CommandError::NotAWord(crate::text::sanitize(w)))
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 if words.len() > MAX_ROOM_WORDS {
                     return Err(CommandError::TooManyWords);
@@ -405,7 +415,10 @@ mod tests {
             ("", CommandError::Empty),
             ("hello", CommandError::NotACommand),
             ("/jump", CommandError::Unknown("jump".into())),
-            ("/letter", CommandError::MissingArgument("/letter", "a letter")),
+            (
+                "/letter",
+                CommandError::MissingArgument("/letter", "a letter"),
+            ),
             ("/word   ", CommandError::MissingArgument("/word", "a word")),
             ("/letter ab", CommandError::NotALetter("ab".into())),
             ("/letter 7", CommandError::NotALetter("7".into())),
@@ -420,7 +433,10 @@ mod tests {
                 CommandError::UnexpectedArgument("/help", "no argument"),
             ),
             ("/join K0QX", CommandError::BadCode("K0QX".into())),
-            ("/join", CommandError::MissingArgument("/join", "a room code")),
+            (
+                "/join",
+                CommandError::MissingArgument("/join", "a room code"),
+            ),
             ("/resume 1234", CommandError::BadToken),
             ("/lang de", CommandError::BadLanguage("de".into())),
             ("/time 2", CommandError::BadTime),
@@ -461,13 +477,19 @@ mod tests {
         );
         assert_eq!(
             ClientCommand::parse("/wordlist Apple м’ята"),
-            Ok(ClientCommand::WordList(Some(vec!["apple".into(), "м'ята".into()])))
+            Ok(ClientCommand::WordList(Some(vec![
+                "apple".into(),
+                "м'ята".into()
+            ])))
         );
         assert_eq!(
             ClientCommand::parse("/wordlist builtin"),
             Ok(ClientCommand::WordList(None))
         );
-        assert_eq!(ClientCommand::parse("/time off"), Ok(ClientCommand::Time(None)));
+        assert_eq!(
+            ClientCommand::parse("/time off"),
+            Ok(ClientCommand::Time(None))
+        );
         assert_eq!(
             ClientCommand::parse("/time 60"),
             Ok(ClientCommand::Time(Some(60)))

@@ -717,8 +717,12 @@ mod tests {
                 let should_be = match parsed {
                     ServerLine::Turn => event == ServerEvent::YourTurn,
                     ServerLine::Quit => event == ServerEvent::Quit,
-                    ServerLine::Room(code) => matches!(&event, ServerEvent::Room { code: c, .. } if *c == code),
-                    ServerLine::Token(token) => matches!(&event, ServerEvent::Token { token: t, .. } if *t == token),
+                    ServerLine::Room(code) => {
+                        matches!(&event, ServerEvent::Room { code: c, .. } if *c == code)
+                    }
+                    ServerLine::Token(token) => {
+                        matches!(&event, ServerEvent::Token { token: t, .. } if *t == token)
+                    }
                     ServerLine::Message(_) => false,
                 };
                 assert_eq!(is_command, should_be, "{event:?} rendered {line:?}");
@@ -743,9 +747,16 @@ mod tests {
     #[test]
     fn room_events_render_as_the_issue_shows() {
         let all = all_kinds();
-        let find = |pred: &dyn Fn(&ServerEvent) -> bool| all.iter().find(|e| pred(e)).unwrap().to_text();
+        let find =
+            |pred: &dyn Fn(&ServerEvent) -> bool| all.iter().find(|e| pred(e)).unwrap().to_text();
         assert_eq!(
-            find(&|e| matches!(e, ServerEvent::TurnOf { seconds: Some(_), .. })),
+            find(&|e| matches!(
+                e,
+                ServerEvent::TurnOf {
+                    seconds: Some(_),
+                    ..
+                }
+            )),
             "It is alice's turn (60 s).\n"
         );
         assert_eq!(
@@ -756,7 +767,10 @@ mod tests {
             find(&|e| matches!(e, ServerEvent::Snapshot { .. })),
             "Players: alice 3 (host), bob 0 (away).\nWord: *pp**\nLetters tried: p, x.\nIt is alice's turn (42 s left).\n"
         );
-        assert_eq!(find(&|e| matches!(e, ServerEvent::Chat { .. })), "carol: /quit hi\n");
+        assert_eq!(
+            find(&|e| matches!(e, ServerEvent::Chat { .. })),
+            "carol: /quit hi\n"
+        );
         assert!(find(&|e| matches!(e, ServerEvent::Token { .. })).starts_with("/token 0123"));
     }
 

@@ -46,12 +46,12 @@ impl ServerLine {
         match line.trim_end() {
             "/turn" => Ok(ServerLine::Turn),
             "/quit" => Ok(ServerLine::Quit),
-            command if command.starts_with("/room ") => {
-                Ok(ServerLine::Room(command["/room ".len()..].trim().to_owned()))
-            }
-            command if command.starts_with("/token ") => {
-                Ok(ServerLine::Token(command["/token ".len()..].trim().to_owned()))
-            }
+            command if command.starts_with("/room ") => Ok(ServerLine::Room(
+                command["/room ".len()..].trim().to_owned(),
+            )),
+            command if command.starts_with("/token ") => Ok(ServerLine::Token(
+                command["/token ".len()..].trim().to_owned(),
+            )),
             command if command.starts_with('/') => Err(ServerLineError::UnknownCommand(
                 crate::text::sanitize(command),
             )),

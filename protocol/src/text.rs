@@ -50,7 +50,10 @@ fn canonical_sign(c: char) -> Option<char> {
 /// Whether a grapheme of a folded word is a sign (apostrophe or hyphen).
 pub fn is_sign(grapheme: &str) -> bool {
     let mut chars = grapheme.chars();
-    matches!((chars.next(), chars.next()), (Some(APOSTROPHE | HYPHEN), None))
+    matches!(
+        (chars.next(), chars.next()),
+        (Some(APOSTROPHE | HYPHEN), None)
+    )
 }
 
 /// Whether a grapheme counts as a letter: alphabetic characters and marks.
@@ -124,8 +127,15 @@ pub enum TextError {
 fn renders_blank(c: char) -> bool {
     matches!(
         c,
-        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}' | '\u{034F}'
-            | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}'
+        '\u{115F}'
+            | '\u{1160}'
+            | '\u{3164}'
+            | '\u{FFA0}'
+            | '\u{2800}'
+            | '\u{034F}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
     )
 }
 
@@ -304,9 +314,21 @@ mod tests {
     #[test]
     fn invisible_and_blank_characters_are_refused_by_the_allow_list() {
         let invisible = [
-            '\u{E0041}', '\u{E0001}', '\u{180E}', '\u{034F}', '\u{2028}', '\u{2029}',
-            '\u{3164}', '\u{115F}', '\u{2800}', '\u{200B}', '\u{00A0}', '\u{3000}',
-            '\u{FEFF}', '\u{E000}', '\u{0378}',
+            '\u{E0041}',
+            '\u{E0001}',
+            '\u{180E}',
+            '\u{034F}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{3164}',
+            '\u{115F}',
+            '\u{2800}',
+            '\u{200B}',
+            '\u{00A0}',
+            '\u{3000}',
+            '\u{FEFF}',
+            '\u{E000}',
+            '\u{0378}',
         ];
         for c in invisible {
             let name = format!("bo{c}b");
@@ -326,7 +348,15 @@ mod tests {
 
     #[test]
     fn ordinary_text_from_many_scripts_and_emoji_is_allowed() {
-        for text in ["Олена", "José Ñ.", "李小龙", "d'Artagnan", "👍", "👩‍🚀 ok", "R2-D2 #1"] {
+        for text in [
+            "Олена",
+            "José Ñ.",
+            "李小龙",
+            "d'Artagnan",
+            "👍",
+            "👩‍🚀 ok",
+            "R2-D2 #1",
+        ] {
             assert_eq!(validate_chat(text).as_deref(), Ok(text), "{text}");
         }
         assert_eq!(validate_chat("  hi  ").as_deref(), Ok("hi"));
@@ -346,10 +376,7 @@ mod tests {
         for spelled in ["м'ята", "м’ята", "мʼята", "М'ЯТА"] {
             assert_eq!(word(spelled).as_deref(), Some("м'ята"), "{spelled}");
         }
-        assert_eq!(
-            letters_of("сім'я").unwrap(),
-            vec!["с", "і", "м", "'", "я"]
-        );
+        assert_eq!(letters_of("сім'я").unwrap(), vec!["с", "і", "м", "'", "я"]);
         assert_eq!(word("будь-що").as_deref(), Some("будь-що"));
         for bad in ["'ята", "м'", "м''ята", "м'-ята", "-", "'"] {
             assert_eq!(word(bad), None, "{bad}");

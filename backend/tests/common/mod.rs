@@ -177,7 +177,10 @@ pub mod ws {
         panic!("closed before {wanted:?}; seen {seen:#?}");
     }
 
-    pub async fn event_until(socket: &mut Socket, wanted: impl Fn(&ServerEvent) -> bool) -> ServerEvent {
+    pub async fn event_until(
+        socket: &mut Socket,
+        wanted: impl Fn(&ServerEvent) -> bool,
+    ) -> ServerEvent {
         while let Some(json) = next_text(socket).await {
             let event = ServerEvent::from_json(&json).expect("every frame is one JSON event");
             if wanted(&event) {
@@ -268,8 +271,11 @@ impl Client {
                     let frame = ws::next_text(socket).await?;
                     if self.door == Door::WsJson {
                         let event = wordguess_protocol::ServerEvent::from_json(&frame)
-                            .unwrap_or_else(|e| panic!("{}: not an event: {frame} ({e})", self.label));
-                        self.pending.extend(event.to_text().lines().map(str::to_owned));
+                            .unwrap_or_else(|e| {
+                                panic!("{}: not an event: {frame} ({e})", self.label)
+                            });
+                        self.pending
+                            .extend(event.to_text().lines().map(str::to_owned));
                         self.events.push(event);
                     } else {
                         self.pending.push_back(frame);
@@ -289,7 +295,10 @@ impl Client {
             match self.next_line().await {
                 Some(line) if line == wanted => return before,
                 Some(line) => before.push(line),
-                None => panic!("{}: closed before {wanted:?}; seen {:#?}", self.label, self.seen),
+                None => panic!(
+                    "{}: closed before {wanted:?}; seen {:#?}",
+                    self.label, self.seen
+                ),
             }
         }
     }
@@ -300,7 +309,10 @@ impl Client {
             match self.next_line().await {
                 Some(line) if line.starts_with(prefix) => return line,
                 Some(_) => {}
-                None => panic!("{}: closed before {prefix:?}; seen {:#?}", self.label, self.seen),
+                None => panic!(
+                    "{}: closed before {prefix:?}; seen {:#?}",
+                    self.label, self.seen
+                ),
             }
         }
     }
