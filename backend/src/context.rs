@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::admission::Gate;
 use crate::registry::Registry;
 use crate::switchboard::{ConnId, Switchboard};
-use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -22,8 +22,23 @@ pub struct Limits {
     /// Commands queued for one game before senders wait (backpressure on
     /// the flooding client's own reader only).
     pub game_inbox: usize,
-    /// Open game and palindrome connections at most; more are refused.
+    /// Open connections (every door, counted from accept) at most; at the
+    /// cap the oldest connection without a name makes room, else newcomers
+    /// are refused.
     pub max_connections: usize,
+    /// Open connections from one address at most.
+    pub max_per_ip: usize,
+    /// How long an HTTP client may take to send a request's headers, and
+    /// how long an idle keep-alive connection stays open.
+    pub header_timeout: Duration,
+    /// The largest HTTP request head accepted (the app needs little).
+    pub max_header_bytes: usize,
+    /// Commands a connection may send at once (token bucket burst)...
+    pub command_burst: u32,
+    /// ...and per second, sustained; faster commands are refused.
+    pub commands_per_second: f64,
+    /// Refused commands in a row after which a flooding client is dropped.
+    pub flood_strikes: u32,
     /// How long one write to a client may take before it is dropped.
     pub write_timeout: Duration,
     /// How long a closing connection may take to flush its last lines.
@@ -39,6 +54,12 @@ impl Default for Limits {
             outbound_queue: 256,
             game_inbox: 64,
             max_connections: 10_000,
+            max_per_ip: 64,
+            header_timeout: Duration::from_secs(5),
+            max_header_bytes: 16 * 1024,
+            command_burst: 40,
+            commands_per_second: 20.0,
+            flood_strikes: 200,
             write_timeout: Duration::from_secs(10),
             linger: Duration::from_secs(2),
             name_timeout: Duration::from_secs(300),
@@ -59,8 +80,8 @@ pub struct ServerContext {
     pub shutdown: CancellationToken,
     /// Every connection and game task, so shutdown can wait for them.
     pub tasks: TaskTracker,
-    /// Permits for open connections ([`Limits::max_connections`]).
-    pub connections: Arc<Semaphore>,
+    /// Who may connect ([`Limits::max_connections`], per address).
+    pub gate: Arc<Gate>,
     /// Source of unique connection ids.
     next_conn: AtomicU64,
 }
@@ -74,7 +95,7 @@ impl ServerContext {
         tasks: TaskTracker,
     ) -> Self {
         Self {
-            connections: Arc::new(Semaphore::new(limits.max_connections)),
+            gate: Gate::new(limits.max_connections, limits.max_per_ip),
             limits,
             switchboard: registry.switchboard.clone(),
             registry,

@@ -1,11 +1,21 @@
-//! The HTTP side: the browser app's files, the WebSocket door and `/healthz`.
+//! The HTTP side: the browser app's files, the WebSocket door and `/healthz`,
+//! served by our own accept loop so every connection is counted from accept,
+//! has `TCP_NODELAY`, a header deadline and a bounded request head.
 
+use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::response::Html;
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::context::ServerContext;
@@ -19,12 +29,22 @@ const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"
 <code>trunk build --release</code> and pass <code>--web-root dist</code>.</p>\
 <p>Terminal players can join now: <code>nc HOST PORT</code>.</p></body></html>";
 
-/// The router: `/ws`, `/healthz`, and the app's static files from `web_root`
-/// (any unknown path serves `index.html`, so the app owns its routes). With
-/// no `web_root`, or one without `index.html`, `/` explains how to build it.
-pub fn app(context: Arc<ServerContext>, web_root: Option<PathBuf>) -> Router {
+/// The router: `/ws` (only for the server's own pages, clients without an
+/// `Origin` such as terminal tools, and `allowed_origins`), `/healthz`, and
+/// the app's static files from `web_root` (any unknown path serves
+/// `index.html`, so the app owns its routes). With no `web_root`, or one
+/// without `index.html`, `/` explains how to build it.
+pub fn app(
+    context: Arc<ServerContext>,
+    web_root: Option<PathBuf>,
+    allowed_origins: Vec<String>,
+) -> Router {
+    let origins = Arc::new(allowed_origins);
     let router = Router::new()
-        .route("/ws", get(ws::upgrade))
+        .route(
+            "/ws",
+            get(ws::upgrade).layer(axum::middleware::from_fn_with_state(origins, check_origin)),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .with_state(context);
     let Some(root) = web_root else {
@@ -36,4 +56,102 @@ pub fn app(context: Arc<ServerContext>, web_root: Option<PathBuf>) -> Router {
         return router.fallback(|| async { Html(NOT_BUILT) });
     }
     router.fallback_service(ServeDir::new(root).fallback(ServeFile::new(index)))
+}
+
+/// Lets a WebSocket request through if it has no `Origin` (terminal tools),
+/// comes from a page of this server (the origin's host is the request's
+/// `Host`), or from an allowed origin; refuses others with 403, so no other
+/// web site can make its visitors' browsers play here.
+async fn check_origin(
+    State(allowed): State<Arc<Vec<String>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return next.run(request).await;
+    };
+    let origin = origin.to_str().unwrap_or_default();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let own = ["http://", "https://"]
+        .iter()
+        .any(|scheme| origin.strip_prefix(scheme) == Some(host) && !host.is_empty());
+    let allowed = allowed
+        .iter()
+        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin));
+    if own || allowed {
+        return next.run(request).await;
+    }
+    tracing::info!(origin, "websocket from a foreign origin refused");
+    (
+        StatusCode::FORBIDDEN,
+        "pages from other sites may not open a game connection here (see --allow-origin)",
+    )
+        .into_response()
+}
+
+/// Serves HTTP on `listener` until shutdown: each connection is admitted by
+/// the gate (a refusal gets a 503), gets `TCP_NODELAY` (without it Nagle's
+/// algorithm and delayed ACKs hold WebSocket frames ~40 ms), must send its
+/// request head within [`crate::Limits::header_timeout`] and in at most
+/// [`crate::Limits::max_header_bytes`], and is closed when idle between
+/// requests for as long.
+///
+/// # Errors
+///
+/// Never fails today; the result leaves room for listener errors.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    context: Arc<ServerContext>,
+) -> io::Result<()> {
+    while let Some((mut stream, addr)) = crate::server::accept(&listener, &context).await {
+        let context = context.clone();
+        let router = router.clone();
+        let tasks = context.tasks.clone();
+        tasks.spawn(async move {
+            let admission = match context.gate.admit(addr.ip()).await {
+                Ok(admission) => Arc::new(admission),
+                Err(refusal) => {
+                    let body = refusal.message();
+                    let response = format!(
+                        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\
+                         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let write = stream.write_all(response.as_bytes());
+                    let _ = tokio::time::timeout(context.limits.linger, write).await;
+                    return;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            // The WebSocket handler keeps a clone, so an upgraded socket
+            // stays counted until it closes.
+            let service = TowerToHyperService::new(router.layer(Extension(admission)));
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(context.limits.header_timeout)
+                .max_buf_size(context.limits.max_header_bytes.max(8192));
+            let connection = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            tokio::pin!(connection);
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(error) = result {
+                        tracing::debug!(%addr, %error, "http connection ended");
+                    }
+                }
+                () = context.shutdown.cancelled() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(context.limits.linger, connection).await;
+                }
+            }
+        });
+    }
+    Ok(())
 }

@@ -16,6 +16,7 @@
 //! [`server::run`] takes already-bound listeners and a shutdown future, so
 //! tests start the real server on `127.0.0.1:0`.
 
+pub mod admission;
 pub mod context;
 pub mod http;
 pub mod outbox;

@@ -51,9 +51,21 @@ struct Cli {
     /// Directory of the built browser app (`trunk build --release` makes `dist`).
     #[arg(long, value_name = "DIR", default_value = "dist")]
     web_root: PathBuf,
-    /// Open connections (game, WebSocket and palindrome) at most.
+    /// Open connections (game, HTTP/WebSocket and palindrome) at most.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     max_connections: usize,
+    /// Open connections from one IP address at most.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    max_per_ip: usize,
+    /// Commands a connection may send per second, sustained (bursts of
+    /// twice as many are fine); faster ones are refused, and a client that
+    /// keeps flooding is disconnected.
+    #[arg(long, value_name = "N", default_value_t = 20.0)]
+    commands_per_second: f64,
+    /// Another web origin (scheme://host[:port]) whose pages may open game
+    /// connections, e.g. behind a proxy with another host name; repeatable.
+    #[arg(long, value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
 }
 
 #[tokio::main]
@@ -88,6 +100,9 @@ async fn main() -> anyhow::Result<()> {
     );
     let limits = Limits {
         max_connections: cli.max_connections,
+        max_per_ip: cli.max_per_ip,
+        commands_per_second: cli.commands_per_second,
+        command_burst: (cli.commands_per_second * 2.0).ceil().max(1.0) as u32,
         ..Limits::default()
     };
     let language = match &cli.words {
@@ -103,6 +118,7 @@ async fn main() -> anyhow::Result<()> {
         resume_grace: seconds(cli.resume_grace),
         room_idle: seconds(cli.room_idle),
         public_url: cli.public_url,
+        allowed_origins: cli.allow_origin,
         web_root: Some(cli.web_root),
         limits,
     };

@@ -170,10 +170,7 @@ struct Room {
     empty_since: Option<Instant>,
 }
 
-/// The time now, from tokio's clock (so paused-time tests drive it too).
-fn now() -> Instant {
-    tokio::time::Instant::now().into_std()
-}
+use crate::session::now;
 
 /// Runs a room until it has been empty for the idle time or the server
 /// shuts down (connections say goodbye themselves).

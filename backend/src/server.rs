@@ -87,6 +87,9 @@ pub struct ServerConfig {
     pub web_root: Option<PathBuf>,
     /// Bounds on clients.
     pub limits: Limits,
+    /// Web origins besides the server's own that may open `/ws` (for a
+    /// deployment behind another host name).
+    pub allowed_origins: Vec<String>,
 }
 
 /// Serves until `shutdown` completes, then tells every player, closes every
@@ -140,10 +143,8 @@ pub async fn run(
         context.clone(),
         palindrome::serve_client,
     ));
-    let router = http::app(context.clone(), config.web_root);
-    let http =
-        axum::serve(listeners.http, router).with_graceful_shutdown(token.clone().cancelled_owned());
-    let mut http = tokio::spawn(async move { http.await });
+    let router = http::app(context.clone(), config.web_root, config.allowed_origins);
+    let mut http = tokio::spawn(http::serve(listeners.http, router, context.clone()));
 
     tokio::select! {
         () = shutdown => tracing::info!("shutting down"),
@@ -166,42 +167,59 @@ pub async fn run(
     }
 }
 
-/// Accepts connections until shutdown, each served by its own task; past
-/// [`Limits::max_connections`] a client is told the server is full.
+/// Accepts connections until shutdown, each served by its own task once
+/// the [gate](crate::admission::Gate) admits it; a refused client is told
+/// why in one line.
 async fn accept_loop<F, Fut>(listener: TcpListener, context: Arc<ServerContext>, serve: F)
 where
-    F: Fn(TcpStream, SocketAddr, Arc<ServerContext>) -> Fut,
+    F: Fn(TcpStream, SocketAddr, Arc<ServerContext>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    let serve = Arc::new(serve);
+    loop {
+        let Some((mut stream, addr)) = accept(&listener, &context).await else {
+            return;
+        };
+        let context = context.clone();
+        let serve = serve.clone();
+        let tasks = context.tasks.clone();
+        tasks.spawn(async move {
+            match context.gate.admit(addr.ip()).await {
+                Ok(admission) => {
+                    serve(stream, addr, context).await;
+                    drop(admission);
+                }
+                Err(refusal) => {
+                    tracing::warn!(%addr, ?refusal, "connection refused");
+                    let line = format!("Error: {}.\n", refusal.message());
+                    let _ = tokio::time::timeout(
+                        Duration::from_secs(1),
+                        stream.write_all(line.as_bytes()),
+                    )
+                    .await;
+                }
+            }
+        });
+    }
+}
+
+/// The next accepted connection, or `None` on shutdown. Accept errors (out
+/// of file descriptors and the like) are logged and retried after a pause
+/// instead of spinning.
+pub(crate) async fn accept(
+    listener: &TcpListener,
+    context: &ServerContext,
+) -> Option<(TcpStream, SocketAddr)> {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
-            () = context.shutdown.cancelled() => return,
+            () = context.shutdown.cancelled() => return None,
         };
-        let (mut stream, addr) = match accepted {
-            Ok(accepted) => accepted,
+        match accepted {
+            Ok(accepted) => return Some(accepted),
             Err(error) => {
-                // Out of file descriptors and the like: back off, do not spin.
                 tracing::warn!(%error, "accept failed");
                 tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        match context.connections.clone().try_acquire_owned() {
-            Ok(permit) => {
-                let connection = serve(stream, addr, context.clone());
-                context.tasks.spawn(async move {
-                    connection.await;
-                    drop(permit);
-                });
-            }
-            Err(_) => {
-                tracing::warn!(%addr, "connection limit reached: refusing");
-                context.tasks.spawn(async move {
-                    let refusal =
-                        stream.write_all(b"Error: the server is full; try again later.\n");
-                    let _ = tokio::time::timeout(Duration::from_secs(1), refusal).await;
-                });
             }
         }
     }

@@ -21,13 +21,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use wordguess_game::Move;
 use wordguess_protocol::{
     text::validate_name, ClientCommand, CommandError, LineError, ResumeToken, ServerEvent,
 };
 
 use crate::context::ServerContext;
-use crate::outbox::Outbox;
+use crate::outbox::{CloseReason, Outbox};
+use crate::rate::TokenBucket;
 use crate::registry::RoomHandle;
 use crate::room::{Role, RoomCommand, RoomInput};
 use crate::switchboard::{ConnId, Endpoint, Signal};
@@ -55,6 +57,15 @@ const JOIN_ATTEMPTS: usize = 16;
 
 /// Phase changes a room may signal at once (entry answer, replacement).
 const SIGNAL_QUEUE: usize = 4;
+
+/// Free places in the outbound queue a command waits for before it goes to
+/// the room (its replies: an error, `/who`, a snapshot).
+const REPLY_ROOM: usize = 4;
+
+/// The time now, from tokio's clock (so paused-time tests drive it too).
+pub(crate) fn now() -> std::time::Instant {
+    tokio::time::Instant::now().into_std()
+}
 
 /// Whether the door should keep the connection open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +117,12 @@ pub struct Session {
     signals: mpsc::Receiver<Signal>,
     /// Where the conversation is.
     phase: Phase,
+    /// How fast this connection may send commands.
+    commands: TokenBucket,
+    /// Commands refused in a row for coming too fast.
+    strikes: u32,
+    /// Cancelled if this connection must make room before it has a name.
+    evict: CancellationToken,
 }
 
 impl Session {
@@ -121,13 +138,52 @@ impl Session {
             },
         );
         outbox.send(ServerEvent::Welcome);
+        let limits = &context.limits;
+        let commands = TokenBucket::new(limits.command_burst, limits.commands_per_second, now());
         Self {
+            evict: context.gate.register_unnamed(conn),
             context,
             conn,
             outbox,
             signals,
             phase: Phase::Choosing(Intent::QuickMatch),
+            commands,
+            strikes: 0,
         }
+    }
+
+    /// Moves to `phase`; once in a room the connection is no longer one
+    /// that may be evicted for having no name.
+    fn set_phase(&mut self, phase: Phase) {
+        if !matches!(phase, Phase::Choosing(_)) {
+            self.context.gate.forget_unnamed(self.conn);
+        }
+        self.phase = phase;
+    }
+
+    /// Whether this line may be served now (the command rate limit); a
+    /// client that keeps flooding is disconnected.
+    async fn within_rate(&mut self) -> Result<(), Flow> {
+        if self.commands.try_take(now()) {
+            self.strikes = 0;
+            return Ok(());
+        }
+        self.strikes += 1;
+        if self.strikes >= self.context.limits.flood_strikes {
+            tracing::info!(conn = self.conn.0, "flooding: closing");
+            self.outbox.closing.set(CloseReason::Policy);
+            self.reply_error("too many commands for too long; closing the connection")
+                .await;
+            return Err(Flow::Close);
+        }
+        if self.strikes == 1 {
+            let rate = self.context.limits.commands_per_second;
+            self.reply_error(format!(
+                "too many commands: at most {rate} a second; slow down (the ones sent too fast are ignored)"
+            ))
+            .await;
+        }
+        Err(Flow::Continue)
     }
 
     /// This session's connection id.
@@ -142,14 +198,18 @@ impl Session {
 
     /// Handles one line (or a line the door could not decode).
     pub async fn on_line(&mut self, line: Result<String, LineError>) -> Flow {
+        if let Err(flow) = self.within_rate().await {
+            return flow;
+        }
         let line = match line {
             Ok(line) => line,
             Err(error @ LineError::InvalidUtf8) => {
-                self.outbox.error(format!("{error}; send UTF-8 text"));
+                self.reply_error(format!("{error}; send UTF-8 text")).await;
                 return Flow::Continue;
             }
             Err(error @ LineError::TooLong { .. }) => {
                 tracing::info!(conn = self.conn.0, "line too long: closing");
+                self.outbox.closing.set(CloseReason::TooBig);
                 self.outbox
                     .error(format!("{error}; closing the connection"));
                 return Flow::Close;
@@ -166,7 +226,7 @@ impl Session {
     }
 
     /// Refuses `error` and says what the player can send now.
-    fn refuse(&self, error: impl std::fmt::Display) {
+    async fn refuse(&self, error: impl std::fmt::Display) {
         let allowed = match &self.phase {
             Phase::Choosing(_) => {
                 "now you can send your name, /new, /join CODE, /watch CODE, /resume TOKEN or /help"
@@ -176,42 +236,57 @@ impl Session {
             }
             Phase::Watching(_) => "now you can send /say TEXT, /who or /help",
         };
-        self.outbox.error(format!("{error}; {allowed}"));
+        self.reply_error(format!("{error}; {allowed}")).await;
     }
 
-    fn notice(&self, message: impl Into<String>) {
-        self.outbox.send(ServerEvent::Notice {
-            message: message.into(),
-        });
+    /// A reply to the client's own command (waits while its queue is full).
+    async fn notice(&self, message: impl Into<String>) {
+        self.outbox
+            .reply(ServerEvent::Notice {
+                message: message.into(),
+            })
+            .await;
+    }
+
+    /// A private error in reply to the client's own line.
+    async fn reply_error(&self, message: impl Into<String>) {
+        self.outbox
+            .reply(ServerEvent::Error {
+                message: message.into(),
+            })
+            .await;
     }
 
     async fn on_choosing_command(&mut self, line: &str) -> Flow {
         let command = match ClientCommand::parse(line) {
             Ok(command) => command,
             Err(error) => {
-                self.refuse(error);
+                self.refuse(error).await;
                 return Flow::Continue;
             }
         };
         let registry = &self.context.registry;
         match command {
-            ClientCommand::Help => self.notice(HELP_CHOOSING),
+            ClientCommand::Help => self.notice(HELP_CHOOSING).await,
             ClientCommand::New => {
                 self.phase = Phase::Choosing(Intent::NewRoom);
-                self.notice("A private room will be made for you to host. Now send your name.");
+                self.notice("A private room will be made for you to host. Now send your name.")
+                    .await;
             }
             ClientCommand::Join(code) | ClientCommand::Watch(code)
                 if registry.get(&code).is_none() =>
             {
                 self.refuse(format!(
                     "there is no open room {code}; check the code, or /new makes a room"
-                ));
+                ))
+                .await;
                 self.phase = Phase::Choosing(Intent::Missing(code));
             }
             ClientCommand::Join(code) => {
                 if let Some(room) = registry.get(&code) {
                     self.phase = Phase::Choosing(Intent::Join(room));
-                    self.notice(format!("Now send your name to join room {code}."));
+                    self.notice(format!("Now send your name to join room {code}."))
+                        .await;
                 }
             }
             ClientCommand::Watch(code) => {
@@ -219,11 +294,12 @@ impl Session {
                     self.phase = Phase::Choosing(Intent::Watch(room));
                     self.notice(format!(
                         "Now send a name (shown in chat) to watch room {code}."
-                    ));
+                    ))
+                    .await;
                 }
             }
             ClientCommand::Resume(token) => return self.resume(token).await,
-            _ => self.refuse("you are not in a game yet"),
+            _ => self.refuse("you are not in a game yet").await,
         }
         Flow::Continue
     }
@@ -232,7 +308,7 @@ impl Session {
         let Some(room) = self.context.registry.room_of_token(&token) else {
             self.refuse(
                 "that token holds no seat (the game ended, the seat was given up, or it is mistyped)",
-            );
+            ).await;
             return Flow::Continue;
         };
         let input = RoomInput::Resume {
@@ -244,7 +320,7 @@ impl Session {
                 room: room.code.clone(),
             })
         {
-            self.phase = Phase::Seated(room);
+            self.set_phase(Phase::Seated(room));
         }
         Flow::Continue
     }
@@ -267,7 +343,7 @@ impl Session {
         let name = match validate_name(line) {
             Ok(name) => name,
             Err(error) => {
-                self.outbox.error(error.to_string());
+                self.reply_error(error.to_string()).await;
                 return Flow::Continue;
             }
         };
@@ -277,7 +353,8 @@ impl Session {
                 self.refuse(format!(
                     "room {code} was not found, so '{name}' did not join anything; send /join CODE \
                      with the right code, or your name again for a quick match"
-                ));
+                ))
+                .await;
                 return Flow::Continue;
             }
             Intent::QuickMatch => (Role::Player, None),
@@ -302,16 +379,16 @@ impl Session {
             match self.enter(&room, input).await {
                 Some(Signal::Seated { .. }) => {
                     tracing::debug!(conn = self.conn.0, room = %room.code, %name, "seated");
-                    self.phase = Phase::Seated(room);
+                    self.set_phase(Phase::Seated(room));
                     return Flow::Continue;
                 }
                 Some(Signal::Watching { .. }) => {
-                    self.phase = Phase::Watching(room);
+                    self.set_phase(Phase::Watching(room));
                     return Flow::Continue;
                 }
                 Some(Signal::Refused { retry: true }) if fixed_room.is_none() => continue,
                 Some(Signal::Refused { retry: true }) => {
-                    self.refuse(format!("room {} has closed", room.code));
+                    self.refuse(format!("room {} has closed", room.code)).await;
                     self.phase = Phase::Choosing(Intent::QuickMatch);
                     return Flow::Continue;
                 }
@@ -329,11 +406,12 @@ impl Session {
         let command = match ClientCommand::parse(line) {
             Ok(command) => command,
             Err(CommandError::NotACommand) => {
-                self.refuse("plain text is not a command (to chat, send /say TEXT)");
+                self.refuse("plain text is not a command (to chat, send /say TEXT)")
+                    .await;
                 return Flow::Continue;
             }
             Err(error) => {
-                self.refuse(error);
+                self.refuse(error).await;
                 return Flow::Continue;
             }
         };
@@ -347,14 +425,15 @@ impl Session {
             ClientCommand::Time(seconds) => RoomCommand::Time(seconds),
             ClientCommand::WordList(words) => RoomCommand::WordList(words),
             ClientCommand::Help => {
-                self.notice(HELP_SEATED);
+                self.notice(HELP_SEATED).await;
                 return Flow::Continue;
             }
             ClientCommand::New
             | ClientCommand::Join(_)
             | ClientCommand::Watch(_)
             | ClientCommand::Resume(_) => {
-                self.refuse(format!("you are already in room {}", room.code));
+                self.refuse(format!("you are already in room {}", room.code))
+                    .await;
                 return Flow::Continue;
             }
         };
@@ -364,21 +443,22 @@ impl Session {
     async fn on_watching_command(&mut self, room: &RoomHandle, line: &str) -> Flow {
         let command = match ClientCommand::parse(line) {
             Ok(ClientCommand::Help) => {
-                self.notice(HELP_WATCHING);
+                self.notice(HELP_WATCHING).await;
                 return Flow::Continue;
             }
             Ok(ClientCommand::Say(text)) => RoomCommand::Say(text),
             Ok(ClientCommand::Who) => RoomCommand::Who,
             Ok(ClientCommand::Letter(_) | ClientCommand::Word(_) | ClientCommand::Start) => {
-                self.refuse("spectators cannot move");
+                self.refuse("spectators cannot move").await;
                 return Flow::Continue;
             }
             Ok(_) => {
-                self.refuse(format!("you are watching room {}", room.code));
+                self.refuse(format!("you are watching room {}", room.code))
+                    .await;
                 return Flow::Continue;
             }
             Err(error) => {
-                self.refuse(error);
+                self.refuse(error).await;
                 return Flow::Continue;
             }
         };
@@ -386,6 +466,11 @@ impl Session {
     }
 
     async fn send_to_room(&mut self, room: &RoomHandle, command: RoomCommand) -> Flow {
+        // A command is forwarded only when its reply will fit: a client that
+        // pipelines commands without reading is slowed down, not dropped.
+        if !self.outbox.make_room(REPLY_ROOM).await {
+            return Flow::Close;
+        }
         let input = RoomInput::Command {
             conn: self.conn,
             command,
@@ -401,6 +486,7 @@ impl Session {
     /// kept, away, for the grace period).
     pub async fn close(&mut self) {
         self.context.switchboard.remove(self.conn);
+        self.context.gate.forget_unnamed(self.conn);
         let (Phase::Seated(room) | Phase::Watching(room)) = &self.phase else {
             return;
         };
@@ -449,6 +535,14 @@ pub async fn run_connection<L>(
                         .error("no name was given in time; closing the connection");
                     return true;
                 }
+                () = session.evict.cancelled(), if !session.has_joined() => {
+                    session.outbox.closing.set(CloseReason::Policy);
+                    session.outbox.error(
+                        "the server is full and this connection has not sent a name; \
+                         closing it to make room",
+                    );
+                    return true;
+                }
             }
         }
     };
@@ -457,6 +551,7 @@ pub async fn run_connection<L>(
         _ = &mut writer => writer_done = true,
         () = outbox.kicked() => tracing::info!(conn, "dropped: not reading"),
         () = context.shutdown.cancelled() => {
+            outbox.closing.set(CloseReason::GoingAway);
             outbox.send(ServerEvent::Notice {
                 message: "The server is shutting down. Goodbye!".to_owned(),
             });

@@ -39,8 +39,11 @@ pub struct TestOptions {
     pub resume_grace: std::time::Duration,
     /// The built browser app, if the test needs it.
     pub web_root: Option<PathBuf>,
-    /// Client limits.
+    /// Client limits (the per-address cap is lifted: tests connect from
+    /// loopback many times).
     pub limits: Limits,
+    /// Extra web origins allowed to open `/ws`.
+    pub allowed_origins: Vec<String>,
 }
 
 impl TestOptions {
@@ -52,7 +55,11 @@ impl TestOptions {
             turn_timeout: std::time::Duration::from_secs(120),
             resume_grace: std::time::Duration::from_secs(120),
             web_root: None,
-            limits: Limits::default(),
+            limits: Limits {
+                max_per_ip: usize::MAX,
+                ..Limits::default()
+            },
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -85,6 +92,7 @@ pub async fn start(options: TestOptions) -> RunningServer {
         resume_grace: options.resume_grace,
         room_idle: std::time::Duration::from_secs(600),
         public_url: None,
+        allowed_origins: options.allowed_origins,
         web_root: options.web_root,
         limits: options.limits,
     };

@@ -9,16 +9,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use axum::Extension;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::mpsc;
 use wordguess_protocol::{LineError, ServerEvent, JSON_SUBPROTOCOL};
 
+use crate::admission::Admission;
 use crate::context::ServerContext;
-use crate::outbox::Outbox;
+use crate::outbox::{CloseReason, Closing, Outbox};
 use crate::session::run_connection;
 
 /// Bytes tungstenite reads from the socket at a time (its default is 128 KiB,
@@ -39,18 +40,14 @@ const _: () = assert!(MAX_WRITE_BUFFER > WRITE_BUFFER + MAX_MESSAGE);
 /// Most events sent per flush.
 const BATCH: usize = 64;
 
-/// `GET /ws`: upgrades to a game connection.
+/// `GET /ws`: upgrades to a game connection. The connection was counted
+/// when it was accepted; the upgraded socket keeps that count until it
+/// closes.
 pub async fn upgrade(
     State(context): State<Arc<ServerContext>>,
+    admission: Option<Extension<Arc<Admission>>>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let Ok(permit) = context.connections.clone().try_acquire_owned() else {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the server is full; try again later",
-        )
-            .into_response();
-    };
     upgrade
         .protocols([JSON_SUBPROTOCOL])
         .read_buffer_size(READ_BUFFER)
@@ -62,7 +59,7 @@ pub async fn upgrade(
             let tasks = context.tasks.clone();
             tasks.track_future(async move {
                 serve_player(socket, context).await;
-                drop(permit);
+                drop(admission);
             })
         })
 }
@@ -80,37 +77,80 @@ pub async fn serve_player(socket: WebSocket, context: Arc<ServerContext>) {
         events,
         json,
         context.limits.write_timeout,
+        outbox.closing.clone(),
     ));
-    let lines = Box::pin(read_lines(stream, context.limits.max_line_bytes));
+    let lines = Box::pin(read_lines(
+        stream,
+        context.limits.max_line_bytes,
+        outbox.closing.clone(),
+    ));
     run_connection(context, outbox, writer, lines).await;
     tracing::debug!("websocket player disconnected");
 }
 
 /// The lines a WebSocket peer sends: each text frame is a line (a frame
-/// holding several `\n`-separated lines is split). Ends on close or error.
+/// holding several `\n`-separated lines is split). Ends on close or error;
+/// an error that the peer should hear about (a text frame that is not
+/// UTF-8, an over-long message) is yielded as a [`LineError`] first, and
+/// the close reason is recorded in `closing` for the writer's close frame.
 pub fn read_lines<S>(
     stream: S,
     max_line_bytes: usize,
+    closing: Closing,
 ) -> impl Stream<Item = Result<String, LineError>>
 where
     S: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    stream
-        .take_while(|message| {
-            std::future::ready(matches!(message, Ok(m) if !matches!(m, Message::Close(_))))
-        })
-        .filter_map(move |message| {
-            let lines = match message {
-                Ok(Message::Text(text)) => split_lines(text.as_str(), max_line_bytes),
-                Ok(Message::Binary(bytes)) => match std::str::from_utf8(&bytes) {
-                    Ok(text) => split_lines(text, max_line_bytes),
-                    Err(_) => vec![Err(LineError::InvalidUtf8)],
-                },
-                _ => Vec::new(),
-            };
-            std::future::ready((!lines.is_empty()).then(|| futures_util::stream::iter(lines)))
-        })
-        .flatten()
+    let stream =
+        stream.take_while(|message| std::future::ready(!matches!(message, Ok(Message::Close(_)))));
+    futures_util::stream::unfold(
+        (stream, closing, false),
+        move |(mut stream, closing, failed)| async move {
+            loop {
+                if failed {
+                    return None;
+                }
+                let lines = match stream.next().await? {
+                    Ok(Message::Text(text)) => split_lines(text.as_str(), max_line_bytes),
+                    Ok(Message::Binary(bytes)) => match std::str::from_utf8(&bytes) {
+                        Ok(text) => split_lines(text, max_line_bytes),
+                        Err(_) => vec![Err(LineError::InvalidUtf8)],
+                    },
+                    Ok(_) => continue,
+                    Err(error) => {
+                        let (reason, line) = classify(error, max_line_bytes);
+                        closing.set(reason);
+                        let lines: Vec<Result<String, LineError>> =
+                            line.map(Err).into_iter().collect();
+                        return Some((futures_util::stream::iter(lines), (stream, closing, true)));
+                    }
+                };
+                return Some((futures_util::stream::iter(lines), (stream, closing, false)));
+            }
+        },
+    )
+    .flatten()
+}
+
+/// Why a WebSocket read failed: the close reason, and the error to tell
+/// the peer if it can still hear it.
+fn classify(error: axum::Error, max_line_bytes: usize) -> (CloseReason, Option<LineError>) {
+    use tokio_tungstenite::tungstenite::Error as WsError;
+    match error.into_inner().downcast::<WsError>().map(|e| *e) {
+        Ok(WsError::Utf8(_)) => (CloseReason::InvalidData, Some(LineError::InvalidUtf8)),
+        Ok(WsError::Capacity(_)) => (
+            CloseReason::TooBig,
+            Some(LineError::TooLong {
+                max: max_line_bytes,
+            }),
+        ),
+        Ok(WsError::Protocol(error)) => {
+            tracing::info!(%error, "websocket protocol error");
+            (CloseReason::Protocol, None)
+        }
+        // The connection itself failed: nobody to tell.
+        _ => (CloseReason::Normal, None),
+    }
 }
 
 fn split_lines(text: &str, max_line_bytes: usize) -> Vec<Result<String, LineError>> {
@@ -132,6 +172,7 @@ pub async fn write_frames<S>(
     mut events: mpsc::Receiver<ServerEvent>,
     json: bool,
     write_timeout: Duration,
+    closing: Closing,
 ) where
     S: Sink<Message> + Unpin,
 {
@@ -164,9 +205,18 @@ pub async fn write_frames<S>(
             return;
         }
         if quit {
-            let _ = tokio::time::timeout(write_timeout, sink.close()).await;
-            return;
+            break;
         }
     }
-    let _ = tokio::time::timeout(write_timeout, sink.close()).await;
+    // Say why, with an RFC 6455 close code, then close.
+    let (code, reason) = closing.reason().websocket();
+    let close = Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }));
+    let goodbye = async {
+        let _ = sink.send(close).await;
+        sink.close().await
+    };
+    let _ = tokio::time::timeout(write_timeout, goodbye).await;
 }

@@ -340,10 +340,46 @@ async fn connections_past_the_limit_are_told_the_server_is_full() {
     options.limits.max_connections = 2;
     let server = start(options).await;
     let _first = Player::join(server.game, "a").await;
-    let _second = Player::connect_raw(server.game).await;
+    let _second = Player::join(server.game, "b").await;
     let mut third = Player::connect_raw(server.game).await;
     third
         .expect("Error: the server is full; try again later.")
+        .await;
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn at_the_cap_a_silent_connection_makes_room_for_a_new_player() {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.max_connections = 2;
+    let server = start(options).await;
+    let mut alice = Player::join(server.game, "alice").await;
+    let mut silent = Player::connect_raw(server.game).await;
+    silent
+        .expect("Welcome to wordguess! Send your name to join a game.")
+        .await;
+    // The server is full; the newcomer gets the silent one's place at once.
+    let bob = Player::join(server.game, "bob").await;
+    let rest = silent.until_closed().await;
+    assert_eq!(
+        rest,
+        vec!["Error: the server is full and this connection has not sent a name; closing it to make room"]
+    );
+    alice.expect("The game begins! Players: alice, bob.").await;
+    drop(bob);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn one_address_may_hold_only_its_share_of_connections() {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.max_per_ip = 2;
+    let server = start(options).await;
+    let _a = Player::join(server.game, "a").await;
+    let _b = Player::connect_raw(server.game).await;
+    let mut third = Player::connect_raw(server.game).await;
+    third
+        .expect("Error: too many connections from your address; close some and try again.")
         .await;
     server.shutdown().await;
 }

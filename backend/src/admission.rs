@@ -1,0 +1,239 @@
+//! Who may open a connection: a global cap, a per-address cap, and room
+//! for real players when the server is full.
+//!
+//! Every accepted socket of every door (TCP game, HTTP and WebSocket,
+//! palindrome) is counted from the moment it is accepted until it closes,
+//! through an [`Admission`] held by its task (for a WebSocket, by both the
+//! HTTP connection and the upgraded socket). When the global cap is reached,
+//! the oldest game connection that has not sent a name yet is evicted (it
+//! is told why) so a newcomer gets in within seconds instead of waiting for
+//! the five-minute name deadline of silent connections.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use crate::switchboard::ConnId;
+
+/// How long a newcomer waits for an evicted connection's slot.
+const EVICTION_WAIT: Duration = Duration::from_secs(2);
+
+/// Why a connection was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The server holds its maximum of connections.
+    Full,
+    /// This address holds its maximum of connections.
+    TooManyFromAddress,
+}
+
+impl Refusal {
+    /// What to tell the refused client.
+    pub fn message(self) -> &'static str {
+        match self {
+            Refusal::Full => "the server is full; try again later",
+            Refusal::TooManyFromAddress => {
+                "too many connections from your address; close some and try again"
+            }
+        }
+    }
+}
+
+/// A counted connection; dropping it frees its slots.
+#[derive(Debug)]
+pub struct Admission {
+    /// The global slot.
+    _permit: OwnedSemaphorePermit,
+    /// The peer's address, to free its per-address slot.
+    ip: IpAddr,
+    /// The per-address counts to decrement.
+    gate: Arc<Gate>,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        let mut per_ip = self.gate.per_ip();
+        if let Some(count) = per_ip.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                per_ip.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// The connection limits of one server.
+#[derive(Debug)]
+pub struct Gate {
+    /// Global slots ([`crate::Limits::max_connections`]).
+    slots: Arc<Semaphore>,
+    /// Connections per address at most.
+    max_per_ip: usize,
+    /// Open connections per address.
+    per_ip: Mutex<HashMap<IpAddr, usize>>,
+    /// Game connections that have not named themselves, oldest first, with
+    /// the token that evicts each.
+    unnamed: Mutex<BTreeMap<ConnId, CancellationToken>>,
+}
+
+impl Gate {
+    /// A gate for `max_connections` in all and `max_per_ip` per address.
+    pub fn new(max_connections: usize, max_per_ip: usize) -> Arc<Self> {
+        Arc::new(Self {
+            slots: Arc::new(Semaphore::new(max_connections)),
+            max_per_ip: max_per_ip.max(1),
+            per_ip: Mutex::default(),
+            unnamed: Mutex::default(),
+        })
+    }
+
+    fn per_ip(&self) -> MutexGuard<'_, HashMap<IpAddr, usize>> {
+        self.per_ip.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn unnamed(&self) -> MutexGuard<'_, BTreeMap<ConnId, CancellationToken>> {
+        self.unnamed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Admits a connection from `ip`, evicting the oldest silent game
+    /// connection if the server is full.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`Refusal`] if the address or the server is at its limit
+    /// and no slot could be freed.
+    pub async fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Admission, Refusal> {
+        {
+            let mut per_ip = self.per_ip();
+            let count = per_ip.entry(ip).or_default();
+            if *count >= self.max_per_ip {
+                return Err(Refusal::TooManyFromAddress);
+            }
+            *count += 1;
+        }
+        // From here the per-address slot is taken; an Admission (or the
+        // guard below) gives it back.
+        let undo = ReleaseIp(Some((ip, self.clone())));
+        let permit = match self.slots.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                let oldest = self.unnamed().pop_first();
+                let Some((conn, evict)) = oldest else {
+                    return Err(Refusal::Full);
+                };
+                tracing::info!(
+                    conn = conn.0,
+                    "server full: evicting a connection without a name"
+                );
+                evict.cancel();
+                match tokio::time::timeout(EVICTION_WAIT, self.slots.clone().acquire_owned()).await
+                {
+                    Ok(Ok(permit)) => permit,
+                    _ => return Err(Refusal::Full),
+                }
+            }
+        };
+        Ok(undo.into_admission(permit))
+    }
+
+    /// Registers a game connection that has not sent a name; the token is
+    /// cancelled if it must make room.
+    pub fn register_unnamed(&self, conn: ConnId) -> CancellationToken {
+        let token = CancellationToken::new();
+        self.unnamed().insert(conn, token.clone());
+        token
+    }
+
+    /// The connection named itself (or closed): it is no longer evictable.
+    pub fn forget_unnamed(&self, conn: ConnId) {
+        self.unnamed().remove(&conn);
+    }
+
+    /// Free global slots (for tests and logs).
+    pub fn available(&self) -> usize {
+        self.slots.available_permits()
+    }
+}
+
+/// Gives a per-address slot back unless it became an [`Admission`].
+struct ReleaseIp(Option<(IpAddr, Arc<Gate>)>);
+
+impl ReleaseIp {
+    fn into_admission(mut self, permit: OwnedSemaphorePermit) -> Admission {
+        let (ip, gate) = self.0.take().expect("taken once");
+        Admission {
+            _permit: permit,
+            ip,
+            gate,
+        }
+    }
+}
+
+impl Drop for ReleaseIp {
+    fn drop(&mut self) {
+        if let Some((ip, gate)) = self.0.take() {
+            let mut per_ip = gate.per_ip();
+            if let Some(count) = per_ip.get_mut(&ip) {
+                *count -= 1;
+                if *count == 0 {
+                    per_ip.remove(&ip);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOME: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+    const AWAY: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 7));
+
+    #[tokio::test]
+    async fn an_address_gets_at_most_its_share_and_slots_come_back() {
+        let gate = Gate::new(10, 2);
+        let a = gate.admit(HOME).await.unwrap();
+        let _b = gate.admit(HOME).await.unwrap();
+        assert_eq!(
+            gate.admit(HOME).await.err(),
+            Some(Refusal::TooManyFromAddress)
+        );
+        assert!(gate.admit(AWAY).await.is_ok(), "others still get in");
+        drop(a);
+        let _c = gate.admit(HOME).await.unwrap();
+        assert_eq!(
+            gate.available(),
+            10 - 2,
+            "dropped admissions freed their slots"
+        );
+    }
+
+    #[tokio::test]
+    async fn at_the_cap_the_oldest_silent_connection_makes_room() {
+        let gate = Gate::new(2, 10);
+        let first = gate.admit(HOME).await.unwrap();
+        let second = gate.admit(HOME).await.unwrap();
+        assert_eq!(
+            gate.admit(AWAY).await.err(),
+            Some(Refusal::Full),
+            "nobody to evict"
+        );
+        let evicted_first = gate.register_unnamed(ConnId(1));
+        let evicted_second = gate.register_unnamed(ConnId(2));
+        // The evicted connection's task sees its token and closes.
+        let closer = tokio::spawn(async move {
+            evicted_first.cancelled().await;
+            drop(first);
+        });
+        let newcomer = gate.admit(AWAY).await;
+        assert!(newcomer.is_ok());
+        closer.await.unwrap();
+        assert!(!evicted_second.is_cancelled(), "only the oldest goes");
+        drop(second);
+    }
+}
