@@ -1,10 +1,14 @@
-//! `wordguess-bench`: a load generator for the TCP game door.
+//! `wordguess-bench`: a load generator for every game door.
 //!
 //! Connects `games × players` bots, which the server groups into games of
-//! `players`; every bot names letters on `/turn` until its game ends. It
-//! measures, for every move, the time from sending it to the mover reading
-//! the line that announces the next turn (sent in the same batch as the
-//! next `/turn`), and prints throughput and latency percentiles.
+//! `players`; every bot names letters on `/turn` until its game ends. Bots
+//! play over TCP, WebSocket text, WebSocket JSON, or a mix of the three in
+//! the same rings; one run measures every mix, first one game at a time and
+//! then many in parallel, so a door that stalls (Nagle on WebSocket) shows
+//! beside the others. It measures, for every move, the time from sending it
+//! to the mover reading the announcement of the next turn (sent in the same
+//! batch as the next `/turn`), and prints throughput and latency
+//! percentiles.
 //!
 //! Without `--server` it starts a server in this process (sharing its CPU).
 
@@ -15,14 +19,22 @@ use clap::Parser;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use wordguess_backend::testkit::{start, TestOptions};
+use wordguess_protocol::{ServerEvent, JSON_SUBPROTOCOL};
 
 /// Plays many games at once and reports moves/s and move latency.
 #[derive(Debug, Parser)]
 struct Cli {
-    /// A running server's TCP game address (default: start one in-process,
-    /// with games of `--players` players).
+    /// A running server's TCP game address (with `--http`; default: start
+    /// one in-process, with games of `--players` players).
     #[arg(long)]
     server: Option<SocketAddr>,
+    /// Which doors to measure (repeatable; default: all four mixes, in
+    /// one run, so any door that stalls shows beside the others).
+    #[arg(long, value_enum)]
+    mix: Vec<Mix>,
+    /// Games played one after another (latency without load) per mix.
+    #[arg(long, default_value_t = 20)]
+    sequential: usize,
     /// Games to play in parallel.
     #[arg(long, default_value_t = 200)]
     games: usize,
@@ -35,7 +47,7 @@ struct Cli {
     /// server's memory can be read (e.g. from /proc/PID/status).
     #[arg(long, value_name = "N")]
     idle_websockets: Option<usize>,
-    /// The server's HTTP address, for `--idle-websockets`.
+    /// The server's HTTP address (WebSocket bots, `--idle-websockets`).
     #[arg(long)]
     http: Option<SocketAddr>,
     /// How long `--idle-websockets` holds the sockets, in seconds.
@@ -72,32 +84,219 @@ const WORDS: &str =
     "apple\nbanana\ncherry\nmountain\nriver\nwindow\nkitchen\nbutterfly\nlantern\nvolcano\n";
 const LETTERS: &[u8] = b"etaoinshrdlucmfwypvbgkjqxz";
 
-/// One bot: joins, plays letters on /turn, returns its move latencies.
-async fn bot(server: SocketAddr, index: usize) -> anyhow::Result<Vec<Duration>> {
-    let stream = TcpStream::connect(server).await?;
-    stream.set_nodelay(true)?;
-    let (reader, mut writer) = stream.into_split();
-    let mut lines = BufReader::new(reader).lines();
-    writer.write_all(format!("bot{index}\n").as_bytes()).await?;
-    let mut letters = LETTERS.iter().cycle().skip(index % LETTERS.len());
-    let mut sent_at: Option<Instant> = None;
-    let mut latencies = Vec::new();
-    while let Some(line) = lines.next_line().await? {
-        if line == "/turn" {
-            let letter = *letters.next().unwrap_or(&b'e') as char;
-            sent_at = Some(Instant::now());
-            writer
-                .write_all(format!("/letter {letter}\n").as_bytes())
-                .await?;
-        } else if line.starts_with("It is ") || line.starts_with("Game over") {
-            if let Some(sent) = sent_at.take() {
-                latencies.push(sent.elapsed());
-            }
-        } else if line == "/quit" {
-            break;
+/// The door a bot plays through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Door {
+    /// Raw TCP lines.
+    Tcp,
+    /// WebSocket, text lines.
+    WsText,
+    /// WebSocket, JSON events.
+    WsJson,
+}
+
+/// Which doors the bots of a run use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Mix {
+    /// Every bot over TCP.
+    Tcp,
+    /// Every bot over WebSocket text frames.
+    WsText,
+    /// Every bot over WebSocket JSON.
+    WsJson,
+    /// Bots take TCP, WS text and WS JSON in turn, so rings mix doors.
+    Mixed,
+}
+
+impl Mix {
+    fn door(self, index: usize) -> Door {
+        match self {
+            Mix::Tcp => Door::Tcp,
+            Mix::WsText => Door::WsText,
+            Mix::WsJson => Door::WsJson,
+            Mix::Mixed => [Door::Tcp, Door::WsText, Door::WsJson][index % 3],
         }
     }
-    Ok(latencies)
+}
+
+/// What a bot makes of one server message.
+enum Seen {
+    /// `/turn`: move now.
+    Turn,
+    /// The next turn was announced (or the game ended): the move is done.
+    Answered,
+    /// `/quit`.
+    Quit,
+    /// Anything else.
+    Other,
+}
+
+fn seen_line(line: &str) -> Seen {
+    if line == "/turn" {
+        Seen::Turn
+    } else if line.starts_with("It is ") || line.starts_with("Game over") {
+        Seen::Answered
+    } else if line == "/quit" {
+        Seen::Quit
+    } else {
+        Seen::Other
+    }
+}
+
+fn seen_event(json: &str) -> Seen {
+    match ServerEvent::from_json(json) {
+        Ok(ServerEvent::YourTurn) => Seen::Turn,
+        Ok(ServerEvent::TurnOf { .. } | ServerEvent::GameOver { .. }) => Seen::Answered,
+        Ok(ServerEvent::Quit) => Seen::Quit,
+        _ => Seen::Other,
+    }
+}
+
+/// One bot's moves: names letters on `/turn` until the game ends, and
+/// measures each move until the next turn is announced.
+struct Moves {
+    /// Letters to name, in turn.
+    letters: std::iter::Skip<std::iter::Cycle<std::slice::Iter<'static, u8>>>,
+    /// When the last move was sent, until it is answered.
+    sent_at: Option<Instant>,
+    /// Every answered move's latency.
+    latencies: Vec<Duration>,
+}
+
+impl Moves {
+    fn new(index: usize) -> Self {
+        Self {
+            letters: LETTERS.iter().cycle().skip(index % LETTERS.len()),
+            sent_at: None,
+            latencies: Vec::new(),
+        }
+    }
+
+    /// The move to send, if any; `None` once the game is over.
+    fn on(&mut self, seen: Seen) -> Option<Option<String>> {
+        match seen {
+            Seen::Turn => {
+                let letter = *self.letters.next().unwrap_or(&b'e') as char;
+                self.sent_at = Some(Instant::now());
+                Some(Some(format!("/letter {letter}")))
+            }
+            Seen::Answered => {
+                if let Some(sent) = self.sent_at.take() {
+                    self.latencies.push(sent.elapsed());
+                }
+                Some(None)
+            }
+            Seen::Quit => None,
+            Seen::Other => Some(None),
+        }
+    }
+}
+
+/// One bot: joins through `door`, plays until `/quit`, returns its move
+/// latencies.
+async fn bot(
+    door: Door,
+    game: SocketAddr,
+    http: SocketAddr,
+    index: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut moves = Moves::new(index);
+    let name = format!("bot{index}");
+    match door {
+        Door::Tcp => {
+            let stream = TcpStream::connect(game).await?;
+            stream.set_nodelay(true)?;
+            let (reader, mut writer) = stream.into_split();
+            let mut lines = BufReader::new(reader).lines();
+            writer.write_all(format!("{name}\n").as_bytes()).await?;
+            while let Some(line) = lines.next_line().await? {
+                match moves.on(seen_line(&line)) {
+                    Some(Some(command)) => {
+                        writer.write_all(format!("{command}\n").as_bytes()).await?;
+                    }
+                    Some(None) => {}
+                    None => break,
+                }
+            }
+        }
+        Door::WsText | Door::WsJson => {
+            use futures_util::{SinkExt, StreamExt};
+            use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+            let json = door == Door::WsJson;
+            let mut request = format!("ws://{http}/ws").into_client_request()?;
+            if json {
+                request
+                    .headers_mut()
+                    .insert("Sec-WebSocket-Protocol", JSON_SUBPROTOCOL.parse()?);
+            }
+            let (mut socket, _) =
+                tokio_tungstenite::connect_async_with_config(request, None, true).await?;
+            socket.send(Message::text(name)).await?;
+            while let Some(message) = socket.next().await {
+                let Message::Text(text) = message? else {
+                    continue;
+                };
+                let seen = if json {
+                    seen_event(&text)
+                } else {
+                    seen_line(&text)
+                };
+                match moves.on(seen) {
+                    Some(Some(command)) => socket.send(Message::text(command)).await?,
+                    Some(None) => {}
+                    None => break,
+                }
+            }
+        }
+    }
+    Ok(moves.latencies)
+}
+
+/// The result of a run of bots.
+struct Run {
+    /// Moves answered.
+    moves: usize,
+    /// Wall time of the run.
+    elapsed: Duration,
+    /// Bots that failed.
+    failed: usize,
+    /// Every move's latency, sorted.
+    latencies: Vec<Duration>,
+}
+
+/// Plays `games` games of `players` bots in parallel through the doors of
+/// `mix`.
+async fn run(mix: Mix, games: usize, players: usize, game: SocketAddr, http: SocketAddr) -> Run {
+    let began = Instant::now();
+    let tasks: Vec<_> = (0..games * players)
+        .map(|i| tokio::spawn(bot(mix.door(i), game, http, i)))
+        .collect();
+    let mut latencies = Vec::new();
+    let mut failed = 0;
+    for task in tasks {
+        match task.await {
+            Ok(Ok(mut moves)) => latencies.append(&mut moves),
+            _ => failed += 1,
+        }
+    }
+    latencies.sort();
+    Run {
+        moves: latencies.len(),
+        elapsed: began.elapsed(),
+        failed,
+        latencies,
+    }
+}
+
+fn report(label: &str, run: &Run) {
+    println!(
+        "{label:<30} {:>7} moves {:>8.0} moves/s   p50 {:>9.2?}   p99 {:>9.2?}   failed {}",
+        run.moves,
+        run.moves as f64 / run.elapsed.as_secs_f64(),
+        percentile(&run.latencies, 0.50),
+        percentile(&run.latencies, 0.99),
+        run.failed
+    );
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -117,47 +316,48 @@ async fn main() -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("--idle-websockets needs --http ADDR"))?;
         return hold_idle_websockets(http, count, Duration::from_secs(cli.hold)).await;
     }
-    let local = match cli.server {
-        Some(_) => None,
-        None => {
+    let local = match (cli.server, cli.http) {
+        (Some(_), Some(_)) => None,
+        (None, None) => {
             let mut options = TestOptions::new(WORDS, cli.players);
             options.limits.max_connections = cli.games * cli.players + 100;
             Some(start(options).await)
         }
+        _ => anyhow::bail!("give both --server and --http, or neither"),
     };
-    let server = cli
-        .server
-        .or(local.as_ref().map(|s| s.game))
-        .expect("a server");
-    let bots = cli.games * cli.players;
-    let began = Instant::now();
-    let tasks: Vec<_> = (0..bots).map(|i| tokio::spawn(bot(server, i))).collect();
-    let mut latencies = Vec::new();
-    let mut failed = 0;
-    for task in tasks {
-        match task.await {
-            Ok(Ok(mut moves)) => latencies.append(&mut moves),
-            _ => failed += 1,
+    let game = cli.server.or(local.as_ref().map(|s| s.game));
+    let http = cli.http.or(local.as_ref().map(|s| s.http));
+    let (Some(game), Some(http)) = (game, http) else {
+        anyhow::bail!("no server");
+    };
+    let mixes = if cli.mix.is_empty() {
+        vec![Mix::Tcp, Mix::WsText, Mix::WsJson, Mix::Mixed]
+    } else {
+        cli.mix.clone()
+    };
+    println!(
+        "{} players a game; {} games one at a time, then {} games in parallel",
+        cli.players, cli.sequential, cli.games
+    );
+    for mix in mixes {
+        let mut one_at_a_time = Run {
+            moves: 0,
+            elapsed: Duration::ZERO,
+            failed: 0,
+            latencies: Vec::new(),
+        };
+        for _ in 0..cli.sequential {
+            let run = run(mix, 1, cli.players, game, http).await;
+            one_at_a_time.moves += run.moves;
+            one_at_a_time.elapsed += run.elapsed;
+            one_at_a_time.failed += run.failed;
+            one_at_a_time.latencies.extend(run.latencies);
         }
+        one_at_a_time.latencies.sort();
+        report(&format!("{mix:?}, one game at a time"), &one_at_a_time);
+        let parallel = run(mix, cli.games, cli.players, game, http).await;
+        report(&format!("{mix:?}, {} in parallel", cli.games), &parallel);
     }
-    let elapsed = began.elapsed();
-    latencies.sort();
-    println!(
-        "games in parallel: {} ({} bots, {} failed)",
-        cli.games, bots, failed
-    );
-    println!(
-        "moves: {} in {:.2?} = {:.0} moves/s",
-        latencies.len(),
-        elapsed,
-        latencies.len() as f64 / elapsed.as_secs_f64()
-    );
-    println!(
-        "move -> next turn: p50 {:.2?}, p99 {:.2?}, max {:.2?}",
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
-        latencies.last().copied().unwrap_or_default()
-    );
     if let Some(server) = local {
         server.shutdown().await;
     }

@@ -326,6 +326,27 @@ impl Client {
         rest
     }
 
+    /// Sends many lines at once: one write on TCP, frames flushed together
+    /// on WebSocket (a client that pipelines).
+    pub async fn send_many(&mut self, lines: &[String]) {
+        match &mut self.wire {
+            Wire::Tcp(player) => {
+                let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+                player.send_bytes(text.as_bytes()).await;
+            }
+            Wire::Ws(socket) => {
+                use futures_util::SinkExt;
+                for line in lines {
+                    socket
+                        .feed(tokio_tungstenite::tungstenite::Message::text(line.as_str()))
+                        .await
+                        .expect("feed");
+                }
+                socket.flush().await.expect("flush");
+            }
+        }
+    }
+
     /// Enters with `lines` (e.g. `/join CODE`, then the name) and waits for
     /// the greeting.
     pub async fn enter(&mut self, lines: &[&str], name: &str) {
@@ -351,5 +372,121 @@ impl Client {
     /// Whether `/turn` was ever received.
     pub fn got_turn(&self) -> bool {
         self.seen.iter().any(|l| l == "/turn")
+    }
+}
+
+/// A hand-rolled WebSocket client that can break the protocol on purpose
+/// (invalid UTF-8 in a text frame, reserved bits, huge frames) and read the
+/// server's close code.
+pub mod raw_ws {
+    use std::net::SocketAddr;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::PATIENCE;
+
+    /// Text frame.
+    pub const TEXT: u8 = 0x1;
+    /// Close frame.
+    pub const CLOSE: u8 = 0x8;
+
+    /// A raw WebSocket connection after the handshake.
+    pub struct RawWs {
+        stream: TcpStream,
+    }
+
+    /// Sends the upgrade request with `extra_headers` (each ending in
+    /// `\r\n`); returns the response's status line and, on 101, the socket.
+    pub async fn connect(http: SocketAddr, extra_headers: &str) -> (String, Option<RawWs>) {
+        let mut stream = TcpStream::connect(http).await.expect("connect");
+        let request = format!(
+            "GET /ws HTTP/1.1\r\nHost: {http}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+             {extra_headers}\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.expect("send");
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            let read = tokio::time::timeout(PATIENCE, stream.read(&mut byte))
+                .await
+                .expect("a response in time")
+                .expect("read");
+            if read == 0 {
+                break;
+            }
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&head).to_string();
+        let status = head.lines().next().unwrap_or_default().to_owned();
+        let upgraded = status.contains(" 101 ");
+        (status, upgraded.then_some(RawWs { stream }))
+    }
+
+    impl RawWs {
+        /// Sends one masked frame; `rsv` sets the reserved bits (1..=7).
+        pub async fn send_frame(&mut self, opcode: u8, payload: &[u8], rsv: u8) {
+            let mut frame = vec![0x80 | (rsv << 4) | opcode];
+            match payload.len() {
+                len @ 0..=125 => frame.push(0x80 | len as u8),
+                len @ 126..=0xFFFF => {
+                    frame.push(0x80 | 126);
+                    frame.extend_from_slice(&(len as u16).to_be_bytes());
+                }
+                len => {
+                    frame.push(0x80 | 127);
+                    frame.extend_from_slice(&(len as u64).to_be_bytes());
+                }
+            }
+            let mask = [0x12, 0x34, 0x56, 0x78];
+            frame.extend_from_slice(&mask);
+            frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+            // The server may close before reading it all; that is its answer.
+            let _ = self.stream.write_all(&frame).await;
+        }
+
+        /// The next frame (opcode, payload), or `None` when the socket ends.
+        pub async fn next_frame(&mut self) -> Option<(u8, Vec<u8>)> {
+            let mut head = [0u8; 2];
+            tokio::time::timeout(PATIENCE, self.stream.read_exact(&mut head))
+                .await
+                .expect("a frame in time")
+                .ok()?;
+            let len = match head[1] & 0x7F {
+                126 => {
+                    let mut ext = [0u8; 2];
+                    self.stream.read_exact(&mut ext).await.ok()?;
+                    u64::from(u16::from_be_bytes(ext))
+                }
+                127 => {
+                    let mut ext = [0u8; 8];
+                    self.stream.read_exact(&mut ext).await.ok()?;
+                    u64::from_be_bytes(ext)
+                }
+                len => u64::from(len),
+            };
+            let mut payload = vec![0u8; usize::try_from(len).ok()?];
+            self.stream.read_exact(&mut payload).await.ok()?;
+            Some((head[0] & 0x0F, payload))
+        }
+
+        /// Reads text frames until the close frame; returns the texts and
+        /// the close code (`None` if the socket ended without one).
+        pub async fn until_close(&mut self) -> (Vec<String>, Option<u16>) {
+            let mut texts = Vec::new();
+            while let Some((opcode, payload)) = self.next_frame().await {
+                match opcode {
+                    TEXT => texts.push(String::from_utf8_lossy(&payload).to_string()),
+                    CLOSE => {
+                        let code = (payload.len() >= 2)
+                            .then(|| u16::from_be_bytes([payload[0], payload[1]]));
+                        return (texts, code);
+                    }
+                    _ => {}
+                }
+            }
+            (texts, None)
+        }
     }
 }

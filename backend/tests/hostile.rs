@@ -1,0 +1,239 @@
+//! The server against hostile or careless traffic, on every door: floods,
+//! pipelining, foreign web pages, broken WebSocket frames, and HTTP
+//! connections that never finish their request.
+
+mod common;
+
+use std::time::Duration;
+
+use common::raw_ws::{self, TEXT};
+use common::{Client, Door, Player};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use wordguess_backend::testkit::{start, RunningServer, TestOptions};
+
+async fn client(server: &RunningServer, door: Door, label: &str) -> Client {
+    Client::connect(door, server.game, server.http, label).await
+}
+
+const JSON: &str = "Sec-WebSocket-Protocol: wordguess.v1.json\r\n";
+
+#[tokio::test]
+async fn a_flooding_client_is_told_to_slow_down_then_dropped_and_the_game_goes_on() {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.command_burst = 10;
+    options.limits.commands_per_second = 5.0;
+    options.limits.flood_strikes = 50;
+    let server = start(options).await;
+    for door in Door::ALL {
+        let mut alice = client(&server, Door::Tcp, "alice").await;
+        alice.enter(&[], "alice").await;
+        let mut flooder = client(&server, door, "flooder").await;
+        flooder.enter(&[], "flooder").await;
+        alice.expect("/turn").await;
+        let flood: Vec<String> = (0..200).map(|_| "/who".to_owned()).collect();
+        flooder.send_many(&flood).await;
+        let rest = flooder.until_closed().await;
+        let slow_down = rest
+            .iter()
+            .filter(|l| l.starts_with("Error: too many commands: at most 5 a second"))
+            .count();
+        assert_eq!(slow_down, 1, "told once, not once per command: {rest:?}");
+        assert!(
+            rest.contains(
+                &"Error: too many commands for too long; closing the connection".to_owned()
+            ),
+            "{door:?}: {rest:?}"
+        );
+        let answered = rest.iter().filter(|l| l.starts_with("Players:")).count();
+        assert!(
+            answered < 20,
+            "most of the flood was not served: {answered}"
+        );
+        // The game goes on for alice.
+        alice
+            .expect("flooder lost the connection; the seat is kept for 120 s.")
+            .await;
+        alice.send("/word apple").await;
+        alice.expect("Results: alice 10, flooder 0.").await;
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_client_that_pipelines_commands_and_reads_the_replies_is_served_not_dropped() {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.command_burst = 100_000;
+    options.limits.commands_per_second = 100_000.0;
+    let server = start(options).await;
+    for door in Door::ALL {
+        let mut alice = client(&server, door, "alice").await;
+        alice.enter(&[], "alice").await;
+        // 300 commands in one write: more replies than the 256-event queue.
+        let requests: Vec<String> = (0..300).map(|_| "/help".to_owned()).collect();
+        alice.send_many(&requests).await;
+        for n in 0..300 {
+            let line = alice.expect_prefix("Commands: ").await;
+            assert!(line.contains("/letter X"), "reply {n}");
+        }
+        alice.send("/who").await;
+        alice.expect("Players: alice 0.").await;
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn only_the_servers_own_pages_and_terminal_tools_may_open_the_game_socket() {
+    let mut options = TestOptions::new("apple", 2);
+    options.allowed_origins = vec!["https://play.example.org".to_owned()];
+    let server = start(options).await;
+    let http = server.http;
+    let cases = [
+        ("", "101"),
+        (&*format!("Origin: http://{http}\r\n"), "101"),
+        ("Origin: https://play.example.org\r\n", "101"),
+        ("Origin: https://evil.example\r\n", "403"),
+        ("Origin: null\r\n", "403"),
+        (&*format!("Origin: http://{http}.evil.example\r\n"), "403"),
+    ];
+    for (header, expected) in cases {
+        let (status, _) = raw_ws::connect(http, header).await;
+        assert!(
+            status.starts_with(&format!("HTTP/1.1 {expected} ")),
+            "{header:?} gave {status:?}"
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn websocket_closes_carry_a_code_and_a_reason() {
+    let server = start(TestOptions::new("apple", 2)).await;
+    for subprotocol in ["", JSON] {
+        // A text frame that is not UTF-8: a clear error, then 1007.
+        let (_, socket) = raw_ws::connect(server.http, subprotocol).await;
+        let mut socket = socket.expect("upgraded");
+        socket.send_frame(TEXT, b"al\xffice", 0).await;
+        let (texts, code) = socket.until_close().await;
+        assert_eq!(code, Some(1007), "{texts:?}");
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("the line is not valid UTF-8 text")),
+            "{texts:?}"
+        );
+
+        // A message over the size limit: an error, then 1009.
+        let (_, socket) = raw_ws::connect(server.http, subprotocol).await;
+        let mut socket = socket.expect("upgraded");
+        socket.send_frame(TEXT, &[b'x'; 20_000], 0).await;
+        let (texts, code) = socket.until_close().await;
+        assert_eq!(code, Some(1009), "{texts:?}");
+        assert!(
+            texts.iter().any(|t| t.contains("is longer than")),
+            "{texts:?}"
+        );
+
+        // Reserved bits without an extension: a protocol error, 1002.
+        let (_, socket) = raw_ws::connect(server.http, subprotocol).await;
+        let mut socket = socket.expect("upgraded");
+        socket.send_frame(TEXT, b"alice", 4).await;
+        let (_, code) = socket.until_close().await;
+        assert_eq!(code, Some(1002));
+    }
+    // Shutdown: the players are told, then 1001.
+    let (_, socket) = raw_ws::connect(server.http, "").await;
+    let mut socket = socket.expect("upgraded");
+    socket.send_frame(TEXT, b"alice", 0).await;
+    let (_, hello) = socket.next_frame().await.expect("welcome");
+    assert!(String::from_utf8_lossy(&hello).starts_with("Welcome"));
+    let server_task = tokio::spawn(server.shutdown());
+    let (texts, code) = socket.until_close().await;
+    assert!(
+        texts.contains(&"The server is shutting down. Goodbye!".to_owned()),
+        "{texts:?}"
+    );
+    assert_eq!(code, Some(1001));
+    server_task.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_websocket_flood_is_closed_with_the_policy_code() {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.command_burst = 5;
+    options.limits.commands_per_second = 1.0;
+    options.limits.flood_strikes = 20;
+    let server = start(options).await;
+    let (_, socket) = raw_ws::connect(server.http, "").await;
+    let mut socket = socket.expect("upgraded");
+    for _ in 0..100 {
+        socket.send_frame(TEXT, b"/help", 0).await;
+    }
+    let (texts, code) = socket.until_close().await;
+    assert_eq!(code, Some(1008), "{texts:?}");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn http_connections_count_from_accept_and_slow_requests_are_cut_off() {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.max_connections = 2;
+    options.limits.header_timeout = Duration::from_millis(300);
+    let server = start(options).await;
+    // Two half-sent requests hold the server's two slots...
+    let mut slow = Vec::new();
+    for _ in 0..2 {
+        let mut stream = tokio::net::TcpStream::connect(server.http).await.unwrap();
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        slow.push(stream);
+    }
+    let mut player = Player::connect_raw(server.game).await;
+    player
+        .expect("Error: the server is full; try again later.")
+        .await;
+    // ...until the header deadline closes them; then a player gets in.
+    for mut stream in slow {
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(common::PATIENCE, stream.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "a slow request is closed by the server");
+    }
+    let mut alice = Player::join(server.game, "alice").await;
+    alice.expect_prefix("/room ").await;
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn huge_request_heads_and_idle_keep_alive_connections_are_refused_or_closed() {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.header_timeout = Duration::from_millis(300);
+    let server = start(options).await;
+    // A head far larger than the app needs.
+    let mut stream = tokio::net::TcpStream::connect(server.http).await.unwrap();
+    let big = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Junk: {}\r\n\r\n",
+        "a".repeat(64 * 1024)
+    );
+    let _ = stream.write_all(big.as_bytes()).await;
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(common::PATIENCE, stream.read_to_end(&mut response)).await;
+    let response = String::from_utf8_lossy(&response);
+    assert!(
+        response.is_empty() || response.starts_with("HTTP/1.1 431"),
+        "{response}"
+    );
+    // A keep-alive connection that stays idle after its request is closed.
+    let mut stream = tokio::net::TcpStream::connect(server.http).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = Vec::new();
+    let read = tokio::time::timeout(common::PATIENCE, stream.read_to_end(&mut response)).await;
+    assert!(read.is_ok(), "the idle connection was closed");
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.ends_with("ok"), "{response}");
+    server.shutdown().await;
+}
