@@ -41,41 +41,80 @@ struct Cli {
     /// Players per game (must match the server's --players).
     #[arg(long, default_value_t = 2)]
     players: usize,
-    /// Instead of playing: open this many WebSocket connections to the
-    /// server's `--http` address (`--http` is required); each sends its name
-    /// (so the server has read from it) and then idles, held open so the
-    /// server's memory can be read (e.g. from /proc/PID/status).
+    /// Instead of playing: open this many connections to a running server
+    /// (`--server` and `--http`) through the door of the first `--mix`
+    /// (default TCP); each names itself, waits until it is seated, and then
+    /// idles, held open so the server's memory can be read (e.g. VmRSS in
+    /// /proc/PID/status).
     #[arg(long, value_name = "N")]
-    idle_websockets: Option<usize>,
-    /// The server's HTTP address (WebSocket bots, `--idle-websockets`).
+    idle: Option<usize>,
+    /// The server's HTTP address (WebSocket bots, `--idle`).
     #[arg(long)]
     http: Option<SocketAddr>,
-    /// How long `--idle-websockets` holds the sockets, in seconds.
+    /// How long `--idle` holds the connections, in seconds.
     #[arg(long, default_value_t = 10)]
     hold: u64,
 }
 
-/// Opens `count` idle WebSocket connections and holds them.
-async fn hold_idle_websockets(
+/// One idle player's connection, only held open (never read again).
+#[allow(dead_code)]
+enum Idle {
+    /// Over TCP.
+    Tcp(TcpStream),
+    /// Over WebSocket.
+    Ws(Box<tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>>),
+}
+
+/// Opens `count` connections through `door`, each seated under a name, and
+/// holds them for `hold`.
+async fn hold_idle(
+    door: Door,
+    game: SocketAddr,
     http: SocketAddr,
     count: usize,
     hold: Duration,
 ) -> anyhow::Result<()> {
-    let mut sockets = Vec::with_capacity(count);
+    use futures_util::{SinkExt, StreamExt};
+    use tokio::io::AsyncReadExt;
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+    let mut held = Vec::with_capacity(count);
     for index in 0..count {
-        use futures_util::SinkExt;
-        let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{http}/ws")).await?;
-        socket
-            .send(tokio_tungstenite::tungstenite::Message::text(format!(
-                "idle{index}"
-            )))
-            .await?;
-        sockets.push(socket);
+        let name = format!("idle{index}");
+        match door {
+            Door::Tcp => {
+                let mut stream = TcpStream::connect(game).await?;
+                stream.write_all(format!("{name}\n").as_bytes()).await?;
+                // Read until the greeting: the player is seated.
+                let mut seen = Vec::new();
+                let mut buffer = [0u8; 1024];
+                while !String::from_utf8_lossy(&seen).contains("/token ") {
+                    let read = stream.read(&mut buffer).await?;
+                    anyhow::ensure!(read > 0, "the server closed an idle connection");
+                    seen.extend_from_slice(&buffer[..read]);
+                }
+                held.push(Idle::Tcp(stream));
+            }
+            Door::WsText | Door::WsJson => {
+                let mut request = format!("ws://{http}/ws").into_client_request()?;
+                if door == Door::WsJson {
+                    request
+                        .headers_mut()
+                        .insert("Sec-WebSocket-Protocol", JSON_SUBPROTOCOL.parse()?);
+                }
+                let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+                socket.send(Message::text(name)).await?;
+                while let Some(message) = socket.next().await {
+                    if let Message::Text(text) = message? {
+                        if text.contains("/token ") || text.contains("\"token\"") {
+                            break;
+                        }
+                    }
+                }
+                held.push(Idle::Ws(Box::new(socket)));
+            }
+        }
     }
-    println!(
-        "holding {} idle WebSocket connections for {hold:?}",
-        sockets.len()
-    );
+    println!("holding {} idle {door:?} players for {hold:?}", held.len());
     tokio::time::sleep(hold).await;
     Ok(())
 }
@@ -310,11 +349,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    if let Some(count) = cli.idle_websockets {
-        let http = cli
-            .http
-            .ok_or_else(|| anyhow::anyhow!("--idle-websockets needs --http ADDR"))?;
-        return hold_idle_websockets(http, count, Duration::from_secs(cli.hold)).await;
+    if let Some(count) = cli.idle {
+        let (Some(game), Some(http)) = (cli.server, cli.http) else {
+            anyhow::bail!("--idle needs a running server: --server ADDR --http ADDR");
+        };
+        let door = cli.mix.first().copied().unwrap_or(Mix::Tcp).door(0);
+        return hold_idle(door, game, http, count, Duration::from_secs(cli.hold)).await;
     }
     let local = match (cli.server, cli.http) {
         (Some(_), Some(_)) => None,
