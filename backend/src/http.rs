@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::AsyncWriteExt;
@@ -128,9 +128,14 @@ pub async fn serve(
                 }
             };
             let _ = stream.set_nodelay(true);
-            // The WebSocket handler keeps a clone, so an upgraded socket
-            // stays counted until it closes.
-            let service = TowerToHyperService::new(router.layer(Extension(admission)));
+            // Each request carries the admission; the WebSocket handler keeps
+            // a clone, so an upgraded socket stays counted until it closes.
+            let service = TowerToHyperService::new(tower::service_fn(
+                move |mut request: Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(admission.clone());
+                    tower::ServiceExt::oneshot(router.clone(), request)
+                },
+            ));
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())

@@ -68,6 +68,12 @@ struct Cli {
     allow_origin: Vec<String>,
 }
 
+/// jemalloc, with a background thread that gives freed pages back to the
+/// system after its decay time (glibc's malloc kept the high-water mark of a
+/// burst of connections for good).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -77,6 +83,9 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    if let Err(error) = tikv_jemalloc_ctl::background_thread::write(true) {
+        tracing::warn!(%error, "jemalloc's background purging is off");
+    }
     let words = match &cli.words {
         Some(path) => WordList::from_file(path)?,
         None => WordList::builtin(cli.language),
@@ -114,6 +123,7 @@ async fn main() -> anyhow::Result<()> {
     let config = ServerConfig {
         words,
         language,
+        words_from_file: cli.words.is_some(),
         players_to_start: usize::from(cli.players),
         turn_timeout: (cli.turn_timeout > 0).then(|| seconds(cli.turn_timeout)),
         resume_grace: seconds(cli.resume_grace),

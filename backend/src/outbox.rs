@@ -80,8 +80,10 @@ impl Closing {
 /// The sending side of one connection's queue.
 #[derive(Debug, Clone)]
 pub struct Outbox {
-    /// Events for the connection's writer.
-    events: mpsc::Sender<ServerEvent>,
+    /// Events for the connection's writer, shared: one event broadcast to a
+    /// room is one allocation, and a queue slot is one pointer (the queue's
+    /// first block of slots is allocated with the connection).
+    events: mpsc::Sender<Arc<ServerEvent>>,
     /// Cancelled when the client is dropped for not reading.
     kicked: CancellationToken,
     /// Why the connection closes.
@@ -90,7 +92,7 @@ pub struct Outbox {
 
 impl Outbox {
     /// A queue of `capacity` events and its receiving end.
-    pub fn new(capacity: usize) -> (Self, mpsc::Receiver<ServerEvent>) {
+    pub fn new(capacity: usize) -> (Self, mpsc::Receiver<Arc<ServerEvent>>) {
         let (events, receiver) = mpsc::channel(capacity.max(1));
         let outbox = Self {
             events,
@@ -102,8 +104,8 @@ impl Outbox {
 
     /// Queues an event. Returns `false` if the client is gone or was just
     /// kicked because its queue is full.
-    pub fn send(&self, event: ServerEvent) -> bool {
-        match self.events.try_send(event) {
+    pub fn send(&self, event: impl Into<Arc<ServerEvent>>) -> bool {
+        match self.events.try_send(event.into()) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::warn!("outbound queue full: dropping a client that does not read");
@@ -126,7 +128,7 @@ impl Outbox {
     /// is full (back-pressure on that client's reading). Returns `false` if
     /// the connection is gone.
     pub async fn reply(&self, event: ServerEvent) -> bool {
-        self.events.send(event).await.is_ok()
+        self.events.send(Arc::new(event)).await.is_ok()
     }
 
     /// Waits until the queue has room for `slots` more events (the replies
@@ -141,4 +143,22 @@ impl Outbox {
     pub async fn kicked(&self) {
         self.kicked.cancelled().await;
     }
+}
+
+/// Most events a writer renders into one write.
+pub const BATCH: usize = 64;
+
+/// Waits for the next batch of events (at most [`BATCH`]) into `batch`;
+/// `false` once the queue is closed and empty. Both doors' writers use it.
+/// When the queue is idle the batch's memory is released first, so an idle
+/// connection holds none.
+pub async fn next_batch(
+    events: &mut mpsc::Receiver<Arc<ServerEvent>>,
+    batch: &mut Vec<Arc<ServerEvent>>,
+) -> bool {
+    batch.clear();
+    if events.is_empty() {
+        *batch = Vec::new();
+    }
+    events.recv_many(batch, BATCH).await > 0
 }

@@ -30,6 +30,8 @@ pub struct RoomDefaults {
     pub words: WordList,
     /// The language the server's words are in, as rooms show it.
     pub language: Language,
+    /// Whether the server's words come from a `--words` file.
+    pub words_from_file: bool,
     /// Players a quick-match game waits for before it starts.
     pub players_to_start: usize,
     /// Time per turn; `None` for no limit.

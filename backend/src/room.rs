@@ -148,6 +148,9 @@ struct Room {
     gathering: Arc<AtomicBool>,
     /// Where words come from.
     words: WordSource,
+    /// The language the host chose, if any (`/wordlist builtin` goes back
+    /// to it).
+    language: Option<Language>,
     /// Time per turn for the next game.
     turn_time: Option<Duration>,
     /// The current game (gathering, playing, or over until someone enters).
@@ -189,6 +192,7 @@ pub async fn run(
         registry: registry.clone(),
         gathering,
         words: WordSource::Server,
+        language: None,
         turn_time,
         game: placeholder_game(),
         seats: BTreeMap::new(),
@@ -296,10 +300,12 @@ impl Room {
     }
 
     fn settings_event(&self) -> ServerEvent {
-        let (language, custom_words) = match &self.words {
-            WordSource::Server => (self.registry.defaults.language, None),
-            WordSource::Builtin(language) => (*language, None),
-            WordSource::Room(list) => (self.registry.defaults.language, Some(list.len())),
+        let defaults = &self.registry.defaults;
+        let language = self.language.unwrap_or(defaults.language);
+        let custom_words = match &self.words {
+            WordSource::Server if defaults.words_from_file => Some(defaults.words.len()),
+            WordSource::Server | WordSource::Builtin(_) => None,
+            WordSource::Room(list) => Some(list.len()),
         };
         ServerEvent::Settings {
             language,
@@ -546,11 +552,8 @@ impl Room {
             RoomCommand::Who => {
                 endpoint.outbox.send(self.who());
             }
-            _ => {
-                endpoint.outbox.error(
-                    "spectators cannot move or change the room; you can send /say TEXT, /who or /help",
-                );
-            }
+            // The session refuses everything else before it gets here.
+            _ => {}
         }
     }
 
@@ -607,14 +610,21 @@ impl Room {
             return Err("settings can only change before the game starts".to_owned());
         }
         match setting {
-            RoomCommand::Lang(language) => self.words = WordSource::Builtin(language),
+            RoomCommand::Lang(language) => {
+                self.language = Some(language);
+                self.words = WordSource::Builtin(language);
+            }
             RoomCommand::WordList(Some(words)) => {
                 let text = words.join("\n");
                 let list =
                     WordList::parse(&text, "the room's word list").map_err(|e| e.to_string())?;
                 self.words = WordSource::Room(list);
             }
-            RoomCommand::WordList(None) => self.words = WordSource::Server,
+            RoomCommand::WordList(None) => {
+                self.words = self
+                    .language
+                    .map_or(WordSource::Server, WordSource::Builtin);
+            }
             RoomCommand::Time(seconds) => {
                 self.turn_time = seconds.map(|s| Duration::from_secs(u64::from(s)));
                 self.game
@@ -660,7 +670,8 @@ impl Room {
     fn deliver(&mut self, deliveries: Vec<Delivery>, now: Instant) {
         let mut queue: VecDeque<Delivery> = deliveries.into();
         while let Some(Delivery { to, event }) = queue.pop_front() {
-            if let ServerEvent::GameOver { winner, .. } = &event {
+            let event = Arc::new(event);
+            if let ServerEvent::GameOver { winner, .. } = &*event {
                 self.games_played += 1;
                 if let Some(winner) = winner {
                     *self.wins.entry(winner.clone()).or_default() += 1;

@@ -71,6 +71,8 @@ pub struct ServerConfig {
     pub words: WordList,
     /// The language of those words, as rooms show it.
     pub language: wordguess_protocol::Language,
+    /// Whether the words come from a `--words` file (rooms say so).
+    pub words_from_file: bool,
     /// Players a quick-match game waits for before it starts.
     pub players_to_start: usize,
     /// How long a player may hold the turn before it passes on (`None`: no
@@ -112,6 +114,7 @@ pub async fn run(
     let defaults = RoomDefaults {
         words: config.words,
         language: config.language,
+        words_from_file: config.words_from_file,
         players_to_start: config.players_to_start,
         turn_time: config.turn_timeout,
         resume_grace: config.resume_grace,

@@ -20,7 +20,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use wordguess_game::Move;
 use wordguess_protocol::{
@@ -54,9 +54,6 @@ const ROOM_ANSWER: Duration = Duration::from_secs(10);
 
 /// How often a quick-match entry may find its room already started.
 const JOIN_ATTEMPTS: usize = 16;
-
-/// Phase changes a room may signal at once (entry answer, replacement).
-const SIGNAL_QUEUE: usize = 4;
 
 /// Free places in the outbound queue a command waits for before it goes to
 /// the room (its replies: an error, `/who`, a snapshot).
@@ -114,7 +111,7 @@ pub struct Session {
     /// This connection's outbound queue.
     outbox: Outbox,
     /// Phase changes from rooms.
-    signals: mpsc::Receiver<Signal>,
+    signals: watch::Receiver<Option<Signal>>,
     /// Where the conversation is.
     phase: Phase,
     /// How fast this connection may send commands.
@@ -129,7 +126,7 @@ impl Session {
     /// Starts a session, registers its connection and greets the player.
     pub fn new(context: Arc<ServerContext>, outbox: Outbox) -> Self {
         let conn = context.next_conn_id();
-        let (signal_sender, signals) = mpsc::channel(SIGNAL_QUEUE);
+        let (signal_sender, signals) = watch::channel(None);
         context.switchboard.register(
             conn,
             Endpoint {
@@ -327,11 +324,14 @@ impl Session {
 
     /// Sends an entry to `room` and waits for its answer.
     async fn enter(&mut self, room: &RoomHandle, input: RoomInput) -> Option<Signal> {
+        // Before sending: the answer may come before this task runs again.
+        self.signals.mark_unchanged();
         if room.inbox.send(input).await.is_err() {
             return Some(Signal::Refused { retry: true });
         }
-        match tokio::time::timeout(ROOM_ANSWER, self.signals.recv()).await {
-            Ok(signal) => signal,
+        match tokio::time::timeout(ROOM_ANSWER, self.signals.changed()).await {
+            Ok(Ok(())) => self.signals.borrow_and_update().clone(),
+            Ok(Err(_)) => None,
             Err(_) => {
                 tracing::warn!(room = %room.code, "room did not answer an entry");
                 None
@@ -388,8 +388,17 @@ impl Session {
                 }
                 Some(Signal::Refused { retry: true }) if fixed_room.is_none() => continue,
                 Some(Signal::Refused { retry: true }) => {
-                    self.refuse(format!("room {} has closed", room.code)).await;
+                    let code = &room.code;
+                    let why = if room.inbox.is_closed() {
+                        format!("room {code} has closed")
+                    } else {
+                        format!(
+                            "the game in room {code} has started; /watch {code} to watch it, \
+                             or join again when it ends"
+                        )
+                    };
                     self.phase = Phase::Choosing(Intent::QuickMatch);
+                    self.refuse(why).await;
                     return Flow::Continue;
                 }
                 // The room said why (a taken name: send another one).
@@ -448,8 +457,16 @@ impl Session {
             }
             Ok(ClientCommand::Say(text)) => RoomCommand::Say(text),
             Ok(ClientCommand::Who) => RoomCommand::Who,
-            Ok(ClientCommand::Letter(_) | ClientCommand::Word(_) | ClientCommand::Start) => {
-                self.refuse("spectators cannot move").await;
+            Ok(
+                ClientCommand::Letter(_)
+                | ClientCommand::Word(_)
+                | ClientCommand::Start
+                | ClientCommand::Lang(_)
+                | ClientCommand::Time(_)
+                | ClientCommand::WordList(_),
+            ) => {
+                self.refuse("spectators cannot move or change the room")
+                    .await;
                 return Flow::Continue;
             }
             Ok(_) => {
@@ -521,13 +538,18 @@ pub async fn run_connection<L>(
             tokio::select! {
                 line = lines.next() => {
                     let Some(line) = line else { return false };
-                    if session.on_line(line).await == Flow::Close {
+                    // Boxed: handling a line may wait on a room, and that
+                    // state would otherwise sit in every idle connection.
+                    if Box::pin(session.on_line(line)).await == Flow::Close {
                         return true;
                     }
                 }
-                Some(Signal::Replaced) = session.signals.recv() => {
-                    tracing::debug!(conn, "seat moved to another connection");
-                    return true;
+                Ok(()) = session.signals.changed() => {
+                    let replaced = *session.signals.borrow_and_update() == Some(Signal::Replaced);
+                    if replaced {
+                        tracing::debug!(conn, "seat moved to another connection");
+                        return true;
+                    }
                 }
                 () = sleep_until(deadline) => {
                     session

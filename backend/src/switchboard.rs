@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use tokio::sync::mpsc;
+use tokio::sync::watch;
 
 use crate::outbox::Outbox;
 
@@ -45,15 +45,17 @@ pub enum Signal {
 pub struct Endpoint {
     /// The connection's events (bounded; full means kicked).
     pub outbox: Outbox,
-    /// The session's phase changes (bounded; a few at most are in flight).
-    pub signals: mpsc::Sender<Signal>,
+    /// The session's phase changes. Only one matters at a time (the answer
+    /// to an entry, or a replacement), so the latest one is kept: a watch
+    /// channel holds one value and no queue.
+    pub signals: watch::Sender<Option<Signal>>,
 }
 
 impl Endpoint {
     /// Tells the session about a phase change; a session that is gone or
     /// not listening loses nothing it would act on.
     pub fn signal(&self, signal: Signal) {
-        let _ = self.signals.try_send(signal);
+        self.signals.send_replace(Some(signal));
     }
 }
 

@@ -10,20 +10,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::Stream;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use wordguess_protocol::{LineDecoder, LineError, ServerEvent};
 
 use crate::context::ServerContext;
-use crate::outbox::Outbox;
+use crate::outbox::{next_batch, Outbox};
 use crate::session::run_connection;
 
 /// Bytes read from the socket at a time.
 const READ_CHUNK: usize = 4096;
-
-/// Most events rendered into one write.
-const BATCH: usize = 64;
 
 /// Serves one TCP player until the connection ends.
 pub async fn serve_player(stream: TcpStream, addr: SocketAddr, context: Arc<ServerContext>) {
@@ -37,30 +35,29 @@ pub async fn serve_player(stream: TcpStream, addr: SocketAddr, context: Arc<Serv
     tracing::debug!(%addr, "tcp player disconnected");
 }
 
-/// The lines a peer sends, bounded by `max_line_bytes`; ends at EOF.
-pub fn read_lines<R>(
-    reader: R,
+/// The lines a peer sends, bounded by `max_line_bytes`; ends at EOF or on
+/// a read error.
+///
+/// It waits for the socket to be readable and only then reads into a buffer
+/// on the stack, so an idle connection holds no read buffer at all (the
+/// decoder keeps only an unfinished line).
+pub fn read_lines(
+    reader: OwnedReadHalf,
     max_line_bytes: usize,
-) -> impl Stream<Item = Result<String, LineError>>
-where
-    R: AsyncRead + Unpin,
-{
-    // Reads go into spare capacity (`read_buf`), so an idle connection's
-    // buffer pages are never touched and cost no resident memory.
-    let state = (
-        reader,
-        LineDecoder::new(max_line_bytes),
-        Vec::with_capacity(READ_CHUNK),
-    );
-    futures_util::stream::unfold(state, |(mut reader, mut decoder, mut buffer)| async move {
+) -> impl Stream<Item = Result<String, LineError>> {
+    let state = (reader, LineDecoder::new(max_line_bytes));
+    futures_util::stream::unfold(state, |(reader, mut decoder)| async move {
         loop {
             if let Some(line) = decoder.next_line() {
-                return Some((line, (reader, decoder, buffer)));
+                return Some((line, (reader, decoder)));
             }
-            buffer.clear();
-            match reader.read_buf(&mut buffer).await {
-                Ok(0) | Err(_) => return None,
-                Ok(_) => decoder.push(&buffer),
+            reader.readable().await.ok()?;
+            let mut chunk = [0u8; READ_CHUNK];
+            match reader.try_read(&mut chunk) {
+                Ok(0) => return None,
+                Ok(read) => decoder.push(&chunk[..read]),
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => return None,
             }
         }
     })
@@ -70,19 +67,23 @@ where
 /// closes, or a write fails or takes longer than `write_timeout`.
 pub async fn write_text<W>(
     mut writer: W,
-    mut events: mpsc::Receiver<ServerEvent>,
+    mut events: mpsc::Receiver<Arc<ServerEvent>>,
     write_timeout: Duration,
 ) where
     W: AsyncWrite + Unpin,
 {
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = Vec::new();
     let mut text = String::new();
-    while events.recv_many(&mut batch, BATCH).await > 0 {
+    while next_batch(&mut events, &mut batch).await {
+        if events.is_empty() {
+            // The last batch for now: hold no text buffer while idle.
+            text = String::new();
+        }
         text.clear();
         let mut quit = false;
         for event in batch.drain(..) {
             event.write_text(&mut text);
-            if event == ServerEvent::Quit {
+            if *event == ServerEvent::Quit {
                 quit = true;
                 break;
             }

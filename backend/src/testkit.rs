@@ -87,6 +87,7 @@ pub async fn start(options: TestOptions) -> RunningServer {
     let config = ServerConfig {
         words: WordList::parse(&options.words, "test words").expect("valid test words"),
         language: wordguess_protocol::Language::Both,
+        words_from_file: false,
         players_to_start: options.players,
         turn_timeout: Some(options.turn_timeout),
         resume_grace: options.resume_grace,

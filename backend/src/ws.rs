@@ -19,13 +19,14 @@ use wordguess_protocol::{LineError, ServerEvent, JSON_SUBPROTOCOL};
 
 use crate::admission::Admission;
 use crate::context::ServerContext;
-use crate::outbox::{CloseReason, Closing, Outbox};
+use crate::outbox::{next_batch, CloseReason, Closing, Outbox};
 use crate::session::run_connection;
 
-/// Bytes tungstenite reads from the socket at a time (its default is 128 KiB,
-/// zero-filled on the first read: measured here, 10,000 named idle players
-/// cost 1.47 GB of RSS with the defaults and 188 MB with these sizes).
-const READ_BUFFER: usize = 4 * 1024;
+/// Bytes tungstenite reads from the socket at a time; it zero-fills its read
+/// buffer to this size and keeps it for the connection's life. Its default
+/// is 128 KiB: 10,000 named idle players cost 1.47 GB of RSS with it. Lines
+/// are short, and longer frames grow the buffer as they need.
+const READ_BUFFER: usize = 256;
 /// Bytes gathered before a write; frames of one batch share a write.
 const WRITE_BUFFER: usize = 4 * 1024;
 /// The most a slow peer can make the write buffer hold (default: unbounded).
@@ -36,9 +37,6 @@ const MAX_MESSAGE: usize = 16 * 1024;
 // tungstenite fails every write if the write buffer cannot hold its target
 // size plus one message; keep that true whatever the constants become.
 const _: () = assert!(MAX_WRITE_BUFFER > WRITE_BUFFER + MAX_MESSAGE);
-
-/// Most events sent per flush.
-const BATCH: usize = 64;
 
 /// `GET /ws`: upgrades to a game connection. The connection was counted
 /// when it was accepted; the upgraded socket keeps that count until it
@@ -169,16 +167,16 @@ fn split_lines(text: &str, max_line_bytes: usize) -> Vec<Result<String, LineErro
 /// until `/quit` is sent, the queue closes, or a send fails or stalls.
 pub async fn write_frames<S>(
     mut sink: S,
-    mut events: mpsc::Receiver<ServerEvent>,
+    mut events: mpsc::Receiver<Arc<ServerEvent>>,
     json: bool,
     write_timeout: Duration,
     closing: Closing,
 ) where
     S: Sink<Message> + Unpin,
 {
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = Vec::new();
     let mut text = String::new();
-    while events.recv_many(&mut batch, BATCH).await > 0 {
+    while next_batch(&mut events, &mut batch).await {
         let mut quit = false;
         let mut frames = Vec::new();
         for event in batch.drain(..) {
@@ -189,7 +187,7 @@ pub async fn write_frames<S>(
                 event.write_text(&mut text);
                 frames.extend(text.lines().map(|line| Message::text(line.to_owned())));
             }
-            if event == ServerEvent::Quit {
+            if *event == ServerEvent::Quit {
                 quit = true;
                 break;
             }

@@ -200,7 +200,7 @@ async fn wrong_codes_tokens_and_commands_get_private_errors_and_change_nothing()
             (
                 true,
                 "/letter a",
-                "Error: spectators cannot move; now you can send /say TEXT, /who or /help",
+                "Error: spectators cannot move or change the room; now you can send /say TEXT, /who or /help",
             ),
             (true, "/start", "Error: spectators cannot move"),
         ];
@@ -450,15 +450,15 @@ async fn the_host_sets_words_with_apostrophes_and_the_turn_time() {
         host.enter(&["/new"], "host").await;
         let code = host.room_code().await;
         host.send("/wordlist м’ята").await;
-        host.expect("Room settings: words the room's own list of 1 word; 120 s a turn.")
+        host.expect("Room settings: words from a list of 1 word; 120 s a turn.")
             .await;
         host.send("/time off").await;
-        host.expect("Room settings: words the room's own list of 1 word; no time limit.")
+        host.expect("Room settings: words from a list of 1 word; no time limit.")
             .await;
         let mut guest = client(&server, b, "guest").await;
         guest.enter(&[&format!("/join {code}")], "guest").await;
         guest
-            .expect("Room settings: words the room's own list of 1 word; no time limit.")
+            .expect("Room settings: words from a list of 1 word; no time limit.")
             .await;
         host.send("/start").await;
         guest.expect("Word: *'***").await;

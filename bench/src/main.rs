@@ -121,7 +121,10 @@ async fn hold_idle(
 
 const WORDS: &str =
     "apple\nbanana\ncherry\nmountain\nriver\nwindow\nkitchen\nbutterfly\nlantern\nvolcano\n";
-const LETTERS: &[u8] = b"etaoinshrdlucmfwypvbgkjqxz";
+/// Letters bots name, most frequent first: English, then Ukrainian, so a
+/// bot finishes any word of the built-in lists.
+const LETTERS: &str = "etaoinshrdlucmfwypvbgkjqxzоаеинітрвслкдмпуяз\
+бгчхйьжцшюєїщфґ";
 
 /// The door a bot plays through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,7 +198,7 @@ fn seen_event(json: &str) -> Seen {
 /// measures each move until the next turn is announced.
 struct Moves {
     /// Letters to name, in turn.
-    letters: std::iter::Skip<std::iter::Cycle<std::slice::Iter<'static, u8>>>,
+    letters: std::iter::Skip<std::iter::Cycle<std::str::Chars<'static>>>,
     /// When the last move was sent, until it is answered.
     sent_at: Option<Instant>,
     /// Every answered move's latency.
@@ -205,7 +208,7 @@ struct Moves {
 impl Moves {
     fn new(index: usize) -> Self {
         Self {
-            letters: LETTERS.iter().cycle().skip(index % LETTERS.len()),
+            letters: LETTERS.chars().cycle().skip(index % 26),
             sent_at: None,
             latencies: Vec::new(),
         }
@@ -215,7 +218,7 @@ impl Moves {
     fn on(&mut self, seen: Seen) -> Option<Option<String>> {
         match seen {
             Seen::Turn => {
-                let letter = *self.letters.next().unwrap_or(&b'e') as char;
+                let letter = self.letters.next().unwrap_or('e');
                 self.sent_at = Some(Instant::now());
                 Some(Some(format!("/letter {letter}")))
             }

@@ -260,7 +260,8 @@ pub enum ServerEvent {
         language: Language,
         /// Seconds per turn, `None` for no limit.
         turn_seconds: Option<u32>,
-        /// How many words the room's own list has, `None` for built-in.
+        /// How many words the list in use has (the host's, or the server's
+        /// `--words` file), `None` for the built-in lists.
         custom_words: Option<usize>,
     },
     /// The room's tally of finished games (on entering, and after a game).
@@ -506,7 +507,7 @@ impl ServerEvent {
                 custom_words,
             } => {
                 let words = match custom_words {
-                    Some(count) => format!("the room's own list of {}", plural(*count, "word", "words")),
+                    Some(count) => format!("from a list of {}", plural(*count, "word", "words")),
                     None => format!("built-in, language {}", language.as_str()),
                 };
                 let time = match turn_seconds {

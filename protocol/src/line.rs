@@ -80,6 +80,10 @@ impl LineDecoder {
         };
         let mut line: Vec<u8> = self.buffer.drain(..=end).collect();
         self.scanned = 0;
+        if self.buffer.is_empty() {
+            // Nothing is pending: hold no memory while the peer is idle.
+            self.buffer = Vec::new();
+        }
         line.pop();
         if line.last() == Some(&b'\r') {
             line.pop();
