@@ -56,13 +56,7 @@ pub struct Admission {
 
 impl Drop for Admission {
     fn drop(&mut self) {
-        let mut per_ip = self.gate.per_ip();
-        if let Some(count) = per_ip.get_mut(&self.ip) {
-            *count -= 1;
-            if *count == 0 {
-                per_ip.remove(&self.ip);
-            }
-        }
+        self.gate.release_ip(self.ip);
     }
 }
 
@@ -93,6 +87,17 @@ impl Gate {
 
     fn per_ip(&self) -> MutexGuard<'_, HashMap<IpAddr, usize>> {
         self.per_ip.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Gives back one of `ip`'s slots.
+    fn release_ip(&self, ip: IpAddr) {
+        let mut per_ip = self.per_ip();
+        if let Some(count) = per_ip.get_mut(&ip) {
+            *count -= 1;
+            if *count == 0 {
+                per_ip.remove(&ip);
+            }
+        }
     }
 
     fn unnamed(&self) -> MutexGuard<'_, BTreeMap<ConnId, CancellationToken>> {
@@ -176,13 +181,7 @@ impl ReleaseIp {
 impl Drop for ReleaseIp {
     fn drop(&mut self) {
         if let Some((ip, gate)) = self.0.take() {
-            let mut per_ip = gate.per_ip();
-            if let Some(count) = per_ip.get_mut(&ip) {
-                *count -= 1;
-                if *count == 0 {
-                    per_ip.remove(&ip);
-                }
-            }
+            gate.release_ip(ip);
         }
     }
 }

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::raw_ws::{self, TEXT};
-use common::{Client, Door, Player};
+use common::{Client, Door, LineReader, Player};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wordguess_backend::testkit::{start, RunningServer, TestOptions};
 

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Client, Door};
+use common::{Client, Door, LineReader};
 use wordguess_backend::testkit::{start, RunningServer, TestOptions};
 
 async fn client(server: &RunningServer, door: Door, label: &str) -> Client {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::Player;
+use common::{LineReader, Player};
 use wordguess_backend::testkit::{start, TestOptions};
 use wordguess_backend::Limits;
 

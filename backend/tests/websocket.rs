@@ -5,7 +5,7 @@
 mod common;
 
 use common::ws::{connect, event_until, next_text, send, text_until};
-use common::Player;
+use common::{LineReader, Player};
 use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::Message;
 use wordguess_backend::testkit::{start, TestOptions};

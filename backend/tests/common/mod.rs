@@ -73,48 +73,73 @@ impl Player {
         line
     }
 
-    /// Reads until a line equal to `wanted`; returns the lines read before it.
-    pub async fn expect(&mut self, wanted: &str) -> Vec<String> {
-        let mut before = Vec::new();
-        loop {
-            match self.next_line().await {
-                Some(line) if line == wanted => return before,
-                Some(line) => before.push(line),
-                None => panic!(
-                    "{}: EOF before {wanted:?}; seen {:#?}",
-                    self.name, self.seen
-                ),
-            }
-        }
-    }
-
-    /// Reads until a line starting with `prefix`; returns that line.
-    pub async fn expect_prefix(&mut self, prefix: &str) -> String {
-        loop {
-            match self.next_line().await {
-                Some(line) if line.starts_with(prefix) => return line,
-                Some(_) => {}
-                None => panic!(
-                    "{}: EOF before {prefix:?}; seen {:#?}",
-                    self.name, self.seen
-                ),
-            }
-        }
-    }
-
     /// Waits for `/turn` and makes a move.
     pub async fn on_turn(&mut self, command: &str) {
         self.expect("/turn").await;
         self.send(command).await;
     }
+}
 
-    /// Reads to EOF (the server closed the connection); returns the lines.
-    pub async fn until_closed(&mut self) -> Vec<String> {
+/// Reading a player's lines: each kind of player gives `next_line`; the
+/// waiting and checking is written once, here.
+#[allow(async_fn_in_trait)]
+pub trait LineReader {
+    /// The next line, or `None` once the connection is closed.
+    async fn next_line(&mut self) -> Option<String>;
+
+    /// Who this is and what it has read, for failure messages.
+    fn describe(&self) -> String;
+
+    /// Reads until a line equal to `wanted`; returns the lines before it.
+    async fn expect(&mut self, wanted: &str) -> Vec<String> {
+        let mut before = Vec::new();
+        loop {
+            match self.next_line().await {
+                Some(line) if line == wanted => return before,
+                Some(line) => before.push(line),
+                None => panic!("{}: closed before {wanted:?}", self.describe()),
+            }
+        }
+    }
+
+    /// Reads until a line starting with `prefix`; returns that line.
+    async fn expect_prefix(&mut self, prefix: &str) -> String {
+        loop {
+            match self.next_line().await {
+                Some(line) if line.starts_with(prefix) => return line,
+                Some(_) => {}
+                None => panic!("{}: closed before {prefix:?}", self.describe()),
+            }
+        }
+    }
+
+    /// Reads to the end of the connection; returns the lines.
+    async fn until_closed(&mut self) -> Vec<String> {
         let mut rest = Vec::new();
         while let Some(line) = self.next_line().await {
             rest.push(line);
         }
         rest
+    }
+}
+
+impl LineReader for Player {
+    async fn next_line(&mut self) -> Option<String> {
+        Player::next_line(self).await
+    }
+
+    fn describe(&self) -> String {
+        format!("{}; seen {:#?}", self.name, self.seen)
+    }
+}
+
+impl LineReader for Client {
+    async fn next_line(&mut self) -> Option<String> {
+        Client::next_line(self).await
+    }
+
+    fn describe(&self) -> String {
+        format!("{}; seen {:#?}", self.label, self.seen)
     }
 }
 
@@ -286,44 +311,6 @@ impl Client {
         let line = self.pending.pop_front()?;
         self.seen.push(line.clone());
         Some(line)
-    }
-
-    /// Reads until a line equal to `wanted`; returns the lines before it.
-    pub async fn expect(&mut self, wanted: &str) -> Vec<String> {
-        let mut before = Vec::new();
-        loop {
-            match self.next_line().await {
-                Some(line) if line == wanted => return before,
-                Some(line) => before.push(line),
-                None => panic!(
-                    "{}: closed before {wanted:?}; seen {:#?}",
-                    self.label, self.seen
-                ),
-            }
-        }
-    }
-
-    /// Reads until a line starting with `prefix`; returns it.
-    pub async fn expect_prefix(&mut self, prefix: &str) -> String {
-        loop {
-            match self.next_line().await {
-                Some(line) if line.starts_with(prefix) => return line,
-                Some(_) => {}
-                None => panic!(
-                    "{}: closed before {prefix:?}; seen {:#?}",
-                    self.label, self.seen
-                ),
-            }
-        }
-    }
-
-    /// Reads to the end of the connection; returns the lines.
-    pub async fn until_closed(&mut self) -> Vec<String> {
-        let mut rest = Vec::new();
-        while let Some(line) = self.next_line().await {
-            rest.push(line);
-        }
-        rest
     }
 
     /// Sends many lines at once: one write on TCP, frames flushed together
