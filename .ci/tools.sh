@@ -6,6 +6,7 @@
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+CARGO_FUZZ_VERSION=0.13.2
 TOOLS_DIR="${WORDGUESS_TOOLS_DIR:-$HOME/.cache/wordguess-tools}"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$TOOLS_DIR/binaryen/node_modules/.bin:$PATH"
 
@@ -41,6 +42,18 @@ ensure_web_tools() {
         say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
         mkdir -p "$TOOLS_DIR/binaryen"
         npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR/binaryen" "binaryen@$BINARYEN_VERSION"
+    fi
+}
+
+# A nightly toolchain and cargo-fuzz, for the fuzz targets in fuzz/.
+ensure_fuzz_tools() {
+    if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+        say "installing the nightly toolchain (for cargo-fuzz; a minute, once)"
+        rustup toolchain install nightly --profile minimal
+    fi
+    if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+        say "installing cargo-fuzz $CARGO_FUZZ_VERSION (a minute, once)"
+        cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
     fi
 }
 

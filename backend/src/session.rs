@@ -20,7 +20,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use wordguess_game::Move;
 use wordguess_protocol::{
@@ -32,7 +31,7 @@ use crate::outbox::{CloseReason, Outbox};
 use crate::rate::TokenBucket;
 use crate::registry::RoomHandle;
 use crate::room::{Role, RoomCommand, RoomInput};
-use crate::switchboard::{ConnId, Endpoint, Signal};
+use crate::switchboard::{ConnId, Endpoint, Signal, SignalSlot};
 
 /// `/help` before joining.
 pub const HELP_CHOOSING: &str = "Send your name to join a quick-match game. Or first: \
@@ -111,7 +110,7 @@ pub struct Session {
     /// This connection's outbound queue.
     outbox: Outbox,
     /// Phase changes from rooms.
-    signals: watch::Receiver<Option<Signal>>,
+    signals: Arc<SignalSlot>,
     /// Where the conversation is.
     phase: Phase,
     /// How fast this connection may send commands.
@@ -119,26 +118,26 @@ pub struct Session {
     /// Commands refused in a row for coming too fast.
     strikes: u32,
     /// Cancelled if this connection must make room before it has a name.
-    evict: CancellationToken,
+    evict: Option<CancellationToken>,
 }
 
 impl Session {
     /// Starts a session, registers its connection and greets the player.
     pub fn new(context: Arc<ServerContext>, outbox: Outbox) -> Self {
         let conn = context.next_conn_id();
-        let (signal_sender, signals) = watch::channel(None);
+        let signals = Arc::new(SignalSlot::default());
         context.switchboard.register(
             conn,
             Endpoint {
                 outbox: outbox.clone(),
-                signals: signal_sender,
+                signals: signals.clone(),
             },
         );
         outbox.send(ServerEvent::Welcome);
         let limits = &context.limits;
         let commands = TokenBucket::new(limits.command_burst, limits.commands_per_second, now());
         Self {
-            evict: context.gate.register_unnamed(conn),
+            evict: Some(context.gate.register_unnamed(conn)),
             context,
             conn,
             outbox,
@@ -154,6 +153,7 @@ impl Session {
     fn set_phase(&mut self, phase: Phase) {
         if !matches!(phase, Phase::Choosing(_)) {
             self.context.gate.forget_unnamed(self.conn);
+            self.evict = None;
         }
         self.phase = phase;
     }
@@ -325,13 +325,12 @@ impl Session {
     /// Sends an entry to `room` and waits for its answer.
     async fn enter(&mut self, room: &RoomHandle, input: RoomInput) -> Option<Signal> {
         // Before sending: the answer may come before this task runs again.
-        self.signals.mark_unchanged();
+        self.signals.take();
         if room.inbox.send(input).await.is_err() {
             return Some(Signal::Refused { retry: true });
         }
-        match tokio::time::timeout(ROOM_ANSWER, self.signals.changed()).await {
-            Ok(Ok(())) => self.signals.borrow_and_update().clone(),
-            Ok(Err(_)) => None,
+        match tokio::time::timeout(ROOM_ANSWER, self.signals.next()).await {
+            Ok(signal) => Some(signal),
             Err(_) => {
                 tracing::warn!(room = %room.code, "room did not answer an entry");
                 None
@@ -544,9 +543,8 @@ pub async fn run_connection<L>(
                         return true;
                     }
                 }
-                Ok(()) = session.signals.changed() => {
-                    let replaced = *session.signals.borrow_and_update() == Some(Signal::Replaced);
-                    if replaced {
+                signal = session.signals.next() => {
+                    if signal == Signal::Replaced {
                         tracing::debug!(conn, "seat moved to another connection");
                         return true;
                     }
@@ -557,7 +555,7 @@ pub async fn run_connection<L>(
                         .error("no name was given in time; closing the connection");
                     return true;
                 }
-                () = session.evict.cancelled(), if !session.has_joined() => {
+                () = evicted(session.evict.as_ref()) => {
                     session.outbox.closing.set(CloseReason::Policy);
                     session.outbox.error(
                         "the server is full and this connection has not sent a name; \
@@ -598,6 +596,14 @@ pub async fn run_connection<L>(
         let _ = tokio::time::timeout(context.limits.linger / 4, drain).await;
     }
     tracing::debug!(conn, "connection closed");
+}
+
+/// Completes when the connection must make room; never once it is named.
+async fn evicted(evict: Option<&CancellationToken>) {
+    match evict {
+        Some(token) => token.cancelled().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Sleeps until `deadline`; never completes without one.

@@ -7,9 +7,9 @@
 //! registering or removing a connection, never across a room's work.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use tokio::sync::watch;
+use tokio::sync::Notify;
 
 use crate::outbox::Outbox;
 
@@ -40,22 +40,54 @@ pub enum Signal {
     Replaced,
 }
 
+/// The latest phase change for one session: only one matters at a time
+/// (the answer to an entry, or a replacement). A slot and a `Notify` cost
+/// far less per connection than a channel.
+#[derive(Debug, Default)]
+pub struct SignalSlot {
+    /// The signal not yet taken.
+    value: Mutex<Option<Signal>>,
+    /// Wakes the session (a notification sent while nobody waits is kept).
+    notify: Notify,
+}
+
+impl SignalSlot {
+    /// Leaves `signal` for the session and wakes it.
+    pub fn put(&self, signal: Signal) {
+        *self.value.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
+        self.notify.notify_one();
+    }
+
+    /// Takes the waiting signal, if any.
+    pub fn take(&self) -> Option<Signal> {
+        self.value.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// Waits for the next signal.
+    pub async fn next(&self) -> Signal {
+        loop {
+            if let Some(signal) = self.take() {
+                return signal;
+            }
+            self.notify.notified().await;
+        }
+    }
+}
+
 /// How a room reaches one connection.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     /// The connection's events (bounded; full means kicked).
     pub outbox: Outbox,
-    /// The session's phase changes. Only one matters at a time (the answer
-    /// to an entry, or a replacement), so the latest one is kept: a watch
-    /// channel holds one value and no queue.
-    pub signals: watch::Sender<Option<Signal>>,
+    /// The session's phase changes.
+    pub signals: Arc<SignalSlot>,
 }
 
 impl Endpoint {
     /// Tells the session about a phase change; a session that is gone or
     /// not listening loses nothing it would act on.
     pub fn signal(&self, signal: Signal) {
-        self.signals.send_replace(Some(signal));
+        self.signals.put(signal);
     }
 }
 

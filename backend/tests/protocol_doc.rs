@@ -279,7 +279,10 @@ async fn the_documented_python_bot_plays_a_whole_game_against_the_real_server() 
 
     let server = start(TestOptions::new("apple", 2)).await;
     let bot = |name: &str| {
+        // Isolated mode: the script's folder (a shared temp folder) must not
+        // shadow the standard library with stray modules.
         tokio::process::Command::new("python3")
+            .arg("-I")
             .arg(&script)
             .arg(server.game.ip().to_string())
             .arg(server.game.port().to_string())

@@ -547,7 +547,10 @@ impl Game {
                 alphabet: self.alphabet().to_owned(),
             },
         });
-        self.announce_turn(now, out);
+        // The first present seat moves first (the host may be away: the
+        // rules allow an away host's /start even if the server never sends
+        // one).
+        self.next_present_turn(now, out);
     }
 
     /// Handles a move by `id`. A move that breaks the rules (out of turn,
@@ -640,6 +643,9 @@ impl Game {
     /// everyone is told, and it gets `/turn` if the turn is (now) its own.
     /// Returns nothing if `id` has no seat.
     pub fn resume(&mut self, id: PlayerId, now: Instant) -> Vec<Delivery> {
+        // Whether the turn is parked on an away seat (every seat was away),
+        // asked before this seat is back: it may be the parked one.
+        let parked = self.mover_is_away();
         let Some(seat) = self.seat_mut(id) else {
             return Vec::new();
         };
@@ -658,9 +664,9 @@ impl Game {
         if self.phase != Phase::Playing {
             return out;
         }
-        if self.mover_is_away() {
+        if parked {
             // Every seat was away and the turn was parked: it resumes with
-            // the first present seat from the parked one.
+            // the first present seat from the parked one, with a fresh clock.
             self.next_present_turn(now, &mut out);
         } else if self.current_player() == Some(id) {
             out.push(Delivery {

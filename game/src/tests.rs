@@ -464,6 +464,53 @@ fn when_every_seat_is_away_the_turn_waits_for_the_first_to_come_back() {
 }
 
 #[test]
+fn when_the_parked_mover_itself_comes_back_its_turn_clock_runs_again() {
+    // Found by the game_rules fuzz target: the seat the turn was parked on
+    // resumed first, got /turn, but no TurnOf and no clock, so a timed game
+    // waited for it forever.
+    let mut game = room(&[(A, "alice"), (B, "bob")]);
+    game.start(A, now()).unwrap();
+    game.disconnect(B, at(1));
+    game.disconnect(A, at(2));
+    assert_eq!(
+        game.poll_timeout(),
+        Some(at(121)),
+        "parked: only the graces"
+    );
+    let out = game.resume(B, at(3));
+    assert_eq!(game.current_player(), Some(B));
+    assert!(out.iter().any(|d| d.to == Recipient::All
+        && d.event
+            == ServerEvent::TurnOf {
+                name: "bob".into(),
+                seconds: Some(60)
+            }));
+    assert!(events_for(&out, B).contains(&ServerEvent::YourTurn));
+    assert_eq!(
+        game.poll_timeout(),
+        Some(at(3) + MINUTE - warning_before(MINUTE)),
+        "bob's turn clock runs"
+    );
+    let out = game.handle_timeout(at(63));
+    assert!(out
+        .iter()
+        .any(|d| d.event == ServerEvent::TurnTimedOut { name: "bob".into() }));
+}
+
+#[test]
+fn a_game_started_while_the_host_is_away_begins_with_the_first_present_seat() {
+    // Found by the game_rules fuzz target: the first turn went to the away
+    // host, so the others waited for its clock (or, without a limit, its
+    // grace) to run out.
+    let mut game = room(&[(A, "alice"), (B, "bob"), (C, "carol")]);
+    game.disconnect(A, at(1));
+    let out = game.start(A, at(2)).unwrap();
+    assert_eq!(game.current_player(), Some(B));
+    assert!(events_for(&out, B).contains(&ServerEvent::YourTurn));
+    assert!(!events_for(&out, A).contains(&ServerEvent::YourTurn));
+}
+
+#[test]
 fn after_the_grace_an_away_player_leaves_for_good() {
     let mut game = room(&[(A, "alice"), (B, "bob"), (C, "carol")]);
     game.start(A, now()).unwrap();
