@@ -23,10 +23,17 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use wordguess_protocol::{palindrome, LineDecoder, LineError};
 
+use crate::admission::Admission;
 use crate::context::ServerContext;
 
 /// Answers one client's lines until it disconnects.
-pub async fn serve_client(stream: TcpStream, addr: SocketAddr, context: Arc<ServerContext>) {
+pub async fn serve_client(
+    stream: TcpStream,
+    addr: SocketAddr,
+    context: Arc<ServerContext>,
+    admission: Admission,
+) {
+    let _counted = admission;
     tracing::debug!(%addr, "palindrome client connected");
     let _ = stream.set_nodelay(true);
     let (mut reader, mut writer) = stream.into_split();

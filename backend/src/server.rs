@@ -12,6 +12,7 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::admission::Admission;
 use crate::context::{Limits, ServerContext};
 use crate::registry::{Registry, RoomDefaults};
 use crate::switchboard::Switchboard;
@@ -175,7 +176,7 @@ pub async fn run(
 /// why in one line.
 async fn accept_loop<F, Fut>(listener: TcpListener, context: Arc<ServerContext>, serve: F)
 where
-    F: Fn(TcpStream, SocketAddr, Arc<ServerContext>) -> Fut + Send + Sync + 'static,
+    F: Fn(TcpStream, SocketAddr, Arc<ServerContext>, Admission) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let serve = Arc::new(serve);
@@ -188,10 +189,8 @@ where
         let tasks = context.tasks.clone();
         tasks.spawn(async move {
             match context.gate.admit(addr.ip()).await {
-                Ok(admission) => {
-                    serve(stream, addr, context).await;
-                    drop(admission);
-                }
+                // The connection holds its admission until it closes.
+                Ok(admission) => serve(stream, addr, context, admission).await,
                 Err(refusal) => {
                     tracing::warn!(%addr, ?refusal, "connection refused");
                     let line = format!("Error: {}.\n", refusal.message());

@@ -53,17 +53,18 @@ pub async fn upgrade(
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| {
-            let tasks = context.tasks.clone();
-            tasks.track_future(async move {
-                serve_player(socket, context).await;
-                drop(admission);
-            })
-        })
+        .on_upgrade(move |socket| async move { serve_player(socket, context, admission) })
 }
 
-/// Serves one WebSocket player until the connection ends.
-pub async fn serve_player(socket: WebSocket, context: Arc<ServerContext>) {
+/// Starts serving one WebSocket player: splits the socket, spawns its
+/// writer and its connection task (tracked, so shutdown waits for it), and
+/// returns. The upgrade task ends here, so the upgrade's state (the socket
+/// before the split, the handshake) is not kept for the connection's life.
+pub fn serve_player<A: Send + 'static>(
+    socket: WebSocket,
+    context: Arc<ServerContext>,
+    admission: A,
+) {
     let json = socket
         .protocol()
         .is_some_and(|protocol| protocol.as_bytes() == JSON_SUBPROTOCOL.as_bytes());
@@ -82,8 +83,13 @@ pub async fn serve_player(socket: WebSocket, context: Arc<ServerContext>) {
         context.limits.max_line_bytes,
         outbox.closing.clone(),
     ));
-    run_connection(context, outbox, writer, lines).await;
-    tracing::debug!("websocket player disconnected");
+    let tasks = context.tasks.clone();
+    tasks.spawn(async move {
+        run_connection(context, outbox, writer, lines).await;
+        tracing::debug!("websocket player disconnected");
+        // The connection stays counted until here.
+        drop(admission);
+    });
 }
 
 /// The lines a WebSocket peer sends: each text frame is a line (a frame
