@@ -364,6 +364,11 @@ async fn main() -> anyhow::Result<()> {
         (None, None) => {
             let mut options = TestOptions::new(WORDS, cli.players);
             options.limits.max_connections = cli.games * cli.players + 100;
+            // Bots move as fast as the server answers: lift the per-client
+            // command rate limit (pass --commands-per-second to a server of
+            // your own for the same).
+            options.limits.command_burst = u32::MAX;
+            options.limits.commands_per_second = f64::MAX;
             Some(start(options).await)
         }
         _ => anyhow::bail!("give both --server and --http, or neither"),
