@@ -28,7 +28,7 @@ use wordguess_protocol::{Language, ResumeToken, RoomCode, Score, ServerEvent};
 
 use crate::rate::TokenBucket;
 use crate::registry::Registry;
-use crate::session::sleep_until;
+use crate::session::{now, sleep_until};
 use crate::switchboard::{ConnId, Endpoint, Signal};
 use crate::words::WordList;
 
@@ -173,8 +173,6 @@ struct Room {
     empty_since: Option<Instant>,
 }
 
-use crate::session::now;
-
 /// Runs a room until it has been empty for the idle time or the server
 /// shuts down (connections say goodbye themselves).
 pub async fn run(
@@ -228,6 +226,13 @@ pub async fn run(
     registry.remove_room(&code);
     registry.revoke_tokens(room.seats.values().map(|s| &s.token));
     tracing::info!(room = %code, games = room.games_played, "room closed");
+}
+
+/// Refuses an entry: the reason to the connection, and the answer its
+/// session waits for (it stays where it was and may try again).
+fn refuse(endpoint: &Endpoint, message: impl Into<String>) {
+    endpoint.outbox.error(message);
+    endpoint.signal(Signal::Refused { retry: false });
 }
 
 /// A stand-in until the room makes its first game.
@@ -354,8 +359,7 @@ impl Room {
         }
         let spectator_names = self.spectators.values().map(|(n, _)| n.as_str());
         if let Err(error) = check_name_free(spectator_names, &name) {
-            endpoint.outbox.error(error.to_string());
-            endpoint.signal(Signal::Refused { retry: false });
+            refuse(&endpoint, error.to_string());
             return;
         }
         let id = PlayerId(self.next_seat);
@@ -366,16 +370,17 @@ impl Room {
                 return;
             }
             Err(JoinError::NotGathering) => {
-                endpoint.outbox.error(format!(
-                    "the game in room {code} has started; /watch {code} to watch it, or join again when it ends",
-                    code = self.code
-                ));
-                endpoint.signal(Signal::Refused { retry: false });
+                let code = &self.code;
+                refuse(
+                    &endpoint,
+                    format!(
+                        "the game in room {code} has started; /watch {code} to watch it, or join again when it ends"
+                    ),
+                );
                 return;
             }
             Err(error) => {
-                endpoint.outbox.error(error.to_string());
-                endpoint.signal(Signal::Refused { retry: false });
+                refuse(&endpoint, error.to_string());
                 return;
             }
         };
@@ -390,12 +395,7 @@ impl Room {
         if let Some(accepted) = deliveries.pop_front() {
             endpoint.outbox.send(accepted.event);
         }
-        self.welcome(&endpoint);
-        endpoint.outbox.send(ServerEvent::Token {
-            token: token.to_string(),
-            grace_seconds: self.grace_seconds(),
-        });
-        self.room_state(&endpoint);
+        self.greet_seat(&endpoint, &token);
         self.seats.insert(
             id,
             SeatLink {
@@ -407,8 +407,16 @@ impl Room {
         self.deliver(deliveries.into(), now);
     }
 
-    fn grace_seconds(&self) -> u32 {
-        u32::try_from(self.registry.defaults.resume_grace.as_secs()).unwrap_or(u32::MAX)
+    /// What a connection that now holds a seat is told after its greeting:
+    /// the room, its resume token, and the room's state.
+    fn greet_seat(&self, endpoint: &Endpoint, token: &ResumeToken) {
+        self.welcome(endpoint);
+        let grace = self.registry.defaults.resume_grace.as_secs();
+        endpoint.outbox.send(ServerEvent::Token {
+            token: token.to_string(),
+            grace_seconds: u32::try_from(grace).unwrap_or(u32::MAX),
+        });
+        self.room_state(endpoint);
     }
 
     fn enter_spectator(&mut self, conn: ConnId, name: String, now: Instant) {
@@ -421,8 +429,7 @@ impl Room {
             .map(String::as_str)
             .chain(self.spectators.values().map(|(n, _)| n.as_str()));
         if let Err(error) = check_name_free(names, &name) {
-            endpoint.outbox.error(error.to_string());
-            endpoint.signal(Signal::Refused { retry: false });
+            refuse(&endpoint, error.to_string());
             return;
         }
         tracing::info!(room = %self.code, spectator = %name, "watching");
@@ -463,11 +470,11 @@ impl Room {
             .find(|(id, link)| link.token == *token && self.game.is_seated(**id))
             .map(|(id, _)| *id);
         let Some(id) = seat else {
-            endpoint.outbox.error(
+            refuse(
+                &endpoint,
                 "that token no longer holds a seat (the game ended or the seat was given up); \
                  send your name, or /join CODE",
             );
-            endpoint.signal(Signal::Refused { retry: false });
             return;
         };
         let name = self.game.name_of(id).unwrap_or_default().to_owned();
@@ -488,12 +495,7 @@ impl Room {
             room: self.code.clone(),
         });
         endpoint.outbox.send(ServerEvent::Accepted { name });
-        self.welcome(&endpoint);
-        endpoint.outbox.send(ServerEvent::Token {
-            token: token.to_string(),
-            grace_seconds: self.grace_seconds(),
-        });
-        self.room_state(&endpoint);
+        self.greet_seat(&endpoint, token);
         let deliveries = self.game.resume(id, now);
         self.deliver(deliveries, now);
     }

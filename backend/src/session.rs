@@ -510,13 +510,35 @@ impl Session {
     }
 }
 
+/// Starts one connection's conversation (of either door) in its own
+/// tracked task, so shutdown waits for it, and returns at once: the task
+/// that accepted or upgraded the socket ends instead of living as long as
+/// the connection. `admission` is held until the connection closes, so the
+/// connection stays counted that long.
+pub fn spawn_connection<L, A>(
+    context: Arc<ServerContext>,
+    outbox: Outbox,
+    writer: tokio::task::JoinHandle<()>,
+    lines: L,
+    admission: A,
+) where
+    L: futures_util::Stream<Item = Result<String, LineError>> + Unpin + Send + 'static,
+    A: Send + 'static,
+{
+    let tasks = context.tasks.clone();
+    tasks.spawn(async move {
+        run_connection(context, outbox, writer, lines).await;
+        drop(admission);
+    });
+}
+
 /// Drives one connection of either door until it ends: feeds `lines` to a
 /// new [`Session`], and stops when the peer leaves, the writer finishes
 /// (after `/quit` or a failed write), the client is kicked for not reading,
 /// the seat moves to another connection, or the server shuts down. Then the
 /// room learns the connection is gone and the writer gets a moment to flush
 /// what is queued.
-pub async fn run_connection<L>(
+async fn run_connection<L>(
     context: Arc<ServerContext>,
     outbox: Outbox,
     mut writer: tokio::task::JoinHandle<()>,

@@ -19,15 +19,13 @@ use wordguess_protocol::{LineDecoder, LineError, ServerEvent};
 use crate::admission::Admission;
 use crate::context::ServerContext;
 use crate::outbox::{next_batch, Outbox};
-use crate::session::run_connection;
+use crate::session::spawn_connection;
 
 /// Bytes read from the socket at a time.
 const READ_CHUNK: usize = 4096;
 
 /// Starts serving one TCP player: spawns its writer and its connection
-/// task (tracked, so shutdown waits for it, and holding the admission until
-/// the connection closes), and returns, so the accepting task's state is
-/// not kept for the connection's life.
+/// task ([`spawn_connection`]) and returns.
 pub async fn serve_player(
     stream: TcpStream,
     addr: SocketAddr,
@@ -40,12 +38,7 @@ pub async fn serve_player(
     let (outbox, events) = Outbox::new(context.limits.outbound_queue);
     let writer = tokio::spawn(write_text(writer, events, context.limits.write_timeout));
     let lines = Box::pin(read_lines(reader, context.limits.max_line_bytes));
-    let tasks = context.tasks.clone();
-    tasks.spawn(async move {
-        run_connection(context, outbox, writer, lines).await;
-        tracing::debug!(%addr, "tcp player disconnected");
-        drop(admission);
-    });
+    spawn_connection(context, outbox, writer, lines, admission);
 }
 
 /// The lines a peer sends, bounded by `max_line_bytes`; ends at EOF or on

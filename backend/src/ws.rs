@@ -20,7 +20,7 @@ use wordguess_protocol::{LineError, ServerEvent, JSON_SUBPROTOCOL};
 use crate::admission::Admission;
 use crate::context::ServerContext;
 use crate::outbox::{next_batch, CloseReason, Closing, Outbox};
-use crate::session::run_connection;
+use crate::session::spawn_connection;
 
 /// Bytes tungstenite reads from the socket at a time; it zero-fills its read
 /// buffer to this size and keeps it for the connection's life. Its default
@@ -57,9 +57,9 @@ pub async fn upgrade(
 }
 
 /// Starts serving one WebSocket player: splits the socket, spawns its
-/// writer and its connection task (tracked, so shutdown waits for it), and
-/// returns. The upgrade task ends here, so the upgrade's state (the socket
-/// before the split, the handshake) is not kept for the connection's life.
+/// writer and its connection task ([`spawn_connection`]) and returns, so
+/// the upgrade's state (the socket before the split, the handshake) is not
+/// kept for the connection's life.
 pub fn serve_player<A: Send + 'static>(
     socket: WebSocket,
     context: Arc<ServerContext>,
@@ -83,13 +83,7 @@ pub fn serve_player<A: Send + 'static>(
         context.limits.max_line_bytes,
         outbox.closing.clone(),
     ));
-    let tasks = context.tasks.clone();
-    tasks.spawn(async move {
-        run_connection(context, outbox, writer, lines).await;
-        tracing::debug!("websocket player disconnected");
-        // The connection stays counted until here.
-        drop(admission);
-    });
+    spawn_connection(context, outbox, writer, lines, admission);
 }
 
 /// The lines a WebSocket peer sends: each text frame is a line (a frame
