@@ -131,7 +131,8 @@ enum WordSource {
     /// The server's list (`--words`, or the built-in lists).
     Server,
     /// A built-in list chosen by the host.
-    Builtin(Language),
+    /// (Built once when chosen, not for every word.)
+    Builtin(WordList),
     /// The host's own list.
     Room(WordList),
 }
@@ -614,7 +615,7 @@ impl Room {
         match setting {
             RoomCommand::Lang(language) => {
                 self.language = Some(language);
-                self.words = WordSource::Builtin(language);
+                self.words = WordSource::Builtin(WordList::builtin(language.into()));
             }
             RoomCommand::WordList(Some(words)) => {
                 let text = words.join("\n");
@@ -623,9 +624,9 @@ impl Room {
                 self.words = WordSource::Room(list);
             }
             RoomCommand::WordList(None) => {
-                self.words = self
-                    .language
-                    .map_or(WordSource::Server, WordSource::Builtin);
+                self.words = self.language.map_or(WordSource::Server, |language| {
+                    WordSource::Builtin(WordList::builtin(language.into()))
+                });
             }
             RoomCommand::Time(seconds) => {
                 self.turn_time = seconds.map(|s| Duration::from_secs(u64::from(s)));
@@ -643,7 +644,7 @@ impl Room {
     fn new_game_word(&self) -> String {
         match &self.words {
             WordSource::Server => self.registry.defaults.words.choose(),
-            WordSource::Builtin(language) => WordList::builtin((*language).into()).choose(),
+            WordSource::Builtin(list) => list.choose(),
             WordSource::Room(list) => list.choose(),
         }
     }
