@@ -1,4 +1,5 @@
-//! The HTTP side: the browser app's files, the WebSocket door and `/healthz`,
+//! The HTTP side: the browser app's files, the WebSocket door, the records
+//! API ([`crate::api`]) and `/healthz`,
 //! served by our own accept loop so every connection is counted from accept,
 //! has `TCP_NODELAY`, a header deadline and a bounded request head.
 
@@ -46,6 +47,7 @@ pub fn app(
             get(ws::upgrade).layer(axum::middleware::from_fn_with_state(origins, check_origin)),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::api::routes())
         .with_state(context);
     let Some(root) = web_root else {
         return router.fallback(|| async { Html(NOT_BUILT) });

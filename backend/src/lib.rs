@@ -17,10 +17,12 @@
 //! tests start the real server on `127.0.0.1:0`.
 
 pub mod admission;
+pub mod api;
 pub mod context;
 pub mod http;
 pub mod outbox;
 pub mod palindrome;
+pub mod persist;
 pub mod rate;
 pub mod registry;
 pub mod room;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
+use wordguess_backend::persist::Persistence;
 use wordguess_backend::words::Language;
 use wordguess_backend::{run, Limits, Listeners, ServerConfig, WordList};
 
@@ -66,6 +67,11 @@ struct Cli {
     /// connections, e.g. behind a proxy with another host name; repeatable.
     #[arg(long, value_name = "ORIGIN")]
     allow_origin: Vec<String>,
+    /// The database file (SQLite; created on first start) that keeps game
+    /// history, the leaderboard and unfinished games across restarts;
+    /// `none` keeps everything in memory.
+    #[arg(long, value_name = "PATH|none", default_value = "wordguess.db")]
+    db: String,
 }
 
 /// jemalloc, with a background thread that gives freed pages back to the
@@ -86,6 +92,14 @@ async fn main() -> anyhow::Result<()> {
     if let Err(error) = tikv_jemalloc_ctl::background_thread::write(true) {
         tracing::warn!(%error, "jemalloc's background purging is off");
     }
+    let persistence = match cli.db.as_str() {
+        "none" => None,
+        path => {
+            let (store, writer) = wordguess_store::Store::open(std::path::Path::new(path))?;
+            tracing::info!(db = %path, "database open");
+            Some(Persistence { store, writer })
+        }
+    };
     let words = match &cli.words {
         Some(path) => WordList::from_file(path)?,
         None => WordList::builtin(cli.language),
@@ -132,6 +146,7 @@ async fn main() -> anyhow::Result<()> {
         allowed_origins: cli.allow_origin,
         web_root: Some(cli.web_root),
         limits,
+        persistence,
     };
     run(config, listeners, shutdown_signal()).await?;
     tracing::info!("goodbye");

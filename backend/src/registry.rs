@@ -19,7 +19,8 @@ use tokio_util::task::TaskTracker;
 use wordguess_protocol::command::{ROOM_CODE_ALPHABET, ROOM_CODE_LEN};
 use wordguess_protocol::{Language, ResumeToken, RoomCode};
 
-use crate::room::{self, RoomInput, RoomKind};
+use crate::persist::{Persistence, RoomSave};
+use crate::room::{self, RoomInput, RoomKind, RoomStart};
 use crate::switchboard::Switchboard;
 use crate::words::WordList;
 
@@ -80,6 +81,10 @@ pub struct Registry {
     tokens: Mutex<HashMap<ResumeToken, RoomCode>>,
     /// Where connections are found.
     pub switchboard: Arc<Switchboard>,
+    /// The database's one writer, if there is a database.
+    pub writer: Option<wordguess_store::Writer>,
+    /// Reads from the database (history, leaderboard), if there is one.
+    pub store: Option<wordguess_store::Store>,
     /// Where room tasks are spawned, so shutdown waits for them.
     tasks: TaskTracker,
     /// Stops every room when the server shuts down.
@@ -95,10 +100,13 @@ impl Registry {
     pub fn new(
         defaults: RoomDefaults,
         switchboard: Arc<Switchboard>,
+        persistence: Option<&Persistence>,
         tasks: TaskTracker,
         shutdown: CancellationToken,
     ) -> Self {
         Self {
+            writer: persistence.map(|p| p.writer.clone()),
+            store: persistence.map(|p| p.store.clone()),
             defaults,
             rooms: Mutex::default(),
             quick: Mutex::default(),
@@ -151,6 +159,20 @@ impl Registry {
         }
     }
 
+    /// Reopens rooms saved before a restart, with their codes and the
+    /// tokens of their seats, before any connection is served.
+    pub fn restore(self: &Arc<Self>, saved: Vec<(RoomCode, RoomSave)>) {
+        for (code, save) in saved {
+            if save.keeps_seats() {
+                let mut tokens = lock(&self.tokens);
+                for link in &save.seats {
+                    tokens.insert(link.token.clone(), code.clone());
+                }
+            }
+            self.open_room(lock(&self.rooms), code, RoomStart::Restored(Box::new(save)));
+        }
+    }
+
     /// Forgets tokens whose seats are gone.
     pub fn revoke_tokens<'a>(&self, tokens: impl IntoIterator<Item = &'a ResumeToken>) {
         let mut map = lock(&self.tokens);
@@ -169,10 +191,9 @@ impl Registry {
         lock(&self.rooms).len()
     }
 
+    /// A new room with a fresh code.
     fn spawn_room(self: &Arc<Self>, kind: RoomKind) -> RoomHandle {
-        let (inbox, receiver) = mpsc::channel(self.defaults.inbox.max(1));
-        let gathering = Arc::new(AtomicBool::new(kind == RoomKind::QuickMatch));
-        let mut rooms = lock(&self.rooms);
+        let rooms = lock(&self.rooms);
         let code = loop {
             let mut rng = rand::rng();
             let indexes = std::array::from_fn(|_| rng.random_range(0..ROOM_CODE_ALPHABET.len()));
@@ -182,6 +203,20 @@ impl Registry {
             }
         };
         debug_assert_eq!(code.as_str().len(), ROOM_CODE_LEN);
+        self.open_room(rooms, code, RoomStart::Fresh(kind))
+    }
+
+    /// Registers room `code` (under the lock its code was checked under)
+    /// and starts its owner task.
+    fn open_room(
+        self: &Arc<Self>,
+        mut rooms: MutexGuard<'_, HashMap<RoomCode, RoomHandle>>,
+        code: RoomCode,
+        start: RoomStart,
+    ) -> RoomHandle {
+        let (inbox, receiver) = mpsc::channel(self.defaults.inbox.max(1));
+        let quick_gathering = matches!(start, RoomStart::Fresh(RoomKind::QuickMatch));
+        let gathering = Arc::new(AtomicBool::new(quick_gathering));
         let handle = RoomHandle {
             code: code.clone(),
             inbox,
@@ -189,10 +224,15 @@ impl Registry {
         };
         rooms.insert(code.clone(), handle.clone());
         drop(rooms);
-        tracing::info!(room = %code, ?kind, "room opened");
+        match &start {
+            RoomStart::Fresh(kind) => tracing::info!(room = %code, ?kind, "room opened"),
+            RoomStart::Restored(save) => {
+                tracing::info!(room = %code, kind = ?save.kind, seats = save.seats.len(), "room restored");
+            }
+        }
         self.tasks.spawn(room::run(
             code,
-            kind,
+            start,
             receiver,
             gathering,
             self.clone(),

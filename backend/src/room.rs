@@ -13,6 +13,11 @@
 //! A room outlives its games: after a game ends the same friends `/join`
 //! again and the next game starts with a fresh word; the room keeps a tally
 //! of wins. A room with nobody in it closes after a while.
+//!
+//! With a database, each step ends in [`Room::settle`]: the room's state is
+//! saved (and the commit awaited) *before* the step's events and signals
+//! go out, so nothing a player has seen can be lost by a crash (see
+//! [`crate::persist`]). Without one, events go out at once the same way.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,13 +28,18 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use wordguess_game::{
     check_name_free, Delivery, Game, JoinError, Move, Phase, PlayerId, Recipient, Rules, StartRule,
+    ENGLISH_ALPHABET, UKRAINIAN_ALPHABET,
 };
-use wordguess_protocol::{Language, ResumeToken, RoomCode, Score, ServerEvent};
+use wordguess_protocol::{
+    GameRecord, Language, PlayerRecord, ResumeToken, RoomCode, Score, ServerEvent,
+};
+use wordguess_store::Write;
 
+use crate::persist::{unix_millis, RoomSave, SavedLink, SavedWords};
 use crate::rate::TokenBucket;
 use crate::registry::Registry;
 use crate::session::{now, sleep_until};
-use crate::switchboard::{ConnId, Endpoint, Signal};
+use crate::switchboard::{ConnId, Door, Endpoint, Signal};
 use crate::words::WordList;
 
 /// Chat lines a member may send at once, and then one every two seconds.
@@ -38,7 +48,8 @@ const CHAT_BURST: u32 = 5;
 const CHAT_PER_SECOND: f64 = 0.5;
 
 /// How a room fills.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RoomKind {
     /// Quick match: games start when enough players are in.
     QuickMatch,
@@ -123,6 +134,32 @@ struct SeatLink {
     token: ResumeToken,
     /// The attached connection; `None` while the player is away.
     conn: Option<(ConnId, Endpoint)>,
+    /// The door the player last came through.
+    door: Door,
+}
+
+/// What a step sends, held until the room's state is saved.
+#[derive(Debug)]
+enum Outgoing {
+    /// An event to a connection; `member` says who it is in the room (a
+    /// member that cannot take it is detached), `None` for a connection
+    /// the room only answers.
+    Event {
+        endpoint: Endpoint,
+        event: Arc<ServerEvent>,
+        member: Option<(ConnId, Member)>,
+    },
+    /// An answer to a session waiting on an entry.
+    Signal { endpoint: Endpoint, signal: Signal },
+}
+
+/// How a room begins.
+#[derive(Debug)]
+pub enum RoomStart {
+    /// A new room.
+    Fresh(RoomKind),
+    /// A room saved before a restart.
+    Restored(Box<RoomSave>),
 }
 
 /// Where the room's words come from.
@@ -172,52 +209,54 @@ struct Room {
     next_seat: u64,
     /// Since when nobody is in the room.
     empty_since: Option<Instant>,
+    /// When the current game started (Unix milliseconds), once it has.
+    started_at: Option<i64>,
+    /// What this step sends once the state is saved.
+    outgoing: Vec<Outgoing>,
+    /// Finished games not yet written to history.
+    records: Vec<GameRecord>,
+    /// The state as last saved (to save only what changed).
+    saved: Option<String>,
+    /// Whether the players were told the room can no longer be saved.
+    unsaved: bool,
 }
 
 /// Runs a room until it has been empty for the idle time or the server
-/// shuts down (connections say goodbye themselves).
+/// shuts down (connections say goodbye themselves). A room that closes
+/// forgets its saved state; one stopped by a shutdown keeps it, to be
+/// restored when the server starts again.
 pub async fn run(
     code: RoomCode,
-    kind: RoomKind,
+    start: RoomStart,
     mut inbox: mpsc::Receiver<RoomInput>,
     gathering: Arc<AtomicBool>,
     registry: Arc<Registry>,
     shutdown: CancellationToken,
 ) {
-    let turn_time = registry.defaults.turn_time;
-    let mut room = Room {
-        code: code.clone(),
-        kind,
-        registry: registry.clone(),
-        gathering,
-        words: WordSource::Server,
-        language: None,
-        turn_time,
-        game: placeholder_game(),
-        seats: BTreeMap::new(),
-        spectators: BTreeMap::new(),
-        members: HashMap::new(),
-        chat: HashMap::new(),
-        games_played: 0,
-        wins: BTreeMap::new(),
-        next_seat: 1,
-        empty_since: Some(now()),
+    let mut room = match start {
+        RoomStart::Fresh(kind) => Room::fresh(code.clone(), kind, gathering, registry.clone()),
+        RoomStart::Restored(save) => {
+            Room::restored(code.clone(), *save, gathering, registry.clone(), now())
+        }
     };
-    room.game = room.new_game();
     loop {
         let wake = room.next_wake();
         tokio::select! {
-            () = shutdown.cancelled() => break,
+            // Shutdown first: once it is under way, connections closing
+            // must not mark seats away or pass turns in the saved state.
+            biased;
+            () = shutdown.cancelled() => return,
             input = inbox.recv() => match input {
                 Some(input) => room.handle(input, now()),
                 None => break,
             },
             () = sleep_until(wake.map(tokio::time::Instant::from_std)) => {
                 let deliveries = room.game.handle_timeout(now());
-                room.deliver(deliveries, now());
+                room.deliver(deliveries);
             }
         }
         room.after_step(now());
+        room.settle(now()).await;
         if room.empty_since.is_some_and(|since| {
             now().saturating_duration_since(since) >= registry.defaults.idle_close
         }) {
@@ -226,14 +265,8 @@ pub async fn run(
     }
     registry.remove_room(&code);
     registry.revoke_tokens(room.seats.values().map(|s| &s.token));
+    room.forget().await;
     tracing::info!(room = %code, games = room.games_played, "room closed");
-}
-
-/// Refuses an entry: the reason to the connection, and the answer its
-/// session waits for (it stays where it was and may try again).
-fn refuse(endpoint: &Endpoint, message: impl Into<String>) {
-    endpoint.outbox.error(message);
-    endpoint.signal(Signal::Refused { retry: false });
 }
 
 /// A stand-in until the room makes its first game.
@@ -242,7 +275,297 @@ fn placeholder_game() -> Game {
     Game::new("wordguess", rules).unwrap_or_else(|_| unreachable!("a valid word"))
 }
 
+/// The language of a game's word, for history: `uk`, `en` or empty.
+fn language_of(game: &Game) -> &'static str {
+    match game.alphabet() {
+        ENGLISH_ALPHABET => "en",
+        UKRAINIAN_ALPHABET => "uk",
+        _ => "",
+    }
+}
+
 impl Room {
+    /// A new, empty room.
+    fn fresh(
+        code: RoomCode,
+        kind: RoomKind,
+        gathering: Arc<AtomicBool>,
+        registry: Arc<Registry>,
+    ) -> Self {
+        let mut room = Self {
+            code,
+            kind,
+            turn_time: registry.defaults.turn_time,
+            registry,
+            gathering,
+            words: WordSource::Server,
+            language: None,
+            game: placeholder_game(),
+            seats: BTreeMap::new(),
+            spectators: BTreeMap::new(),
+            members: HashMap::new(),
+            chat: HashMap::new(),
+            games_played: 0,
+            wins: BTreeMap::new(),
+            next_seat: 1,
+            empty_since: Some(now()),
+            started_at: None,
+            outgoing: Vec::new(),
+            records: Vec::new(),
+            saved: None,
+            unsaved: false,
+        };
+        room.game = room.new_game();
+        room
+    }
+
+    /// A room back from its saved state after a restart: every seat is
+    /// away until its player resumes (the registry has taken the tokens
+    /// back already); a game that cannot be restored is replaced by a new
+    /// one, its seats gone.
+    fn restored(
+        code: RoomCode,
+        save: RoomSave,
+        gathering: Arc<AtomicBool>,
+        registry: Arc<Registry>,
+        now: Instant,
+    ) -> Self {
+        let keeps_seats = save.keeps_seats();
+        let mut room = Self::fresh(code, save.kind, gathering, registry);
+        room.words = match save.words {
+            SavedWords::Server => WordSource::Server,
+            SavedWords::Builtin(language) => WordSource::Builtin(WordList::builtin(language.into())),
+            SavedWords::Room(words) => WordList::parse(&words.join("\n"), "a saved word list")
+                .map_or(WordSource::Server, WordSource::Room),
+        };
+        room.language = save.language;
+        room.turn_time = save.turn_millis.map(Duration::from_millis);
+        room.games_played = save.games_played;
+        room.wins = save.wins;
+        room.next_seat = save.next_seat;
+        if !keeps_seats {
+            room.game = room.new_game();
+            return room;
+        }
+        let grace = room.registry.defaults.resume_grace;
+        match Game::restore(save.game, grace, now) {
+            Ok(game) => {
+                room.game = game;
+                room.started_at = save.started_at;
+                for link in save.seats {
+                    room.seats.insert(
+                        PlayerId(link.seat),
+                        SeatLink {
+                            token: link.token,
+                            conn: None,
+                            door: link.door,
+                        },
+                    );
+                }
+            }
+            Err(error) => {
+                tracing::error!(room = %room.code, %error, "the saved game cannot go on; a new one starts");
+                room.registry
+                    .revoke_tokens(save.seats.iter().map(|link| &link.token));
+                room.game = room.new_game();
+            }
+        }
+        room
+    }
+
+    /// The room's state, to be saved.
+    fn save(&self) -> RoomSave {
+        RoomSave {
+            kind: self.kind,
+            words: match &self.words {
+                WordSource::Server => SavedWords::Server,
+                WordSource::Builtin(_) => {
+                    SavedWords::Builtin(self.language.unwrap_or(Language::Both))
+                }
+                WordSource::Room(list) => SavedWords::Room(list.words().to_vec()),
+            },
+            language: self.language,
+            turn_millis: self
+                .turn_time
+                .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+            games_played: self.games_played,
+            wins: self.wins.clone(),
+            next_seat: self.next_seat,
+            game: self.game.save(),
+            seats: self
+                .seats
+                .iter()
+                .map(|(id, link)| SavedLink {
+                    seat: id.0,
+                    token: link.token.clone(),
+                    door: link.door,
+                })
+                .collect(),
+            started_at: self.started_at,
+        }
+    }
+
+    /// Ends a step: saves the state if it changed (waiting for the commit),
+    /// then sends what the step held back. A member that cannot take an
+    /// event is detached, which may change the state again: repeat until
+    /// nothing is left to send.
+    async fn settle(&mut self, now: Instant) {
+        loop {
+            self.persist().await;
+            if self.outgoing.is_empty() {
+                return;
+            }
+            self.flush(now);
+        }
+    }
+
+    /// Saves the room's state (and finished games) if it changed since the
+    /// last save. A failed save is logged and told to the room once; play
+    /// goes on, and the next step tries again.
+    async fn persist(&mut self) {
+        let Some(writer) = self.registry.writer.clone() else {
+            return;
+        };
+        let state = match serde_json::to_string(&self.save()) {
+            Ok(state) => state,
+            Err(error) => {
+                tracing::error!(room = %self.code, %error, "cannot write the room's state down");
+                return;
+            }
+        };
+        if self.saved.as_deref() == Some(state.as_str()) && self.records.is_empty() {
+            return;
+        }
+        let mut writes: Vec<Write> = self.records.iter().cloned().map(Write::RecordGame).collect();
+        writes.push(Write::SaveRoom {
+            code: self.code.to_string(),
+            state: state.clone(),
+        });
+        match writer.submit(writes).await {
+            Ok(()) => {
+                self.saved = Some(state);
+                self.records.clear();
+                if self.unsaved {
+                    self.unsaved = false;
+                    tracing::info!(room = %self.code, "saving works again");
+                    self.notice_all("This room is being saved again.");
+                }
+            }
+            Err(error) => {
+                tracing::error!(room = %self.code, %error, "cannot save the room");
+                if !self.unsaved {
+                    self.unsaved = true;
+                    self.notice_all(
+                        "The server cannot save this room any more (its database cannot be \
+                         written); the game goes on, but would not survive a server restart.",
+                    );
+                }
+            }
+        }
+    }
+
+    /// A notice to everyone in the room.
+    fn notice_all(&mut self, message: &str) {
+        self.to_all(ServerEvent::Notice {
+            message: message.to_owned(),
+        });
+    }
+
+    /// Holds an event for everyone in the room.
+    fn to_all(&mut self, event: ServerEvent) {
+        self.deliver(vec![Delivery {
+            to: Recipient::All,
+            event,
+        }]);
+    }
+
+    /// Forgets the room's saved state (it has closed), writing any finished
+    /// games still pending.
+    async fn forget(&mut self) {
+        let Some(writer) = self.registry.writer.clone() else {
+            return;
+        };
+        let mut writes: Vec<Write> = self.records.drain(..).map(Write::RecordGame).collect();
+        writes.push(Write::DeleteRoom {
+            code: self.code.to_string(),
+        });
+        if let Err(error) = writer.submit(writes).await {
+            tracing::error!(room = %self.code, %error, "cannot forget the closed room");
+        }
+    }
+
+    /// Sends what the step held back, in order. A seat whose connection
+    /// cannot take one more event is detached and marked away (it may
+    /// resume), and what that causes is held for the next round; a
+    /// spectator who cannot keep up stops watching.
+    fn flush(&mut self, now: Instant) {
+        for outgoing in std::mem::take(&mut self.outgoing) {
+            let (endpoint, event, member) = match outgoing {
+                Outgoing::Signal { endpoint, signal } => {
+                    endpoint.signal(signal);
+                    continue;
+                }
+                Outgoing::Event {
+                    endpoint,
+                    event,
+                    member,
+                } => (endpoint, event, member),
+            };
+            if endpoint.outbox.send(event) {
+                continue;
+            }
+            match member {
+                Some((conn, Member::Seat(id))) => {
+                    let Some(link) = self.seats.get_mut(&id) else {
+                        continue;
+                    };
+                    if link.conn.as_ref().is_some_and(|(c, _)| *c == conn) {
+                        link.conn = None;
+                        self.members.remove(&conn);
+                        let deliveries = self.game.disconnect(id, now);
+                        self.deliver(deliveries);
+                    }
+                }
+                Some((conn, Member::Spectator(_))) => {
+                    if self.spectators.remove(&conn).is_some() {
+                        self.members.remove(&conn);
+                        self.chat.remove(&Member::Spectator(conn));
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Holds an event for one connection the room answers.
+    fn post(&mut self, endpoint: &Endpoint, event: ServerEvent) {
+        self.outgoing.push(Outgoing::Event {
+            endpoint: endpoint.clone(),
+            event: Arc::new(event),
+            member: None,
+        });
+    }
+
+    /// Holds an answer for a session waiting on an entry.
+    fn answer(&mut self, endpoint: &Endpoint, signal: Signal) {
+        self.outgoing.push(Outgoing::Signal {
+            endpoint: endpoint.clone(),
+            signal,
+        });
+    }
+
+    /// Refuses an entry: the reason to the connection, and the answer its
+    /// session waits for (it stays where it was and may try again).
+    fn refuse(&mut self, endpoint: &Endpoint, message: impl Into<String>) {
+        self.post(
+            endpoint,
+            ServerEvent::Error {
+                message: message.into(),
+            },
+        );
+        self.answer(endpoint, Signal::Refused { retry: false });
+    }
+
     /// A fresh game with a new word and the room's settings.
     fn new_game(&self) -> Game {
         let word = self.new_game_word();
@@ -291,18 +614,19 @@ impl Room {
     }
 
     /// The events that tell a newcomer where it is.
-    fn welcome(&self, endpoint: &Endpoint) {
+    fn welcome(&mut self, endpoint: &Endpoint) {
         let defaults = &self.registry.defaults;
         let invite = if defaults.public_url.is_empty() {
             String::new()
         } else {
             format!("{}/?room={}", defaults.public_url, self.code)
         };
-        endpoint.outbox.send(ServerEvent::Room {
+        let room = ServerEvent::Room {
             code: self.code.to_string(),
             invite,
             tcp_port: defaults.tcp_port,
-        });
+        };
+        self.post(endpoint, room);
     }
 
     fn settings_event(&self) -> ServerEvent {
@@ -339,15 +663,16 @@ impl Room {
     }
 
     /// Settings, tally and audience, for someone who just came in.
-    fn room_state(&self, endpoint: &Endpoint) {
-        endpoint.outbox.send(self.settings_event());
+    fn room_state(&mut self, endpoint: &Endpoint) {
+        self.post(endpoint, self.settings_event());
         if self.games_played > 0 {
-            endpoint.outbox.send(self.tally_event());
+            self.post(endpoint, self.tally_event());
         }
         if !self.spectators.is_empty() {
-            endpoint.outbox.send(ServerEvent::Watchers {
+            let watchers = ServerEvent::Watchers {
                 count: self.spectators.len(),
-            });
+            };
+            self.post(endpoint, watchers);
         }
     }
 
@@ -357,66 +682,71 @@ impl Room {
         };
         if self.game.phase() == Phase::Over {
             self.game = self.new_game();
+            self.started_at = None;
         }
         let spectator_names = self.spectators.values().map(|(n, _)| n.as_str());
         if let Err(error) = check_name_free(spectator_names, &name) {
-            refuse(&endpoint, error.to_string());
+            self.refuse(&endpoint, error.to_string());
             return;
         }
         let id = PlayerId(self.next_seat);
         let deliveries = match self.game.join(id, &name, now) {
             Ok(deliveries) => deliveries,
             Err(JoinError::NotGathering) if self.kind == RoomKind::QuickMatch => {
-                endpoint.signal(Signal::Refused { retry: true });
+                self.answer(&endpoint, Signal::Refused { retry: true });
                 return;
             }
             Err(JoinError::NotGathering) => {
                 let code = &self.code;
-                refuse(
-                    &endpoint,
+                let message =
                     format!(
                         "the game in room {code} has started; /watch {code} to watch it, or join again when it ends"
-                    ),
-                );
+                    );
+                self.refuse(&endpoint, message);
                 return;
             }
             Err(error) => {
-                refuse(&endpoint, error.to_string());
+                self.refuse(&endpoint, error.to_string());
                 return;
             }
         };
         self.next_seat += 1;
         tracing::info!(room = %self.code, player = %name, "seated");
         let token = self.registry.issue_token(&self.code);
-        endpoint.signal(Signal::Seated {
+        let seated = Signal::Seated {
             room: self.code.clone(),
-        });
+            token: token.clone(),
+        };
+        self.answer(&endpoint, seated);
         let mut deliveries: VecDeque<Delivery> = deliveries.into();
         // "Hello, NAME!" first, then where the player is, then the rest.
         if let Some(accepted) = deliveries.pop_front() {
-            endpoint.outbox.send(accepted.event);
+            self.post(&endpoint, accepted.event);
         }
         self.greet_seat(&endpoint, &token);
+        let door = endpoint.door;
         self.seats.insert(
             id,
             SeatLink {
                 token,
                 conn: Some((conn, endpoint)),
+                door,
             },
         );
         self.members.insert(conn, Member::Seat(id));
-        self.deliver(deliveries.into(), now);
+        self.deliver(deliveries.into());
     }
 
     /// What a connection that now holds a seat is told after its greeting:
     /// the room, its resume token, and the room's state.
-    fn greet_seat(&self, endpoint: &Endpoint, token: &ResumeToken) {
+    fn greet_seat(&mut self, endpoint: &Endpoint, token: &ResumeToken) {
         self.welcome(endpoint);
         let grace = self.registry.defaults.resume_grace.as_secs();
-        endpoint.outbox.send(ServerEvent::Token {
+        let token = ServerEvent::Token {
             token: token.to_string(),
             grace_seconds: u32::try_from(grace).unwrap_or(u32::MAX),
-        });
+        };
+        self.post(endpoint, token);
         self.room_state(endpoint);
     }
 
@@ -430,35 +760,27 @@ impl Room {
             .map(String::as_str)
             .chain(self.spectators.values().map(|(n, _)| n.as_str()));
         if let Err(error) = check_name_free(names, &name) {
-            refuse(&endpoint, error.to_string());
+            self.refuse(&endpoint, error.to_string());
             return;
         }
         tracing::info!(room = %self.code, spectator = %name, "watching");
-        endpoint.signal(Signal::Watching {
+        let watching = Signal::Watching {
             room: self.code.clone(),
-        });
-        endpoint
-            .outbox
-            .send(ServerEvent::Accepted { name: name.clone() });
+        };
+        self.answer(&endpoint, watching);
+        self.post(&endpoint, ServerEvent::Accepted { name: name.clone() });
         self.welcome(&endpoint);
         self.room_state(&endpoint);
-        endpoint.outbox.send(self.game.snapshot(now));
+        self.post(&endpoint, self.game.snapshot(now));
         self.spectators.insert(conn, (name, endpoint));
         self.members.insert(conn, Member::Spectator(conn));
-        self.announce_watchers(now);
+        self.announce_watchers();
     }
 
-    fn announce_watchers(&mut self, now: Instant) {
-        let event = ServerEvent::Watchers {
+    fn announce_watchers(&mut self) {
+        self.to_all(ServerEvent::Watchers {
             count: self.spectators.len(),
-        };
-        self.deliver(
-            vec![Delivery {
-                to: Recipient::All,
-                event,
-            }],
-            now,
-        );
+        });
     }
 
     fn resume(&mut self, conn: ConnId, token: &ResumeToken, now: Instant) {
@@ -471,7 +793,7 @@ impl Room {
             .find(|(id, link)| link.token == *token && self.game.is_seated(**id))
             .map(|(id, _)| *id);
         let Some(id) = seat else {
-            refuse(
+            self.refuse(
                 &endpoint,
                 "that token no longer holds a seat (the game ended or the seat was given up); \
                  send your name, or /join CODE",
@@ -480,25 +802,29 @@ impl Room {
         };
         let name = self.game.name_of(id).unwrap_or_default().to_owned();
         let link = self.seats.get_mut(&id).expect("the seat was just found");
-        if let Some((old, old_endpoint)) = link.conn.take() {
-            old_endpoint.outbox.send(ServerEvent::Notice {
+        let replaced = link.conn.replace((conn, endpoint.clone()));
+        link.door = endpoint.door;
+        if let Some((old, old_endpoint)) = replaced {
+            let moved = ServerEvent::Notice {
                 message: "Your seat moved to another connection (/resume); this one closes."
                     .to_owned(),
-            });
-            old_endpoint.outbox.send(ServerEvent::Quit);
-            old_endpoint.signal(Signal::Replaced);
+            };
+            self.post(&old_endpoint, moved);
+            self.post(&old_endpoint, ServerEvent::Quit);
+            self.answer(&old_endpoint, Signal::Replaced);
             self.members.remove(&old);
         }
-        link.conn = Some((conn, endpoint.clone()));
         self.members.insert(conn, Member::Seat(id));
         tracing::info!(room = %self.code, player = %name, "resumed");
-        endpoint.signal(Signal::Seated {
+        let seated = Signal::Seated {
             room: self.code.clone(),
-        });
-        endpoint.outbox.send(ServerEvent::Accepted { name });
+            token: token.clone(),
+        };
+        self.answer(&endpoint, seated);
+        self.post(&endpoint, ServerEvent::Accepted { name });
         self.greet_seat(&endpoint, token);
         let deliveries = self.game.resume(id, now);
-        self.deliver(deliveries, now);
+        self.deliver(deliveries);
     }
 
     fn command(&mut self, conn: ConnId, command: RoomCommand, now: Instant) {
@@ -537,7 +863,7 @@ impl Room {
                 Err(error) => private(error),
             },
         };
-        self.deliver(deliveries, now);
+        self.deliver(deliveries);
     }
 
     fn spectator_command(&mut self, conn: ConnId, command: RoomCommand, now: Instant) {
@@ -547,14 +873,10 @@ impl Room {
         let endpoint = endpoint.clone();
         match command {
             RoomCommand::Say(text) => match self.chat(Member::Spectator(conn), text, now) {
-                Ok(delivery) => self.deliver(vec![delivery], now),
-                Err(error) => {
-                    endpoint.outbox.error(error);
-                }
+                Ok(delivery) => self.deliver(vec![delivery]),
+                Err(message) => self.post(&endpoint, ServerEvent::Error { message }),
             },
-            RoomCommand::Who => {
-                endpoint.outbox.send(self.who());
-            }
+            RoomCommand::Who => self.post(&endpoint, self.who()),
             // The session refuses everything else before it gets here.
             _ => {}
         }
@@ -656,66 +978,98 @@ impl Room {
                     link.conn = None;
                 }
                 let deliveries = self.game.disconnect(id, now);
-                self.deliver(deliveries, now);
+                self.deliver(deliveries);
             }
             Some(Member::Spectator(_)) => {
                 self.spectators.remove(&conn);
                 self.chat.remove(&Member::Spectator(conn));
-                self.announce_watchers(now);
+                self.announce_watchers();
             }
             None => {}
         }
     }
 
-    /// Sends deliveries. A seat whose connection cannot take one more event
-    /// is detached and marked away (it may resume); what that causes is
-    /// delivered too. A spectator who cannot keep up stops watching.
-    fn deliver(&mut self, deliveries: Vec<Delivery>, now: Instant) {
+    /// Holds deliveries for their recipients (sent by [`Room::settle`]).
+    /// The results of a game also go into history, and the room's tally
+    /// follows them.
+    fn deliver(&mut self, deliveries: Vec<Delivery>) {
         let mut queue: VecDeque<Delivery> = deliveries.into();
         while let Some(Delivery { to, event }) = queue.pop_front() {
-            let event = Arc::new(event);
-            if let ServerEvent::GameOver { winner, .. } = &*event {
+            if let ServerEvent::GameOver { winner, .. } = &event {
                 self.games_played += 1;
                 if let Some(winner) = winner {
                     *self.wins.entry(winner.clone()).or_default() += 1;
                 }
                 tracing::info!(room = %self.code, "game ended");
+                self.records.push(self.record(&event));
                 // The tally goes out right after the results, before /quit.
                 queue.push_front(Delivery {
                     to: Recipient::All,
                     event: self.tally_event(),
                 });
             }
+            let event = Arc::new(event);
             let seats: Vec<PlayerId> = match to {
                 Recipient::All => self.seats.keys().copied().collect(),
                 Recipient::Only(id) => vec![id],
             };
             for id in seats {
-                let Some(link) = self.seats.get_mut(&id) else {
+                let Some((conn, endpoint)) = self.seats.get(&id).and_then(|l| l.conn.as_ref())
+                else {
                     continue;
                 };
-                let Some((conn, endpoint)) = &link.conn else {
-                    continue;
-                };
-                if !endpoint.outbox.send(event.clone()) {
-                    let conn = *conn;
-                    link.conn = None;
-                    self.members.remove(&conn);
-                    queue.extend(self.game.disconnect(id, now));
-                }
+                self.outgoing.push(Outgoing::Event {
+                    endpoint: endpoint.clone(),
+                    event: event.clone(),
+                    member: Some((*conn, Member::Seat(id))),
+                });
             }
             if to == Recipient::All {
-                let stalled: Vec<ConnId> = self
-                    .spectators
-                    .iter()
-                    .filter(|(_, (_, endpoint))| !endpoint.outbox.send(event.clone()))
-                    .map(|(conn, _)| *conn)
-                    .collect();
-                for conn in stalled {
-                    self.spectators.remove(&conn);
-                    self.members.remove(&conn);
+                for (conn, (_, endpoint)) in &self.spectators {
+                    self.outgoing.push(Outgoing::Event {
+                        endpoint: endpoint.clone(),
+                        event: event.clone(),
+                        member: Some((*conn, Member::Spectator(*conn))),
+                    });
                 }
             }
+        }
+    }
+
+    /// A finished game for history, from its results.
+    fn record(&self, game_over: &ServerEvent) -> GameRecord {
+        let ServerEvent::GameOver {
+            word,
+            winner,
+            scores,
+            ..
+        } = game_over
+        else {
+            unreachable!("a record is made from the results");
+        };
+        let doors = self.game.ring().into_iter().map(|id| {
+            self.seats
+                .get(&id)
+                .map_or(Door::Tcp, |link| link.door)
+        });
+        let ended_at = unix_millis();
+        GameRecord {
+            room: self.code.to_string(),
+            word: word.clone(),
+            language: language_of(&self.game).to_owned(),
+            players: scores
+                .iter()
+                .zip(doors)
+                .map(|(score, door)| PlayerRecord {
+                    name: score.name.clone(),
+                    door: door.as_str().to_owned(),
+                    points: score.points,
+                })
+                .collect(),
+            winner: winner.clone(),
+            moves: self.game.moves(),
+            started_at: self.started_at.unwrap_or(ended_at),
+            ended_at,
         }
     }
 
@@ -741,6 +1095,9 @@ impl Room {
         }
         if self.game.phase() != Phase::Gathering {
             self.gathering.store(false, Ordering::Release);
+        }
+        if self.game.phase() == Phase::Playing && self.started_at.is_none() {
+            self.started_at = Some(unix_millis());
         }
         let empty = self.seats.is_empty() && self.spectators.is_empty();
         match (empty, self.empty_since) {

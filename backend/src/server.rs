@@ -14,6 +14,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::admission::Admission;
 use crate::context::{Limits, ServerContext};
+use crate::persist::{self, Persistence};
 use crate::registry::{Registry, RoomDefaults};
 use crate::switchboard::Switchboard;
 use crate::words::WordList;
@@ -93,6 +94,8 @@ pub struct ServerConfig {
     /// Web origins besides the server's own that may open `/ws` (for a
     /// deployment behind another host name).
     pub allowed_origins: Vec<String>,
+    /// The database (`--db`); `None` keeps everything in memory.
+    pub persistence: Option<Persistence>,
 }
 
 /// Serves until `shutdown` completes, then tells every player, closes every
@@ -127,9 +130,20 @@ pub async fn run(
     let registry = Arc::new(Registry::new(
         defaults,
         Arc::new(Switchboard::default()),
+        config.persistence.as_ref(),
         tasks.clone(),
         token.clone(),
     ));
+    if let Some(persistence) = &config.persistence {
+        let store = persistence.store.clone();
+        let saved = tokio::task::spawn_blocking(move || persist::saved_rooms(&store))
+            .await
+            .map_err(io::Error::other)?
+            .map_err(io::Error::other)?;
+        let (rooms, seats) = (saved.len(), saved.iter().map(|(_, s)| s.seats.len()).sum::<usize>());
+        registry.restore(saved);
+        tracing::info!(rooms, seats, "restored the saved rooms");
+    }
     let context = Arc::new(ServerContext::new(
         config.limits,
         registry,
@@ -147,7 +161,11 @@ pub async fn run(
         context.clone(),
         palindrome::serve_client,
     ));
-    let router = http::app(context.clone(), config.web_root, config.allowed_origins);
+    let router = http::app(
+        context.clone(),
+        config.web_root,
+        config.allowed_origins,
+    );
     let mut http = tokio::spawn(http::serve(listeners.http, router, context.clone()));
 
     tokio::select! {
@@ -164,6 +182,11 @@ pub async fn run(
         .is_err()
     {
         tracing::warn!("some connections did not close in time");
+    }
+    if let Some(persistence) = config.persistence {
+        // Every room has stopped: commit what is queued and close.
+        let writer = persistence.writer;
+        let _ = tokio::task::spawn_blocking(move || writer.close()).await;
     }
     match tokio::time::timeout(SHUTDOWN_GRACE, http).await {
         Ok(Ok(result)) => result,

@@ -28,25 +28,29 @@ use wordguess_protocol::{
 
 use crate::context::ServerContext;
 use crate::outbox::{CloseReason, Outbox};
+use crate::persist;
 use crate::rate::TokenBucket;
 use crate::registry::RoomHandle;
 use crate::room::{Role, RoomCommand, RoomInput};
-use crate::switchboard::{ConnId, Endpoint, Signal, SignalSlot};
+use crate::switchboard::{ConnId, Door, Endpoint, Signal, SignalSlot};
 
 /// `/help` before joining.
 pub const HELP_CHOOSING: &str = "Send your name to join a quick-match game. Or first: \
 /new creates a private room that you host, /join CODE joins a friend's room, /watch CODE \
-watches one; /resume TOKEN takes your seat back after a lost connection.";
+watches one; /resume TOKEN takes your seat back after a lost connection. /top shows the \
+leaderboard, /history [CODE] the last games.";
 
 /// `/help` for a seated player.
 pub const HELP_SEATED: &str = "Commands: /letter X names one letter, /word W names the whole \
 word (a wrong word cancels your points); wait for /turn before you move. /say TEXT chats, \
 /who lists who is here. The host: /start starts the game; before it, /lang uk|en|both, \
-/time SECS|off and /wordlist W1 W2 ... (or /wordlist builtin) set the room's words and turn time.";
+/time SECS|off and /wordlist W1 W2 ... (or /wordlist builtin) set the room's words and turn time. \
+/top shows the leaderboard, /history this room's last games.";
 
 /// `/help` for a spectator.
 pub const HELP_WATCHING: &str =
-    "You are watching: /say TEXT chats, /who lists who is here. Spectators cannot move.";
+    "You are watching: /say TEXT chats, /who lists who is here, /top shows the leaderboard, \
+/history this room's last games. Spectators cannot move.";
 
 /// How long a session waits for a room to answer an entry.
 const ROOM_ANSWER: Duration = Duration::from_secs(10);
@@ -119,11 +123,13 @@ pub struct Session {
     strikes: u32,
     /// Cancelled if this connection must make room before it has a name.
     evict: Option<CancellationToken>,
+    /// The token of the seat this connection holds, once seated.
+    seat_token: Option<ResumeToken>,
 }
 
 impl Session {
     /// Starts a session, registers its connection and greets the player.
-    pub fn new(context: Arc<ServerContext>, outbox: Outbox) -> Self {
+    pub fn new(context: Arc<ServerContext>, outbox: Outbox, door: Door) -> Self {
         let conn = context.next_conn_id();
         let signals = Arc::new(SignalSlot::default());
         context.switchboard.register(
@@ -131,6 +137,7 @@ impl Session {
             Endpoint {
                 outbox: outbox.clone(),
                 signals: signals.clone(),
+                door,
             },
         );
         outbox.send(ServerEvent::Welcome);
@@ -145,6 +152,7 @@ impl Session {
             phase: Phase::Choosing(Intent::QuickMatch),
             commands,
             strikes: 0,
+            seat_token: None,
         }
     }
 
@@ -254,6 +262,36 @@ impl Session {
             .await;
     }
 
+    /// `/top` and `/history`, in any phase: the leaderboard, or the last
+    /// games of the named room, the room this connection is in, or the
+    /// whole server.
+    async fn records(&self, command: ClientCommand) {
+        let store = self.context.registry.store.as_ref();
+        let answer = match command {
+            ClientCommand::History(code) => {
+                let room = code.or_else(|| match &self.phase {
+                    Phase::Seated(room) | Phase::Watching(room) => Some(room.code.clone()),
+                    Phase::Choosing(_) => None,
+                });
+                persist::history(store, room.clone(), persist::HISTORY_GAMES)
+                    .await
+                    .map(|games| ServerEvent::History {
+                        room: room.map(|code| code.to_string()),
+                        games,
+                    })
+            }
+            _ => persist::leaderboard(store, persist::TOP_LINES)
+                .await
+                .map(|players| ServerEvent::Leaderboard { players }),
+        };
+        match answer {
+            Ok(event) => {
+                self.outbox.reply(event).await;
+            }
+            Err(error) => self.reply_error(error.to_string()).await,
+        }
+    }
+
     async fn on_choosing_command(&mut self, line: &str) -> Flow {
         let command = match ClientCommand::parse(line) {
             Ok(command) => command,
@@ -296,6 +334,9 @@ impl Session {
                 }
             }
             ClientCommand::Resume(token) => return self.resume(token).await,
+            command @ (ClientCommand::Top | ClientCommand::History(_)) => {
+                self.records(command).await;
+            }
             _ => self.refuse("you are not in a game yet").await,
         }
         Flow::Continue
@@ -312,12 +353,11 @@ impl Session {
             conn: self.conn,
             token,
         };
-        if self.enter(&room, input).await
-            == Some(Signal::Seated {
-                room: room.code.clone(),
-            })
-        {
-            self.set_phase(Phase::Seated(room));
+        if let Some(Signal::Seated { room: code, token }) = self.enter(&room, input).await {
+            if code == room.code {
+                self.seat_token = Some(token);
+                self.set_phase(Phase::Seated(room));
+            }
         }
         Flow::Continue
     }
@@ -376,8 +416,9 @@ impl Session {
                 role,
             };
             match self.enter(&room, input).await {
-                Some(Signal::Seated { .. }) => {
+                Some(Signal::Seated { token, .. }) => {
                     tracing::debug!(conn = self.conn.0, room = %room.code, %name, "seated");
+                    self.seat_token = Some(token);
                     self.set_phase(Phase::Seated(room));
                     return Flow::Continue;
                 }
@@ -436,6 +477,10 @@ impl Session {
                 self.notice(HELP_SEATED).await;
                 return Flow::Continue;
             }
+            command @ (ClientCommand::Top | ClientCommand::History(_)) => {
+                self.records(command).await;
+                return Flow::Continue;
+            }
             ClientCommand::New
             | ClientCommand::Join(_)
             | ClientCommand::Watch(_)
@@ -456,6 +501,10 @@ impl Session {
             }
             Ok(ClientCommand::Say(text)) => RoomCommand::Say(text),
             Ok(ClientCommand::Who) => RoomCommand::Who,
+            Ok(command @ (ClientCommand::Top | ClientCommand::History(_))) => {
+                self.records(command).await;
+                return Flow::Continue;
+            }
             Ok(
                 ClientCommand::Letter(_)
                 | ClientCommand::Word(_)
@@ -498,6 +547,23 @@ impl Session {
         Flow::Continue
     }
 
+    /// What a player is told when the server shuts down: with a database,
+    /// a seated player's game is saved and goes on after the restart.
+    fn goodbye(&self) -> String {
+        let saved = self.context.registry.writer.is_some();
+        match (&self.phase, &self.seat_token) {
+            (Phase::Seated(_), Some(token)) if saved => {
+                let grace = self.context.registry.defaults.resume_grace.as_secs();
+                format!(
+                    "The server is restarting; your game is saved. Reconnect and send \
+                     /resume {token} within {grace} s of its return to play on \
+                     (wordguess-client and the browser app do this by themselves)."
+                )
+            }
+            _ => "The server is shutting down. Goodbye!".to_owned(),
+        }
+    }
+
     /// The session ends: the room learns the connection is gone (a seat is
     /// kept, away, for the grace period).
     pub async fn close(&mut self) {
@@ -517,6 +583,7 @@ impl Session {
 /// connection stays counted that long.
 pub fn spawn_connection<L, A>(
     context: Arc<ServerContext>,
+    door: Door,
     outbox: Outbox,
     writer: tokio::task::JoinHandle<()>,
     lines: L,
@@ -527,7 +594,7 @@ pub fn spawn_connection<L, A>(
 {
     let tasks = context.tasks.clone();
     tasks.spawn(async move {
-        run_connection(context, outbox, writer, lines).await;
+        run_connection(context, door, outbox, writer, lines).await;
         drop(admission);
     });
 }
@@ -540,6 +607,7 @@ pub fn spawn_connection<L, A>(
 /// what is queued.
 async fn run_connection<L>(
     context: Arc<ServerContext>,
+    door: Door,
     outbox: Outbox,
     mut writer: tokio::task::JoinHandle<()>,
     mut lines: L,
@@ -548,7 +616,7 @@ async fn run_connection<L>(
 {
     use futures_util::StreamExt;
 
-    let mut session = Session::new(context.clone(), outbox.clone());
+    let mut session = Session::new(context.clone(), outbox.clone(), door);
     let conn = session.conn().0;
     let mut writer_done = false;
     let mut closed_by_us = false;
@@ -595,7 +663,7 @@ async fn run_connection<L>(
         () = context.shutdown.cancelled() => {
             outbox.closing.set(CloseReason::GoingAway);
             outbox.send(ServerEvent::Notice {
-                message: "The server is shutting down. Goodbye!".to_owned(),
+                message: session.goodbye(),
             });
             outbox.send(ServerEvent::Quit);
         }

@@ -24,6 +24,8 @@ pub enum Signal {
     Seated {
         /// The room's code.
         room: wordguess_protocol::RoomCode,
+        /// The seat's resume token.
+        token: wordguess_protocol::ResumeToken,
     },
     /// The connection now watches the room.
     Watching {
@@ -74,6 +76,29 @@ impl SignalSlot {
     }
 }
 
+/// The door a connection came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Door {
+    /// The TCP game port (`nc`, the terminal client).
+    Tcp,
+    /// WebSocket with text lines (`websocat` and the like).
+    Ws,
+    /// WebSocket with JSON events (the browser app).
+    App,
+}
+
+impl Door {
+    /// The door's name in history, metrics and logs: `tcp`, `ws` or `app`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Door::Tcp => "tcp",
+            Door::Ws => "ws",
+            Door::App => "app",
+        }
+    }
+}
+
 /// How a room reaches one connection.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
@@ -81,6 +106,8 @@ pub struct Endpoint {
     pub outbox: Outbox,
     /// The session's phase changes.
     pub signals: Arc<SignalSlot>,
+    /// The door the connection came through.
+    pub door: Door,
 }
 
 impl Endpoint {

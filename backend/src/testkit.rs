@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::persist::Persistence;
 use crate::{run, Limits, Listeners, ServerConfig, WordList};
 
 /// A server running in the background of a test.
@@ -20,6 +21,8 @@ pub struct RunningServer {
     pub http: SocketAddr,
     /// The palindrome service.
     pub palindrome: SocketAddr,
+    /// The database's writer, if the server has a database.
+    pub writer: Option<wordguess_store::Writer>,
     /// Fires the shutdown.
     stop: Option<oneshot::Sender<()>>,
     /// The server task.
@@ -44,6 +47,8 @@ pub struct TestOptions {
     pub limits: Limits,
     /// Extra web origins allowed to open `/ws`.
     pub allowed_origins: Vec<String>,
+    /// The database file; `None` keeps everything in memory.
+    pub db: Option<PathBuf>,
 }
 
 impl TestOptions {
@@ -60,6 +65,7 @@ impl TestOptions {
                 ..Limits::default()
             },
             allowed_origins: Vec::new(),
+            db: None,
         }
     }
 }
@@ -68,8 +74,8 @@ impl TestOptions {
 ///
 /// # Panics
 ///
-/// Panics if loopback ports cannot be bound or the words are invalid: this
-/// is test setup.
+/// Panics if loopback ports cannot be bound, the words are invalid or the
+/// database cannot be opened: this is test setup.
 pub async fn start(options: TestOptions) -> RunningServer {
     let bind = || async {
         crate::server::bind("127.0.0.1:0")
@@ -84,6 +90,11 @@ pub async fn start(options: TestOptions) -> RunningServer {
     let game = listeners.game.local_addr().expect("local addr");
     let http = listeners.http.local_addr().expect("local addr");
     let palindrome = listeners.palindrome.local_addr().expect("local addr");
+    let persistence = options.db.as_deref().map(|path| {
+        let (store, writer) = wordguess_store::Store::open(path).expect("the test database opens");
+        Persistence { store, writer }
+    });
+    let writer = persistence.as_ref().map(|p| p.writer.clone());
     let config = ServerConfig {
         words: WordList::parse(&options.words, "test words").expect("valid test words"),
         language: wordguess_protocol::Language::Both,
@@ -96,6 +107,7 @@ pub async fn start(options: TestOptions) -> RunningServer {
         allowed_origins: options.allowed_origins,
         web_root: options.web_root,
         limits: options.limits,
+        persistence,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(run(config, listeners, async {
@@ -105,6 +117,7 @@ pub async fn start(options: TestOptions) -> RunningServer {
         game,
         http,
         palindrome,
+        writer,
         stop: Some(stop),
         task,
     }

@@ -132,6 +132,11 @@ impl WordList {
         Self::parse(&text, &origin)
     }
 
+    /// The words.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
     /// How many words there are.
     pub fn len(&self) -> usize {
         self.words.len()

@@ -21,6 +21,7 @@ use crate::admission::Admission;
 use crate::context::ServerContext;
 use crate::outbox::{next_batch, CloseReason, Closing, Outbox};
 use crate::session::spawn_connection;
+use crate::switchboard::Door;
 
 /// Bytes tungstenite reads from the socket at a time; it zero-fills its read
 /// buffer to this size and keeps it for the connection's life. Its default
@@ -83,7 +84,8 @@ pub fn serve_player<A: Send + 'static>(
         context.limits.max_line_bytes,
         outbox.closing.clone(),
     ));
-    spawn_connection(context, outbox, writer, lines, admission);
+    let door = if json { Door::App } else { Door::Ws };
+    spawn_connection(context, door, outbox, writer, lines, admission);
 }
 
 /// The lines a WebSocket peer sends: each text frame is a line (a frame

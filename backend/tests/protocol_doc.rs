@@ -34,7 +34,7 @@ use wordguess_protocol::{ClientCommand, ServerEvent};
 const BOT_PATIENCE: Duration = Duration::from_secs(60);
 
 /// Every event's JSON `type`, as [`event_kind`] names them.
-const EVENT_KINDS: [&str; 26] = [
+const EVENT_KINDS: [&str; 28] = [
     "welcome",
     "accepted",
     "joined",
@@ -59,14 +59,16 @@ const EVENT_KINDS: [&str; 26] = [
     "chat",
     "settings",
     "tally",
+    "leaderboard",
+    "history",
     "notice",
     "quit",
 ];
 
 /// Every command, as [`command_kind`] names them.
-const COMMAND_KINDS: [&str; 13] = [
+const COMMAND_KINDS: [&str; 15] = [
     "letter", "word", "help", "new", "join", "watch", "resume", "start", "say", "who", "lang",
-    "time", "wordlist",
+    "time", "wordlist", "top", "history",
 ];
 
 /// The JSON `type` of an event (exhaustive, so a new event cannot be missed).
@@ -96,6 +98,8 @@ fn event_kind(event: &ServerEvent) -> &'static str {
         ServerEvent::Chat { .. } => "chat",
         ServerEvent::Settings { .. } => "settings",
         ServerEvent::Tally { .. } => "tally",
+        ServerEvent::Leaderboard { .. } => "leaderboard",
+        ServerEvent::History { .. } => "history",
         ServerEvent::Notice { .. } => "notice",
         ServerEvent::Quit => "quit",
     }
@@ -117,6 +121,8 @@ fn command_kind(command: &ClientCommand) -> &'static str {
         ClientCommand::Lang(_) => "lang",
         ClientCommand::Time(_) => "time",
         ClientCommand::WordList(_) => "wordlist",
+        ClientCommand::Top => "top",
+        ClientCommand::History(_) => "history",
     }
 }
 

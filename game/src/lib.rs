@@ -19,6 +19,7 @@
 
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use wordguess_protocol::{
     event::HIDDEN,
@@ -57,7 +58,8 @@ pub struct Delivery {
 }
 
 /// Where a game is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Waiting for players (and, in a room, for the host's `/start`).
     Gathering,
@@ -68,7 +70,8 @@ pub enum Phase {
 }
 
 /// How a game starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum StartRule {
     /// Quick match: as soon as this many (at least 1) have joined.
     WhenFull(usize),
@@ -155,6 +158,50 @@ pub enum SettingsError {
     InvalidWord(#[from] InvalidWord),
 }
 
+/// A saved game could not be restored: it does not describe a game these
+/// rules could have reached.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("the saved game is not valid: {0}")]
+pub struct RestoreError(&'static str);
+
+/// A game written down so it can be restored after a restart: everything
+/// but its clocks and who is connected (a restored game starts with every
+/// seat away and its clocks afresh).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedGame {
+    /// The word's pieces, folded.
+    pub letters: Vec<String>,
+    /// Which pieces are shown.
+    pub revealed: Vec<bool>,
+    /// Letters named so far.
+    pub named: Vec<String>,
+    /// The seats in ring order.
+    pub ring: Vec<SavedSeat>,
+    /// Index into `ring` of the player to move.
+    pub turn: usize,
+    /// How the game starts.
+    pub start: StartRule,
+    /// Milliseconds per turn; `None` for no limit.
+    pub turn_millis: Option<u64>,
+    /// Milliseconds an away seat is kept.
+    pub grace_millis: u64,
+    /// Where the game was in its life.
+    pub phase: Phase,
+    /// Moves made so far.
+    pub moves: u32,
+}
+
+/// One seat of a [`SavedGame`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedSeat {
+    /// The seat's id.
+    pub id: u64,
+    /// The player's name.
+    pub name: String,
+    /// Points so far.
+    pub points: u32,
+}
+
 /// The puzzle word is unusable.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("'{0}' is not a word of letters (with ' or - between them)")]
@@ -223,6 +270,12 @@ pub struct Game {
     phase: Phase,
     /// The mover's clock; `None` without a limit or while every seat is away.
     clock: Option<TurnClock>,
+    /// Moves made so far (letters and words named in turn).
+    moves: u32,
+    /// A restored game holds the turn for its mover: while the mover has
+    /// not come back (within its grace) the turn does not pass, and the
+    /// mover gets `/turn` when it resumes.
+    held: bool,
 }
 
 impl Game {
@@ -241,9 +294,99 @@ impl Game {
             rules,
             phase: Phase::Gathering,
             clock: None,
+            moves: 0,
+            held: false,
         };
         game.set_word(word)?;
         Ok(game)
+    }
+
+    /// The game written down, to be restored after a restart.
+    pub fn save(&self) -> SavedGame {
+        let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        SavedGame {
+            letters: self.letters.clone(),
+            revealed: self.revealed.clone(),
+            named: self.named.clone(),
+            ring: self
+                .ring
+                .iter()
+                .map(|seat| SavedSeat {
+                    id: seat.id.0,
+                    name: seat.name.clone(),
+                    points: seat.points,
+                })
+                .collect(),
+            turn: self.turn,
+            start: self.rules.start,
+            turn_millis: self.rules.turn_time.map(millis),
+            grace_millis: millis(self.rules.resume_grace),
+            phase: self.phase,
+            moves: self.moves,
+        }
+    }
+
+    /// A saved game, back at `now` after a restart: every seat is away
+    /// (for `grace`, the server's grace now), and a game in play holds the
+    /// turn for its mover until the mover resumes or its grace ends.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`RestoreError`] for a saved game these rules could not
+    /// have reached (the word, the shown letters or the turn do not fit).
+    pub fn restore(saved: SavedGame, grace: Duration, now: Instant) -> Result<Self, RestoreError> {
+        let word = saved.letters.concat();
+        if letters_of(&word).as_ref() != Some(&saved.letters) {
+            return Err(RestoreError("the word is not a word"));
+        }
+        if saved.revealed.len() != saved.letters.len() {
+            return Err(RestoreError("the shown letters do not fit the word"));
+        }
+        if saved.phase == Phase::Playing && saved.turn >= saved.ring.len() {
+            return Err(RestoreError("the player to move has no seat"));
+        }
+        let mut ids: Vec<u64> = saved.ring.iter().map(|s| s.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() != saved.ring.len() {
+            return Err(RestoreError("two seats share an id"));
+        }
+        let away_until = (saved.phase != Phase::Over).then_some(now + grace);
+        Ok(Self {
+            letters: saved.letters,
+            revealed: saved.revealed,
+            named: saved.named,
+            ring: saved
+                .ring
+                .into_iter()
+                .map(|seat| Seat {
+                    id: PlayerId(seat.id),
+                    name: seat.name,
+                    points: seat.points,
+                    away_until,
+                })
+                .collect(),
+            turn: saved.turn,
+            rules: Rules {
+                start: saved.start,
+                turn_time: saved.turn_millis.map(Duration::from_millis),
+                resume_grace: grace,
+            },
+            phase: saved.phase,
+            clock: None,
+            moves: saved.moves,
+            held: saved.phase == Phase::Playing,
+        })
+    }
+
+    /// Moves made so far (letters and words named in turn).
+    pub fn moves(&self) -> u32 {
+        self.moves
+    }
+
+    /// Whether a restored game still holds the turn for its away mover.
+    pub fn holds_turn(&self) -> bool {
+        self.held
     }
 
     fn set_word(&mut self, word: &str) -> Result<(), InvalidWord> {
@@ -292,6 +435,11 @@ impl Game {
     /// The players' names in ring order.
     pub fn players(&self) -> Vec<String> {
         self.ring.iter().map(|p| p.name.clone()).collect()
+    }
+
+    /// The seats' ids in ring order.
+    pub fn ring(&self) -> Vec<PlayerId> {
+        self.ring.iter().map(|p| p.id).collect()
     }
 
     /// Whether `id` has a seat in this game.
@@ -585,6 +733,7 @@ impl Game {
                 mover.name
             ));
         }
+        self.moves += 1;
         let mut out = Vec::new();
         let keeps_turn = match mv {
             Move::Letter(letter) => self.name_letter(&fold(&letter), &mut out),
@@ -664,7 +813,14 @@ impl Game {
         if self.phase != Phase::Playing {
             return out;
         }
-        if parked {
+        if self.held {
+            // A restored game waits for its mover, who gets the turn (and
+            // a fresh clock) when it is back; others only see whose it is.
+            if self.current_player() == Some(id) {
+                self.held = false;
+                self.announce_turn(now, &mut out);
+            }
+        } else if parked {
             // Every seat was away and the turn was parked: it resumes with
             // the first present seat from the parked one, with a fresh clock.
             self.next_present_turn(now, &mut out);
@@ -699,7 +855,9 @@ impl Game {
         if index < self.turn {
             self.turn -= 1;
         } else if index == self.turn {
-            // The next seat slid into the mover's index.
+            // The next seat slid into the mover's index. A held turn is
+            // held no more: its mover is gone.
+            self.held = false;
             self.turn %= self.ring.len();
             self.next_present_turn(now, &mut out);
         }

@@ -647,6 +647,84 @@ fn puzzle_words_must_be_letters() {
     assert!(Game::new("", quick(2)).is_err());
 }
 
+/// A started room game of a, b, c where a named `p` (a hit) and then `z`
+/// (a miss): it is b's turn, a has 1 point.
+fn game_in_play() -> Game {
+    let mut game = room(&[(A, "a"), (B, "b"), (C, "c")]);
+    game.start(A, now()).unwrap();
+    game.play(A, letter("l"), now());
+    game.play(A, letter("z"), now());
+    game
+}
+
+const GRACE: Duration = Duration::from_secs(300);
+
+#[test]
+fn a_restored_game_is_the_game_that_was_saved() {
+    let game = game_in_play();
+    let saved = game.save();
+    let restored = Game::restore(saved.clone(), GRACE, at(10)).unwrap();
+    assert_eq!(restored.save().ring, saved.ring, "seats, names and points");
+    assert_eq!(restored.masked(), "***l*");
+    assert_eq!(restored.tried(), ["l", "z"]);
+    assert_eq!(restored.moves(), 2);
+    assert_eq!(restored.current_player(), Some(B));
+    assert!(
+        [A, B, C].iter().all(|&p| restored.is_away(p)),
+        "nobody is connected after a restart"
+    );
+    let json = serde_json::to_string(&saved).unwrap();
+    assert_eq!(serde_json::from_str::<SavedGame>(&json).unwrap(), saved);
+}
+
+#[test]
+fn a_restored_game_waits_for_its_mover_and_gives_it_the_turn_back() {
+    let mut game = Game::restore(game_in_play().save(), GRACE, at(10)).unwrap();
+    assert_eq!(game.poll_timeout(), Some(at(10) + GRACE), "no turn clock runs");
+    let out = game.resume(A, at(20));
+    assert_eq!(game.current_player(), Some(B), "a is back but the turn stays b's");
+    assert!(!events_for(&out, A).contains(&ServerEvent::YourTurn));
+    assert!(game.handle_timeout(at(200)).is_empty(), "the turn does not time out");
+    assert!(matches!(
+        &game.play(A, letter("a"), at(201))[0].event,
+        ServerEvent::Error { .. }
+    ));
+    let out = game.resume(B, at(202));
+    assert!(events_for(&out, B).contains(&ServerEvent::YourTurn));
+    assert!(events_for(&out, A).contains(&ServerEvent::TurnOf {
+        name: "b".into(),
+        seconds: Some(60)
+    }));
+    assert!(!game.holds_turn());
+    assert_eq!(game.poll_timeout(), Some(at(202) + MINUTE - warning_before(MINUTE)));
+    game.play(B, letter("a"), at(203));
+    assert_eq!(game.masked(), "a**l*");
+}
+
+#[test]
+fn a_restored_mover_who_never_comes_back_loses_the_turn_when_its_grace_ends() {
+    let mut game = Game::restore(game_in_play().save(), GRACE, at(10)).unwrap();
+    game.resume(A, at(11));
+    game.resume(C, at(12));
+    let out = game.handle_timeout(at(10) + GRACE);
+    assert!(out.iter().any(|d| d.event == ServerEvent::Left { name: "b".into() }));
+    assert_eq!(game.current_player(), Some(C), "the turn goes on to c");
+    assert!(events_for(&out, C).contains(&ServerEvent::YourTurn));
+}
+
+#[test]
+fn a_saved_game_that_does_not_fit_the_rules_is_refused() {
+    let mut saved = game_in_play().save();
+    saved.turn = 7;
+    assert!(Game::restore(saved, GRACE, now()).is_err());
+    let mut saved = game_in_play().save();
+    saved.letters = vec!["two words".into()];
+    assert!(Game::restore(saved, GRACE, now()).is_err());
+    let mut saved = game_in_play().save();
+    saved.revealed.pop();
+    assert!(Game::restore(saved, GRACE, now()).is_err());
+}
+
 proptest! {
     /// Whatever players do, the game never panics, only the mover changes
     /// the word, and a game whose word is revealed is over with a winner.
@@ -680,7 +758,7 @@ proptest! {
     /// anyone is present, and nothing panics.
     #[test]
     fn seats_coming_and_going_over_time_keep_the_ring_consistent(
-        steps in proptest::collection::vec((0u8..5, 1u64..4, 0u64..90, "[a-f]"), 0..120)
+        steps in proptest::collection::vec((0u8..6, 1u64..4, 0u64..90, "[a-f]"), 0..120)
     ) {
         let mut game = room(&[(A, "a"), (B, "b"), (C, "c")]);
         game.start(A, now()).unwrap();
@@ -694,7 +772,12 @@ proptest! {
                 1 => game.disconnect(id, t),
                 2 => game.resume(id, t),
                 3 => game.handle_timeout(t),
-                _ => game.play(id, word("apple"), t),
+                4 => game.play(id, word("apple"), t),
+                // The server restarts: the game comes back from its save.
+                _ => {
+                    game = Game::restore(game.save(), Duration::from_secs(120), t).unwrap();
+                    Vec::new()
+                }
             };
             if let Some(due) = game.poll_timeout() {
                 // Never asks to be woken in the past without doing anything.
@@ -708,7 +791,10 @@ proptest! {
             if game.phase() == Phase::Playing {
                 let anyone_present = [A, B, C].iter().any(|&p| game.is_seated(p) && !game.is_away(p));
                 let mover = game.current_player().unwrap();
-                prop_assert!(!anyone_present || !game.is_away(mover), "the mover is away while others are here");
+                prop_assert!(
+                    !anyone_present || !game.is_away(mover) || game.holds_turn(),
+                    "the mover is away while others are here (and no restart holds the turn)"
+                );
             } else {
                 break;
             }

@@ -193,6 +193,11 @@ pub enum ClientCommand {
     Time(Option<u32>),
     /// Sets the room's own words, `None` for the built-in list (the host).
     WordList(Option<Vec<String>>),
+    /// Asks for the leaderboard.
+    Top,
+    /// Asks for the last games of a room (`None`: the room one is in, or
+    /// the whole server).
+    History(Option<RoomCode>),
 }
 
 /// Why a line is not a valid command.
@@ -292,6 +297,10 @@ impl ClientCommand {
             "new" => none("/new", ClientCommand::New),
             "start" => none("/start", ClientCommand::Start),
             "who" => none("/who", ClientCommand::Who),
+            "top" => none("/top", ClientCommand::Top),
+            "history" if argument.is_empty() => Ok(ClientCommand::History(None)),
+            "history" => RoomCode::parse(one("/history", "a room code")?)
+                .map(|code| ClientCommand::History(Some(code))),
             "join" => RoomCode::parse(one("/join", "a room code")?).map(ClientCommand::Join),
             "watch" => RoomCode::parse(one("/watch", "a room code")?).map(ClientCommand::Watch),
             "resume" => {
@@ -362,6 +371,9 @@ impl ClientCommand {
             ClientCommand::Time(None) => "/time off".to_owned(),
             ClientCommand::WordList(Some(words)) => format!("/wordlist {}", words.join(" ")),
             ClientCommand::WordList(None) => "/wordlist builtin".to_owned(),
+            ClientCommand::Top => "/top".to_owned(),
+            ClientCommand::History(None) => "/history".to_owned(),
+            ClientCommand::History(Some(code)) => format!("/history {code}"),
         }
     }
 
@@ -548,6 +560,9 @@ mod tests {
                 ClientCommand::Time(None),
                 ClientCommand::WordList(Some(vec![word.to_lowercase()])),
                 ClientCommand::WordList(None),
+                ClientCommand::Top,
+                ClientCommand::History(None),
+                ClientCommand::History(Some(RoomCode::from_indexes([9; ROOM_CODE_LEN]))),
             ] {
                 prop_assert_eq!(ClientCommand::parse(&command.encode()), Ok(command.clone()));
             }

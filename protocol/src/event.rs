@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
 use crate::command::Language;
+use crate::history::{utc_minute, GameRecord, Standing};
 use crate::text::sanitize;
 
 /// The character that stands for a hidden letter.
@@ -270,6 +271,19 @@ pub enum ServerEvent {
         games: u32,
         /// Wins per player, most first.
         wins: Vec<Score>,
+    },
+    /// The answer to `/top`: the best players of the server (private).
+    Leaderboard {
+        /// Most wins first (then points).
+        players: Vec<Standing>,
+    },
+    /// The answer to `/history`: the last finished games, newest first
+    /// (private).
+    History {
+        /// The room they were played in; `None` for the whole server.
+        room: Option<String>,
+        /// The games.
+        games: Vec<GameRecord>,
     },
     /// Informational text (help, server shutting down).
     Notice {
@@ -531,6 +545,55 @@ impl ServerEvent {
                     plural(*games as usize, "game", "games")
                 ));
             }
+            ServerEvent::Leaderboard { players } => {
+                if players.is_empty() {
+                    say(format_args!("Leaderboard: no games have been played yet."));
+                }
+                for (rank, player) in players.iter().enumerate() {
+                    say(format_args!(
+                        "{}. {}: {}, {}, {}.",
+                        rank + 1,
+                        player.name,
+                        plural(player.wins as usize, "win", "wins"),
+                        plural(player.points as usize, "point", "points"),
+                        plural(player.games as usize, "game", "games"),
+                    ));
+                }
+            }
+            ServerEvent::History { room, games } => {
+                let place = match room {
+                    Some(code) => format!("room {code}"),
+                    None => "this server".to_owned(),
+                };
+                if games.is_empty() {
+                    say(format_args!("No games have been played in {place} yet."));
+                } else {
+                    say(format_args!("Last games in {place}, newest first:"));
+                }
+                for game in games {
+                    let scores: Vec<String> = game
+                        .players
+                        .iter()
+                        .map(|p| format!("{} {}", p.name, p.points))
+                        .collect();
+                    let winner = game
+                        .winner
+                        .as_ref()
+                        .map_or_else(|| "nobody won".to_owned(), |w| format!("won by {w}"));
+                    let room = if room.is_none() {
+                        format!(" (room {})", game.room)
+                    } else {
+                        String::new()
+                    };
+                    say(format_args!(
+                        "{}{room}: '{}', {winner}; {}; {}.",
+                        utc_minute(game.ended_at),
+                        game.word,
+                        scores.join(", "),
+                        plural(game.moves as usize, "move", "moves"),
+                    ));
+                }
+            }
             ServerEvent::Error { message } => say(format_args!("Error: {message}")),
             ServerEvent::Notice { message } => say(format_args!("{message}")),
             ServerEvent::Quit => out.push_str("/quit\n"),
@@ -686,6 +749,31 @@ mod tests {
                 wins: vec![Score {
                     name: "alice".into(),
                     points: 2,
+                }],
+            },
+            ServerEvent::Leaderboard {
+                players: vec![crate::Standing {
+                    name: "alice".into(),
+                    games: 3,
+                    wins: 2,
+                    points: 31,
+                }],
+            },
+            ServerEvent::History {
+                room: None,
+                games: vec![crate::GameRecord {
+                    room: "K7QXPM".into(),
+                    word: "apple".into(),
+                    language: "en".into(),
+                    players: vec![crate::PlayerRecord {
+                        name: "alice".into(),
+                        door: "tcp".into(),
+                        points: 10,
+                    }],
+                    winner: Some("alice".into()),
+                    moves: 4,
+                    started_at: 1_795_610_000_000,
+                    ended_at: 1_795_610_096_000,
                 }],
             },
         ]

@@ -16,6 +16,7 @@
 
 pub mod command;
 pub mod event;
+pub mod history;
 pub mod line;
 pub mod palindrome;
 pub mod server_line;
@@ -23,6 +24,7 @@ pub mod text;
 
 pub use command::{ClientCommand, CommandError, Language, ResumeToken, RoomCode};
 pub use event::{LetterOutcome, Score, SeatView, ServerEvent};
+pub use history::{GameRecord, PlayerRecord, Standing};
 pub use line::{LineDecoder, LineError};
 pub use server_line::{ServerLine, ServerLineError};
 

@@ -1,0 +1,195 @@
+//! Rooms written down as they change, read back after a restart.
+//!
+//! With a database (`--db`), every room owner writes its whole state
+//! ([`RoomSave`]: settings, tally, seats with their tokens and doors, and
+//! the game as [`SavedGame`]) through the store's one
+//! [`Writer`](wordguess_store::Writer) after each step that changed it,
+//! and waits for the commit before the step's events go out. So a move any
+//! player has seen is on disk, even if the process is killed the next
+//! instant. The writer groups what many rooms submit into one transaction,
+//! so rooms do not wait on each other's commits. Finished games go into
+//! history in the same transaction as the room's new state.
+//!
+//! At start, [`saved_rooms`] reads every room back; the registry reopens
+//! them with every seat away, and the rules hold the turn for its mover
+//! until it resumes (see [`wordguess_game::Game::restore`]).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use wordguess_game::SavedGame;
+use wordguess_protocol::{GameRecord, Language, ResumeToken, RoomCode, Standing};
+use wordguess_store::{Store, Writer};
+
+use crate::room::RoomKind;
+use crate::switchboard::Door;
+
+/// The database: reads for `/top`, `/history` and the HTTP API, and the one
+/// writer.
+#[derive(Clone)]
+pub struct Persistence {
+    /// Reads.
+    pub store: Store,
+    /// The one writer.
+    pub writer: Writer,
+}
+
+impl std::fmt::Debug for Persistence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Persistence")
+            .field("path", &self.store.path())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a room's words come from, as saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SavedWords {
+    /// The server's list.
+    Server,
+    /// A built-in list the host chose.
+    Builtin(Language),
+    /// The host's own words.
+    Room(Vec<String>),
+}
+
+/// A seat's link, as saved (the connection is not: after a restart every
+/// seat is away until its player resumes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedLink {
+    /// The seat.
+    pub seat: u64,
+    /// The token that takes it back.
+    pub token: ResumeToken,
+    /// The door its player last used.
+    pub door: Door,
+}
+
+/// A room's whole state, as saved after each step that changed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSave {
+    /// Quick match or private.
+    pub kind: RoomKind,
+    /// Where the words come from.
+    pub words: SavedWords,
+    /// The language the host chose, if any.
+    pub language: Option<Language>,
+    /// Milliseconds per turn for the room's games; `None` for no limit.
+    pub turn_millis: Option<u64>,
+    /// Games finished in the room.
+    pub games_played: u32,
+    /// Wins per name.
+    pub wins: BTreeMap<String, u32>,
+    /// The next seat id.
+    pub next_seat: u64,
+    /// The current game.
+    pub game: SavedGame,
+    /// The current game's seats.
+    pub seats: Vec<SavedLink>,
+    /// When the current game started (Unix milliseconds), once it has.
+    pub started_at: Option<i64>,
+}
+
+impl RoomSave {
+    /// Whether the seats come back after a restart: not those of a quick
+    /// match still gathering (nothing to keep; its players join again).
+    pub fn keeps_seats(&self) -> bool {
+        !(self.kind == RoomKind::QuickMatch && self.game.phase == wordguess_game::Phase::Gathering)
+    }
+}
+
+/// Every saved room that can be read back. A room whose saved state is
+/// unreadable is logged and skipped (its row stays, for a person to look
+/// at), never a reason not to start.
+///
+/// # Errors
+///
+/// Returns the store's error if the rooms cannot be read at all.
+pub fn saved_rooms(store: &Store) -> Result<Vec<(RoomCode, RoomSave)>, wordguess_store::StoreError> {
+    let mut rooms = Vec::new();
+    for saved in store.saved_rooms()? {
+        let code = match RoomCode::parse(&saved.code) {
+            Ok(code) => code,
+            Err(error) => {
+                tracing::error!(room = %saved.code, %error, "a saved room has a bad code; skipped");
+                continue;
+            }
+        };
+        match serde_json::from_str::<RoomSave>(&saved.state) {
+            Ok(save) => rooms.push((code, save)),
+            Err(error) => {
+                tracing::error!(room = %code, %error, "a saved room cannot be read; skipped");
+            }
+        }
+    }
+    Ok(rooms)
+}
+
+/// Lines on the leaderboard `/top` shows.
+pub const TOP_LINES: usize = 10;
+/// Games `/history` shows.
+pub const HISTORY_GAMES: usize = 10;
+
+/// Why the records could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordsError {
+    /// The server runs with `--db none`.
+    #[error("this server keeps no history or leaderboard (it runs without a database)")]
+    NoDatabase,
+    /// The database failed.
+    #[error("the history cannot be read right now; try again later")]
+    Failed,
+}
+
+/// Runs a read on the database off the async threads.
+async fn read<T: Send + 'static>(
+    store: Option<&Store>,
+    query: impl FnOnce(&Store) -> Result<T, wordguess_store::StoreError> + Send + 'static,
+) -> Result<T, RecordsError> {
+    let store = store.ok_or(RecordsError::NoDatabase)?.clone();
+    match tokio::task::spawn_blocking(move || query(&store)).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => {
+            tracing::error!(%error, "reading the records failed");
+            Err(RecordsError::Failed)
+        }
+        Err(error) => {
+            tracing::error!(%error, "reading the records failed");
+            Err(RecordsError::Failed)
+        }
+    }
+}
+
+/// The best `limit` players.
+///
+/// # Errors
+///
+/// See [`RecordsError`].
+pub async fn leaderboard(store: Option<&Store>, limit: usize) -> Result<Vec<Standing>, RecordsError> {
+    read(store, move |store| store.leaderboard(limit)).await
+}
+
+/// The last `limit` games of `room`, or of the whole server; newest first.
+///
+/// # Errors
+///
+/// See [`RecordsError`].
+pub async fn history(
+    store: Option<&Store>,
+    room: Option<RoomCode>,
+    limit: usize,
+) -> Result<Vec<GameRecord>, RecordsError> {
+    read(store, move |store| match room {
+        Some(code) => store.room_history(code.as_str(), limit),
+        None => store.recent_games(limit),
+    })
+    .await
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn unix_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

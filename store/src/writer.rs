@@ -1,0 +1,376 @@
+//! [`Writer`]: the one thread that owns the database's write connection.
+//!
+//! Writes reach the thread through a bounded channel. The thread waits for
+//! one job, takes every job already queued behind it, applies them all in a
+//! single transaction and commits once (group commit), then tells each job's
+//! sender how the commit went. Under load, one commit serves many games.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, TransactionBehavior};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::records::name_key;
+use crate::{GameRecord, OpenError, StoreError, Write};
+
+/// How many jobs may wait for the writer thread.
+const QUEUE_CAPACITY: usize = 4096;
+
+/// The most jobs one transaction takes.
+const MAX_BATCH: usize = 1024;
+
+/// Saves a room's state, replacing the state saved before.
+const SAVE_ROOM_SQL: &str = "INSERT INTO rooms (code, state, saved_at) VALUES (?1, ?2, ?3)
+     ON CONFLICT (code) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at";
+/// Forgets a room's saved state.
+const DELETE_ROOM_SQL: &str = "DELETE FROM rooms WHERE code = ?1";
+/// Adds a finished game.
+const INSERT_GAME_SQL: &str =
+    "INSERT INTO games (room, word, language, winner, moves, started_at, ended_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+/// Adds a seat of a finished game.
+const INSERT_GAME_PLAYER_SQL: &str =
+    "INSERT INTO game_players (game, seat, name, name_key, door, points, won)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+/// Adds a finished game to a player's leaderboard line, keeping the spelling
+/// of the player's latest game.
+const ADD_TO_STANDING_SQL: &str =
+    "INSERT INTO players (name_key, name, games, wins, points, last_ended_at)
+     VALUES (?1, ?2, 1, ?3, ?4, ?5)
+     ON CONFLICT (name_key) DO UPDATE SET
+         games = games + 1,
+         wins = wins + excluded.wins,
+         points = points + excluded.points,
+         name = CASE WHEN excluded.last_ended_at >= last_ended_at THEN excluded.name ELSE name END,
+         last_ended_at = max(last_ended_at, excluded.last_ended_at)";
+
+/// The one writer of the database: a dedicated thread fed by a bounded
+/// channel. Cheap to clone; every clone feeds the same thread.
+///
+/// The thread ends when [`Writer::close`] is called or when every clone is
+/// dropped, after committing what was queued.
+#[derive(Clone)]
+pub struct Writer {
+    shared: Arc<WriterShared>,
+}
+
+/// What every clone of a [`Writer`] shares.
+struct WriterShared {
+    path: PathBuf,
+    /// The way to the thread; `None` once closed.
+    queue: Mutex<Option<mpsc::Sender<Job>>>,
+    /// The thread, until [`Writer::close`] has waited for it.
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Who is told how a job's transaction went.
+type Reply = oneshot::Sender<Result<(), StoreError>>;
+
+/// One request to the writer thread.
+enum Job {
+    /// Apply these writes; tell `reply`, if any, once committed.
+    Apply {
+        writes: Vec<Write>,
+        reply: Option<Reply>,
+    },
+    /// Let the database grow by at most `extra_pages` more pages.
+    LimitGrowth { extra_pages: u32, reply: Reply },
+}
+
+impl Writer {
+    /// Starts the writer thread on the write connection `connection` to the
+    /// database at `path`.
+    pub(crate) fn start(connection: Connection, path: &Path) -> Result<Writer, OpenError> {
+        let (sender, receiver) = mpsc::channel(QUEUE_CAPACITY);
+        let thread_path = path.to_owned();
+        let thread = std::thread::Builder::new()
+            .name("wordguess-store-writer".to_owned())
+            .spawn(move || run(connection, &thread_path, receiver))
+            .map_err(|cause| OpenError::WriterThread {
+                path: path.to_owned(),
+                cause,
+            })?;
+        Ok(Writer {
+            shared: Arc::new(WriterShared {
+                path: path.to_owned(),
+                queue: Mutex::new(Some(sender)),
+                thread: Mutex::new(Some(thread)),
+            }),
+        })
+    }
+
+    /// Queues `writes` and waits until the transaction that contains them has
+    /// committed (or failed). Waits for room in the queue if it is full;
+    /// never blocks the async runtime's thread.
+    pub async fn submit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        let (reply, committed) = oneshot::channel();
+        let job = Job::Apply {
+            writes,
+            reply: Some(reply),
+        };
+        self.send(job, committed).await
+    }
+
+    /// Queues `writes` without waiting for the commit; a failure is only
+    /// logged. Returns `false`, dropping the writes, if the queue is full or
+    /// the writer is closed.
+    pub fn submit_later(&self, writes: Vec<Write>) -> bool {
+        let Some(queue) = self.queue() else {
+            return false;
+        };
+        let job = Job::Apply {
+            writes,
+            reply: None,
+        };
+        queue.try_send(job).is_ok()
+    }
+
+    /// Makes the database refuse to grow beyond its current size plus
+    /// `extra_pages` pages (`PRAGMA max_page_count`), until it is reopened.
+    /// Writes that need more room then fail with [`StoreError::is_full`]:
+    /// this simulates a full disk in tests.
+    pub async fn limit_growth(&self, extra_pages: u32) -> Result<(), StoreError> {
+        let (reply, done) = oneshot::channel();
+        self.send(Job::LimitGrowth { extra_pages, reply }, done)
+            .await
+    }
+
+    /// Stops accepting writes, commits what is queued, and waits for the
+    /// thread to end. Blocks: call it from `spawn_blocking` or at exit.
+    /// Calling it again (from any clone) does nothing more.
+    pub fn close(&self) {
+        let mut thread = lock(&self.shared.thread);
+        // Dropping the last sender lets the thread drain the queue and end.
+        lock(&self.shared.queue).take();
+        if let Some(thread) = thread.take() {
+            if thread.join().is_err() {
+                tracing::error!(path = %self.shared.path.display(), "the database writer thread panicked");
+            }
+        }
+    }
+
+    /// Sends `job` and waits for its answer on `answer`.
+    async fn send(
+        &self,
+        job: Job,
+        answer: oneshot::Receiver<Result<(), StoreError>>,
+    ) -> Result<(), StoreError> {
+        let queue = self.queue().ok_or(StoreError::Closed)?;
+        queue.send(job).await.map_err(|_| StoreError::Closed)?;
+        drop(queue);
+        answer.await.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// A sender to the thread, unless the writer is closed.
+    fn queue(&self) -> Option<mpsc::Sender<Job>> {
+        lock(&self.shared.queue).clone()
+    }
+}
+
+impl fmt::Debug for Writer {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Writer")
+            .field("path", &self.shared.path)
+            .field("closed", &self.queue().is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Locks `mutex`. The writer's locks guard plain values that a panic cannot
+/// leave half-changed, so a poisoned lock is used as is.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The writer thread: commits batches of jobs until every sender is gone and
+/// the queue is empty.
+fn run(mut connection: Connection, path: &Path, mut queue: mpsc::Receiver<Job>) {
+    let mut batch = Vec::new();
+    while let Some(first) = queue.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let result = commit(&mut connection, &batch).map_err(|cause| {
+            let error = StoreError::from_sqlite(path, cause);
+            tracing::error!(jobs = batch.len(), %error, "database writes rolled back");
+            error
+        });
+        for job in batch.drain(..) {
+            let reply = match job {
+                Job::Apply { reply, .. } => reply,
+                Job::LimitGrowth { reply, .. } => Some(reply),
+            };
+            if let Some(reply) = reply {
+                // The submitter may have stopped waiting; that is its choice.
+                let _ = reply.send(result.clone());
+            }
+        }
+    }
+}
+
+/// Applies every job of `batch` in one transaction and commits it; on an
+/// error nothing of the batch is kept.
+fn commit(connection: &mut Connection, batch: &[Job]) -> rusqlite::Result<()> {
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let writes: Vec<&Write> = batch
+        .iter()
+        .flat_map(|job| match job {
+            Job::Apply { writes, .. } => writes.as_slice(),
+            Job::LimitGrowth { .. } => &[],
+        })
+        .collect();
+    let superseded = superseded_room_writes(&writes);
+    let mut next_write = 0;
+    for job in batch {
+        match job {
+            Job::Apply { writes, .. } => {
+                for write in writes {
+                    if !superseded[next_write] {
+                        apply(&transaction, write)?;
+                    }
+                    next_write += 1;
+                }
+            }
+            Job::LimitGrowth { extra_pages, .. } => limit_growth(&transaction, *extra_pages)?,
+        }
+    }
+    transaction.commit()
+}
+
+/// Marks the room writes that a later write of the same room makes
+/// pointless: only the last save or delete of a room decides what is kept.
+fn superseded_room_writes(writes: &[&Write]) -> Vec<bool> {
+    let mut last_for_room = HashMap::new();
+    for (index, write) in writes.iter().enumerate() {
+        if let Some(code) = write.saved_room_code() {
+            last_for_room.insert(code, index);
+        }
+    }
+    writes
+        .iter()
+        .enumerate()
+        .map(|(index, write)| {
+            write
+                .saved_room_code()
+                .is_some_and(|code| last_for_room[code] != index)
+        })
+        .collect()
+}
+
+/// Applies one write inside the batch's transaction.
+fn apply(connection: &Connection, write: &Write) -> rusqlite::Result<()> {
+    match write {
+        Write::SaveRoom { code, state } => {
+            connection
+                .prepare_cached(SAVE_ROOM_SQL)?
+                .execute((code, state, unix_millis_now()))?;
+        }
+        Write::DeleteRoom { code } => {
+            connection
+                .prepare_cached(DELETE_ROOM_SQL)?
+                .execute([code])?;
+        }
+        Write::RecordGame(game) => record_game(connection, game)?,
+    }
+    Ok(())
+}
+
+/// Adds `game` to history, and each of its players' results to the
+/// leaderboard.
+fn record_game(connection: &Connection, game: &GameRecord) -> rusqlite::Result<()> {
+    connection.prepare_cached(INSERT_GAME_SQL)?.execute((
+        &game.room,
+        &game.word,
+        &game.language,
+        &game.winner,
+        game.moves,
+        game.started_at,
+        game.ended_at,
+    ))?;
+    let id = connection.last_insert_rowid();
+    let mut insert_player = connection.prepare_cached(INSERT_GAME_PLAYER_SQL)?;
+    for (seat, player) in (0u32..).zip(&game.players) {
+        insert_player.execute((
+            id,
+            seat,
+            &player.name,
+            name_key(&player.name),
+            &player.door,
+            player.points,
+            won(game, &player.name),
+        ))?;
+    }
+    let mut add_to_standing = connection.prepare_cached(ADD_TO_STANDING_SQL)?;
+    for result in results_by_player(game) {
+        add_to_standing.execute((
+            &result.key,
+            result.name,
+            result.won,
+            result.points,
+            game.ended_at,
+        ))?;
+    }
+    Ok(())
+}
+
+/// What one game adds to one player's leaderboard line.
+struct PlayerResult<'game> {
+    key: String,
+    name: &'game str,
+    won: bool,
+    points: i64,
+}
+
+/// Each player's result in `game`, once per player even if two seats' names
+/// differ only in letter case.
+fn results_by_player(game: &GameRecord) -> Vec<PlayerResult<'_>> {
+    let mut results: Vec<PlayerResult<'_>> = Vec::with_capacity(game.players.len());
+    for player in &game.players {
+        let key = name_key(&player.name);
+        let won = won(game, &player.name);
+        let points = i64::from(player.points);
+        match results.iter_mut().find(|result| result.key == key) {
+            Some(result) => {
+                result.won |= won;
+                result.points += points;
+            }
+            None => results.push(PlayerResult {
+                key,
+                name: &player.name,
+                won,
+                points,
+            }),
+        }
+    }
+    results
+}
+
+/// Whether the player called `name` won `game`.
+fn won(game: &GameRecord, name: &str) -> bool {
+    game.winner.as_deref() == Some(name)
+}
+
+/// Lets the database grow by at most `extra_pages` pages beyond its size now.
+fn limit_growth(connection: &Connection, extra_pages: u32) -> rusqlite::Result<()> {
+    let pages: i64 = connection.pragma_query_value(None, "page_count", |row| row.get(0))?;
+    connection.pragma_update(None, "max_page_count", pages + i64::from(extra_pages))
+}
+
+/// The time now, in unix milliseconds.
+fn unix_millis_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since_epoch| {
+            i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+        })
+}
