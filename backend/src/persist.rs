@@ -106,7 +106,9 @@ impl RoomSave {
 /// # Errors
 ///
 /// Returns the store's error if the rooms cannot be read at all.
-pub fn saved_rooms(store: &Store) -> Result<Vec<(RoomCode, RoomSave)>, wordguess_store::StoreError> {
+pub fn saved_rooms(
+    store: &Store,
+) -> Result<Vec<(RoomCode, RoomSave)>, wordguess_store::StoreError> {
     let mut rooms = Vec::new();
     for saved in store.saved_rooms()? {
         let code = match RoomCode::parse(&saved.code) {
@@ -166,7 +168,10 @@ async fn read<T: Send + 'static>(
 /// # Errors
 ///
 /// See [`RecordsError`].
-pub async fn leaderboard(store: Option<&Store>, limit: usize) -> Result<Vec<Standing>, RecordsError> {
+pub async fn leaderboard(
+    store: Option<&Store>,
+    limit: usize,
+) -> Result<Vec<Standing>, RecordsError> {
     read(store, move |store| store.leaderboard(limit)).await
 }
 

@@ -334,7 +334,9 @@ impl Room {
         let mut room = Self::fresh(code, save.kind, gathering, registry);
         room.words = match save.words {
             SavedWords::Server => WordSource::Server,
-            SavedWords::Builtin(language) => WordSource::Builtin(WordList::builtin(language.into())),
+            SavedWords::Builtin(language) => {
+                WordSource::Builtin(WordList::builtin(language.into()))
+            }
             SavedWords::Room(words) => WordList::parse(&words.join("\n"), "a saved word list")
                 .map_or(WordSource::Server, WordSource::Room),
         };
@@ -436,7 +438,12 @@ impl Room {
         if self.saved.as_deref() == Some(state.as_str()) && self.records.is_empty() {
             return;
         }
-        let mut writes: Vec<Write> = self.records.iter().cloned().map(Write::RecordGame).collect();
+        let mut writes: Vec<Write> = self
+            .records
+            .iter()
+            .cloned()
+            .map(Write::RecordGame)
+            .collect();
         writes.push(Write::SaveRoom {
             code: self.code.to_string(),
             state: state.clone(),
@@ -1047,11 +1054,11 @@ impl Room {
         else {
             unreachable!("a record is made from the results");
         };
-        let doors = self.game.ring().into_iter().map(|id| {
-            self.seats
-                .get(&id)
-                .map_or(Door::Tcp, |link| link.door)
-        });
+        let doors = self
+            .game
+            .ring()
+            .into_iter()
+            .map(|id| self.seats.get(&id).map_or(Door::Tcp, |link| link.door));
         let ended_at = unix_millis();
         GameRecord {
             room: self.code.to_string(),

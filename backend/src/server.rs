@@ -140,7 +140,10 @@ pub async fn run(
             .await
             .map_err(io::Error::other)?
             .map_err(io::Error::other)?;
-        let (rooms, seats) = (saved.len(), saved.iter().map(|(_, s)| s.seats.len()).sum::<usize>());
+        let (rooms, seats) = (
+            saved.len(),
+            saved.iter().map(|(_, s)| s.seats.len()).sum::<usize>(),
+        );
         registry.restore(saved);
         tracing::info!(rooms, seats, "restored the saved rooms");
     }
@@ -161,11 +164,7 @@ pub async fn run(
         context.clone(),
         palindrome::serve_client,
     ));
-    let router = http::app(
-        context.clone(),
-        config.web_root,
-        config.allowed_origins,
-    );
+    let router = http::app(context.clone(), config.web_root, config.allowed_origins);
     let mut http = tokio::spawn(http::serve(listeners.http, router, context.clone()));
 
     tokio::select! {

@@ -49,6 +49,9 @@ pub struct TestOptions {
     pub allowed_origins: Vec<String>,
     /// The database file; `None` keeps everything in memory.
     pub db: Option<PathBuf>,
+    /// Where to listen (game, web, palindrome), e.g. a server restarting on
+    /// the addresses of the one before; `None` picks free loopback ports.
+    pub listen_on: Option<[SocketAddr; 3]>,
 }
 
 impl TestOptions {
@@ -66,6 +69,7 @@ impl TestOptions {
             },
             allowed_origins: Vec::new(),
             db: None,
+            listen_on: None,
         }
     }
 }
@@ -77,15 +81,17 @@ impl TestOptions {
 /// Panics if loopback ports cannot be bound, the words are invalid or the
 /// database cannot be opened: this is test setup.
 pub async fn start(options: TestOptions) -> RunningServer {
-    let bind = || async {
-        crate::server::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback")
+    let bind = |index: usize| {
+        let addr = options.listen_on.map_or_else(
+            || "127.0.0.1:0".to_owned(),
+            |addrs| addrs[index].to_string(),
+        );
+        async move { crate::server::bind(&addr).await.expect("bind loopback") }
     };
     let listeners = Listeners {
-        game: bind().await,
-        http: bind().await,
-        palindrome: bind().await,
+        game: bind(0).await,
+        http: bind(1).await,
+        palindrome: bind(2).await,
     };
     let game = listeners.game.local_addr().expect("local addr");
     let http = listeners.http.local_addr().expect("local addr");
@@ -124,6 +130,12 @@ pub async fn start(options: TestOptions) -> RunningServer {
 }
 
 impl RunningServer {
+    /// The server's addresses (game, web, palindrome), for
+    /// [`TestOptions::listen_on`].
+    pub fn addresses(&self) -> [SocketAddr; 3] {
+        [self.game, self.http, self.palindrome]
+    }
+
     /// Shuts the server down as Ctrl-C would, and waits until it has.
     ///
     /// # Panics

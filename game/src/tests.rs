@@ -680,11 +680,22 @@ fn a_restored_game_is_the_game_that_was_saved() {
 #[test]
 fn a_restored_game_waits_for_its_mover_and_gives_it_the_turn_back() {
     let mut game = Game::restore(game_in_play().save(), GRACE, at(10)).unwrap();
-    assert_eq!(game.poll_timeout(), Some(at(10) + GRACE), "no turn clock runs");
+    assert_eq!(
+        game.poll_timeout(),
+        Some(at(10) + GRACE),
+        "no turn clock runs"
+    );
     let out = game.resume(A, at(20));
-    assert_eq!(game.current_player(), Some(B), "a is back but the turn stays b's");
+    assert_eq!(
+        game.current_player(),
+        Some(B),
+        "a is back but the turn stays b's"
+    );
     assert!(!events_for(&out, A).contains(&ServerEvent::YourTurn));
-    assert!(game.handle_timeout(at(200)).is_empty(), "the turn does not time out");
+    assert!(
+        game.handle_timeout(at(200)).is_empty(),
+        "the turn does not time out"
+    );
     assert!(matches!(
         &game.play(A, letter("a"), at(201))[0].event,
         ServerEvent::Error { .. }
@@ -696,7 +707,10 @@ fn a_restored_game_waits_for_its_mover_and_gives_it_the_turn_back() {
         seconds: Some(60)
     }));
     assert!(!game.holds_turn());
-    assert_eq!(game.poll_timeout(), Some(at(202) + MINUTE - warning_before(MINUTE)));
+    assert_eq!(
+        game.poll_timeout(),
+        Some(at(202) + MINUTE - warning_before(MINUTE))
+    );
     game.play(B, letter("a"), at(203));
     assert_eq!(game.masked(), "a**l*");
 }
@@ -707,7 +721,9 @@ fn a_restored_mover_who_never_comes_back_loses_the_turn_when_its_grace_ends() {
     game.resume(A, at(11));
     game.resume(C, at(12));
     let out = game.handle_timeout(at(10) + GRACE);
-    assert!(out.iter().any(|d| d.event == ServerEvent::Left { name: "b".into() }));
+    assert!(out
+        .iter()
+        .any(|d| d.event == ServerEvent::Left { name: "b".into() }));
     assert_eq!(game.current_player(), Some(C), "the turn goes on to c");
     assert!(events_for(&out, C).contains(&ServerEvent::YourTurn));
 }

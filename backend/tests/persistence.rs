@@ -1,0 +1,394 @@
+//! Games that survive: a database keeps unfinished games across a graceful
+//! restart and a hard kill (`SIGKILL` of a real server process), finished
+//! games go into history and the leaderboard, and both are read over every
+//! door and over HTTP. A database that cannot be used is refused at start,
+//! and one that fills up while running is told to the players while play
+//! goes on.
+
+mod common;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{http_get, Client, Door, LineReader, TempDir, PATIENCE};
+use serde_json::{json, Value};
+use wordguess_backend::testkit::{start, RunningServer, TestOptions};
+use wordguess_store::Write;
+
+async fn client(server: &RunningServer, door: Door, label: &str) -> Client {
+    Client::connect(door, server.game, server.http, label).await
+}
+
+/// Another door than `door`, so every game mixes doors.
+fn other(door: Door) -> Door {
+    match door {
+        Door::Tcp => Door::WsJson,
+        Door::WsText => Door::Tcp,
+        Door::WsJson => Door::WsText,
+    }
+}
+
+/// The door's name in history.
+fn door_name(door: Door) -> &'static str {
+    match door {
+        Door::Tcp => "tcp",
+        Door::WsText => "ws",
+        Door::WsJson => "app",
+    }
+}
+
+fn with_db(db: &Path) -> TestOptions {
+    let mut options = TestOptions::new("apple", 2);
+    options.db = Some(db.to_owned());
+    options
+}
+
+/// Takes a seat back after the restart; returns the lines up to the
+/// snapshot's turn line.
+async fn resume(client: &mut Client, name: &str, token: &str) -> Vec<String> {
+    client.send(&format!("/resume {token}")).await;
+    client.expect(&format!("Hello, {name}!")).await;
+    client.expect_prefix("Word: ").await;
+    let mut lines = vec![client.next_line().await.expect("letters tried")];
+    lines.push(client.expect_prefix("It is ").await);
+    lines
+}
+
+/// `/top` and `/history CODE` through `door` show bob's win over alice.
+async fn check_records(server: &RunningServer, door: Door, code: &str) {
+    let mut reader = client(server, door, "reader").await;
+    reader.send("/top").await;
+    reader.expect("1. bob: 1 win, 8 points, 1 game.").await;
+    assert_eq!(
+        reader.next_line().await.as_deref(),
+        Some("2. alice: 0 wins, 2 points, 1 game.")
+    );
+    reader.send(&format!("/history {code}")).await;
+    reader
+        .expect(&format!("Last games in room {code}, newest first:"))
+        .await;
+    let game = reader.next_line().await.expect("the game");
+    assert!(
+        game.ends_with(" UTC: 'apple', won by bob; alice 2, bob 8; 3 moves."),
+        "{game}"
+    );
+}
+
+/// The same over HTTP, with the doors the players used.
+async fn check_api(http: SocketAddr, code: &str, doors: [Door; 2]) {
+    let (status, body) = http_get(http, "/api/leaderboard").await;
+    assert_eq!(status, 200, "{body}");
+    let board: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(
+        board["players"][0],
+        json!({"name": "bob", "games": 1, "wins": 1, "points": 8})
+    );
+    let (status, body) = http_get(http, &format!("/api/rooms/{code}/history")).await;
+    assert_eq!(status, 200, "{body}");
+    let history: Value = serde_json::from_str(&body).expect("JSON");
+    let game = &history["games"][0];
+    assert_eq!(history["room"], code);
+    assert_eq!(game["word"], "apple");
+    assert_eq!(game["winner"], "bob");
+    assert_eq!(game["moves"], 3);
+    assert_eq!(game["language"], "en");
+    assert_eq!(
+        game["players"],
+        json!([
+            {"name": "alice", "door": door_name(doors[0]), "points": 2},
+            {"name": "bob", "door": door_name(doors[1]), "points": 8},
+        ])
+    );
+    assert!(game["started_at"].as_i64() <= game["ended_at"].as_i64());
+}
+
+#[tokio::test]
+async fn a_room_game_survives_a_graceful_restart_and_lands_in_history() {
+    for door in Door::ALL {
+        let dir = TempDir::new("graceful");
+        let options = with_db(&dir.join("games.db"));
+        let server = start(options.clone()).await;
+        let mut alice = client(&server, door, "alice").await;
+        alice.enter(&["/new"], "alice").await;
+        let code = alice.room_code().await;
+        let alice_token = alice.token().await;
+        alice.send("/time 45").await;
+        let mut bob = client(&server, other(door), "bob").await;
+        bob.enter(&[&format!("/join {code}")], "bob").await;
+        let bob_token = bob.token().await;
+        alice.send("/start").await;
+        alice.expect("/turn").await;
+        alice.send("/letter p").await;
+        alice.expect("/turn").await;
+        alice.send("/letter z").await;
+        bob.expect("/turn").await;
+
+        server.shutdown().await;
+        for (player, token) in [(&mut alice, &alice_token), (&mut bob, &bob_token)] {
+            let goodbye = player.until_closed().await;
+            assert!(
+                goodbye
+                    .iter()
+                    .any(|line| line.starts_with(
+                        "The server is restarting; your game is saved. Reconnect and send "
+                    ) && line.contains(&format!("/resume {token} within 120 s"))),
+                "{door:?}: {goodbye:?}"
+            );
+        }
+
+        let server = start(options).await;
+        let mut alice = client(&server, door, "alice again").await;
+        let snapshot = resume(&mut alice, "alice", &alice_token).await;
+        assert_eq!(snapshot, ["Letters tried: p, z.", "It is bob's turn."]);
+        let mut bob = client(&server, other(door), "bob again").await;
+        bob.send(&format!("/resume {bob_token}")).await;
+        let resumed = bob.expect("/turn").await;
+        assert!(
+            resumed
+                .iter()
+                .any(|l| l.starts_with("Room settings: ") && l.ends_with("; 45 s a turn.")),
+            "the room's settings come back too: {resumed:?}"
+        );
+        bob.send("/word apple").await;
+        let seen_by_alice = alice.expect("Game over! The word was 'apple'.").await;
+        assert!(
+            !seen_by_alice.iter().any(|l| l == "/turn"),
+            "the turn stayed bob's: {seen_by_alice:?}"
+        );
+        alice.expect("Results: alice 2, bob 8.").await;
+
+        for reader in Door::ALL {
+            check_records(&server, reader, &code).await;
+        }
+        check_api(server.http, &code, [door, other(door)]).await;
+        server.shutdown().await;
+    }
+}
+
+/// A real server process on loopback, killed without warning when dropped.
+struct ServerProcess {
+    process: std::process::Child,
+    game: SocketAddr,
+    http: SocketAddr,
+}
+
+impl ServerProcess {
+    /// Starts `wordguess-server` on free loopback ports with `db`, playing
+    /// the words of the file `words`.
+    fn start(db: &Path, words: &Path) -> Self {
+        let mut process = Command::new(env!("CARGO_BIN_EXE_wordguess-server"))
+            .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+            .args(["--palindrome", "127.0.0.1:0", "--web-root", "no-app"])
+            .arg("--db")
+            .arg(db)
+            .arg("--words")
+            .arg(words)
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+        let stderr = process.stderr.take().expect("stderr");
+        let (ready, addresses) = std::sync::mpsc::channel();
+        // Reads the log for the addresses, then drains it so the server
+        // never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if line.contains("wordguess is ready") {
+                    let field = |name: &str| -> SocketAddr {
+                        let start = line.find(&format!("{name}=")).expect("field") + name.len() + 1;
+                        let rest = &line[start..];
+                        rest[..rest.find(' ').unwrap_or(rest.len())]
+                            .parse()
+                            .expect("an address")
+                    };
+                    let _ = ready.send((field("tcp"), field("http")));
+                }
+            }
+        });
+        let (game, http) = addresses
+            .recv_timeout(PATIENCE)
+            .expect("the server says where it listens");
+        Self {
+            process,
+            game,
+            http,
+        }
+    }
+
+    async fn client(&self, door: Door, label: &str) -> Client {
+        Client::connect(door, self.game, self.http, label).await
+    }
+
+    /// `SIGKILL`: no goodbye, nothing flushed.
+    fn kill(mut self) {
+        self.process.kill().expect("kill");
+        self.process.wait().expect("reap");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_move_that_was_seen_survives_a_hard_kill() {
+    let dir = TempDir::new("killed");
+    let db = dir.join("games.db");
+    let words = dir.join("words.txt");
+    std::fs::write(&words, "apple\n").expect("write");
+    let server = ServerProcess::start(&db, &words);
+    let mut alice = server.client(Door::Tcp, "alice").await;
+    alice.enter(&[], "alice").await;
+    let code = alice.room_code().await;
+    let alice_token = alice.token().await;
+    let mut bob = server.client(Door::WsJson, "bob").await;
+    bob.enter(&[], "bob").await;
+    let bob_token = bob.token().await;
+    alice.expect("/turn").await;
+    alice.send("/letter p").await;
+    alice.expect("/turn").await;
+    alice.send("/letter z").await;
+    // Bob has seen the miss: killed now, it must not be lost.
+    bob.expect_prefix("alice named the letter 'z'").await;
+    server.kill();
+    let last_words = alice.until_closed().await;
+    assert!(
+        !last_words.iter().any(|l| l.contains("restarting")),
+        "a killed server says no goodbye: {last_words:?}"
+    );
+
+    let server = ServerProcess::start(&db, &words);
+    let mut bob = server.client(Door::WsJson, "bob again").await;
+    bob.send(&format!("/resume {bob_token}")).await;
+    bob.expect("Hello, bob!").await;
+    bob.expect("Letters tried: p, z.").await;
+    bob.expect("It is bob's turn.").await;
+    bob.expect("/turn").await;
+    let mut alice = server.client(Door::Tcp, "alice again").await;
+    let snapshot = resume(&mut alice, "alice", &alice_token).await;
+    assert_eq!(
+        snapshot,
+        ["Letters tried: p, z.", "It is bob's turn (120 s left)."],
+        "bob is back, so his clock runs"
+    );
+    bob.send("/word apple").await;
+    alice.expect("Results: alice 2, bob 8.").await;
+
+    check_records_of(&server, &code).await;
+}
+
+async fn check_records_of(server: &ServerProcess, code: &str) {
+    let mut reader = server.client(Door::WsText, "reader").await;
+    reader.send("/top").await;
+    reader.expect("1. bob: 1 win, 8 points, 1 game.").await;
+    check_api(server.http, code, [Door::Tcp, Door::WsJson]).await;
+}
+
+#[tokio::test]
+async fn a_database_that_cannot_be_used_stops_the_start_with_a_hint() {
+    let dir = TempDir::new("bad-db");
+    let db = dir.join("games.db");
+    let garbage = b"this is not a database, but somebody's notes\n".repeat(100);
+    std::fs::write(&db, &garbage).expect("write");
+    let not_a_dir = dir.join("file");
+    std::fs::write(&not_a_dir, "x").expect("write");
+    for (path, expected) in [
+        (db.clone(), "is not a wordguess database or is damaged"),
+        (not_a_dir.join("games.db"), "cannot write"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_wordguess-server"))
+            .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+            .args(["--palindrome", "127.0.0.1:0", "--web-root", "no-app"])
+            .arg("--db")
+            .arg(&path)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the server runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(stderr.contains("--db"), "a hint names the option: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        garbage,
+        "the file is left as it was"
+    );
+}
+
+#[tokio::test]
+async fn a_full_disk_is_told_to_the_room_and_play_goes_on() {
+    for door in Door::ALL {
+        let dir = TempDir::new("full");
+        let server = start(with_db(&dir.join("games.db"))).await;
+        let writer = server.writer.clone().expect("a database");
+        writer.limit_growth(0).await.expect("limit");
+        // Fill what room is left in the file's pages, big rows first.
+        let mut n = 0;
+        for size in [3000, 1000, 300, 100, 30] {
+            loop {
+                n += 1;
+                let filler = Write::SaveRoom {
+                    code: format!("FILL{n}"),
+                    state: "x".repeat(size),
+                };
+                if let Err(error) = writer.submit(vec![filler]).await {
+                    assert!(error.is_full(), "{error}");
+                    break;
+                }
+            }
+        }
+        let mut alice = client(&server, door, "alice").await;
+        alice.enter(&["/new"], "alice").await;
+        let code = alice.room_code().await;
+        alice
+            .expect(
+                "The server cannot save this room any more (its database cannot be written); \
+                 the game goes on, but would not survive a server restart.",
+            )
+            .await;
+        let mut bob = client(&server, other(door), "bob").await;
+        bob.enter(&[&format!("/join {code}")], "bob").await;
+        alice.send("/start").await;
+        alice.expect("/turn").await;
+        alice.send("/word apple").await;
+        bob.expect("Game over! The word was 'apple'.").await;
+        server.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn without_a_database_the_records_are_refused_clearly() {
+    let server = start(TestOptions::new("apple", 2)).await;
+    for door in Door::ALL {
+        let mut player = client(&server, door, "player").await;
+        player.send("/top").await;
+        player
+            .expect(
+                "Error: this server keeps no history or leaderboard (it runs without a database)",
+            )
+            .await;
+        player.enter(&[], "alice").await;
+        player.send("/history").await;
+        player
+            .expect(
+                "Error: this server keeps no history or leaderboard (it runs without a database)",
+            )
+            .await;
+    }
+    let (status, body) = http_get(server.http, "/api/leaderboard").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("without a database"), "{body}");
+    server.shutdown().await;
+}
