@@ -92,10 +92,10 @@ pub struct RoomSave {
 }
 
 impl RoomSave {
-    /// Whether the seats come back after a restart: not those of a quick
-    /// match still gathering (nothing to keep; its players join again).
-    pub fn keeps_seats(&self) -> bool {
-        !(self.kind == RoomKind::QuickMatch && self.game.phase == wordguess_game::Phase::Gathering)
+    /// Whether this is a quick-match room still gathering players (after a
+    /// restart it gathers again, with its seats kept for their players).
+    pub fn is_quick_gathering(&self) -> bool {
+        self.kind == RoomKind::QuickMatch && self.game.phase == wordguess_game::Phase::Gathering
     }
 }
 

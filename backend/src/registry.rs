@@ -163,13 +163,19 @@ impl Registry {
     /// tokens of their seats, before any connection is served.
     pub fn restore(self: &Arc<Self>, saved: Vec<(RoomCode, RoomSave)>) {
         for (code, save) in saved {
-            if save.keeps_seats() {
+            {
                 let mut tokens = lock(&self.tokens);
                 for link in &save.seats {
                     tokens.insert(link.token.clone(), code.clone());
                 }
             }
-            self.open_room(lock(&self.rooms), code, RoomStart::Restored(Box::new(save)));
+            let quick_gathering = save.is_quick_gathering();
+            let handle =
+                self.open_room(lock(&self.rooms), code, RoomStart::Restored(Box::new(save)));
+            let mut quick = lock(&self.quick);
+            if quick_gathering && quick.is_none() {
+                *quick = Some(handle);
+            }
         }
     }
 
@@ -215,7 +221,10 @@ impl Registry {
         start: RoomStart,
     ) -> RoomHandle {
         let (inbox, receiver) = mpsc::channel(self.defaults.inbox.max(1));
-        let quick_gathering = matches!(start, RoomStart::Fresh(RoomKind::QuickMatch));
+        let quick_gathering = match &start {
+            RoomStart::Fresh(kind) => *kind == RoomKind::QuickMatch,
+            RoomStart::Restored(save) => save.is_quick_gathering(),
+        };
         let gathering = Arc::new(AtomicBool::new(quick_gathering));
         let handle = RoomHandle {
             code: code.clone(),

@@ -330,7 +330,6 @@ impl Room {
         registry: Arc<Registry>,
         now: Instant,
     ) -> Self {
-        let keeps_seats = save.keeps_seats();
         let mut room = Self::fresh(code, save.kind, gathering, registry);
         room.words = match save.words {
             SavedWords::Server => WordSource::Server,
@@ -345,10 +344,6 @@ impl Room {
         room.games_played = save.games_played;
         room.wins = save.wins;
         room.next_seat = save.next_seat;
-        if !keeps_seats {
-            room.game = room.new_game();
-            return room;
-        }
         let grace = room.registry.defaults.resume_grace;
         match Game::restore(save.game, grace, now) {
             Ok(game) => {

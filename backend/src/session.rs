@@ -547,21 +547,20 @@ impl Session {
         Flow::Continue
     }
 
-    /// What a player is told when the server shuts down: with a database,
-    /// a seated player's game is saved and goes on after the restart.
-    fn goodbye(&self) -> String {
-        let saved = self.context.registry.writer.is_some();
-        match (&self.phase, &self.seat_token) {
-            (Phase::Seated(_), Some(token)) if saved => {
-                let grace = self.context.registry.defaults.resume_grace.as_secs();
-                format!(
-                    "The server is restarting; your game is saved. Reconnect and send \
-                     /resume {token} within {grace} s of its return to play on \
-                     (wordguess-client and the browser app do this by themselves)."
-                )
-            }
-            _ => "The server is shutting down. Goodbye!".to_owned(),
-        }
+    /// What a seated player is told when the server shuts down with a
+    /// database: the game is saved and goes on after the restart (`None`
+    /// without a seat or a database: that is goodbye).
+    fn seat_saved(&self) -> Option<String> {
+        self.context.registry.writer.as_ref()?;
+        let (Phase::Seated(_), Some(token)) = (&self.phase, &self.seat_token) else {
+            return None;
+        };
+        let grace = self.context.registry.defaults.resume_grace.as_secs();
+        Some(format!(
+            "The server is restarting; your game is saved. Reconnect and send \
+             /resume {token} within {grace} s of its return to play on \
+             (wordguess-client and the browser app do this by themselves)."
+        ))
     }
 
     /// The session ends: the room learns the connection is gone (a seat is
@@ -662,10 +661,16 @@ async fn run_connection<L>(
         () = outbox.kicked() => tracing::info!(conn, "dropped: not reading"),
         () = context.shutdown.cancelled() => {
             outbox.closing.set(CloseReason::GoingAway);
-            outbox.send(ServerEvent::Notice {
-                message: session.goodbye(),
-            });
-            outbox.send(ServerEvent::Quit);
+            match session.seat_saved() {
+                // The game is not over: the connection only closes.
+                Some(message) => outbox.send(ServerEvent::Notice { message }),
+                None => {
+                    outbox.send(ServerEvent::Notice {
+                        message: "The server is shutting down. Goodbye!".to_owned(),
+                    });
+                    outbox.send(ServerEvent::Quit)
+                }
+            };
         }
     }
     session.close().await;

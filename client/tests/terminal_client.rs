@@ -199,6 +199,71 @@ async fn the_terminal_client_takes_its_seat_back_after_a_lost_connection() {
 }
 
 #[tokio::test]
+async fn the_terminal_client_plays_on_after_the_server_restarts() {
+    let dir = std::env::temp_dir().join(format!("wordguess-client-restart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut options = TestOptions::new("apple", 2);
+    options.db = Some(dir.join("games.db"));
+    let server = start(options.clone()).await;
+    let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
+        .arg(server.game.to_string())
+        .args(["--name", "alice"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run wordguess-client");
+    let mut keyboard = client.stdin.take().unwrap();
+    keyboard.write_all(b"z\n").await.unwrap();
+    let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
+    read_until(&mut screen, "Hello, alice!").await;
+    let bob = TcpStream::connect(server.game).await.unwrap();
+    let (bob_reader, mut bob_writer) = bob.into_split();
+    let mut bob_lines = BufReader::new(bob_reader).lines();
+    bob_writer.write_all(b"bob\n").await.unwrap();
+    let token_line = read_until(&mut bob_lines, "to keep your seat.").await;
+    let token = token_line
+        .split_whitespace()
+        .find(|w| w.len() == 32)
+        .expect("bob's token")
+        .to_owned();
+    read_until(&mut screen, "alice named the letter 'z': not in the word.").await;
+    read_until(&mut bob_lines, "/turn").await;
+
+    // The server restarts on the same addresses and database.
+    let addresses = server.addresses();
+    server.shutdown().await;
+    read_until(
+        &mut screen,
+        "(wordguess-client and the browser app do this by themselves).",
+    )
+    .await;
+    options.listen_on = Some(addresses);
+    let server = start(options).await;
+    // The client comes back by itself; bob resumes by hand.
+    read_until(&mut screen, "Letters tried: z.").await;
+    let bob = TcpStream::connect(server.game).await.unwrap();
+    let (bob_reader, mut bob_writer) = bob.into_split();
+    let mut bob_lines = BufReader::new(bob_reader).lines();
+    bob_writer
+        .write_all(format!("/resume {token}\n").as_bytes())
+        .await
+        .unwrap();
+    read_until(&mut bob_lines, "/turn").await;
+    bob_writer.write_all(b"/word apple\n").await.unwrap();
+    read_until(&mut screen, "Results: alice 0, bob 10.").await;
+    read_until(&mut screen, "The game is over. Bye!").await;
+    let status = tokio::time::timeout(PATIENCE, client.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn the_terminal_client_reports_a_server_that_goes_away() {
     let server = start(TestOptions::new("apple", 2)).await;
     let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
