@@ -41,14 +41,12 @@ struct Limit {
 }
 
 impl Limit {
-    fn get(&self) -> Result<usize, Response> {
+    /// The limit asked for, or why it is refused.
+    fn get(&self) -> Result<usize, String> {
         match self.limit {
             None => Ok(DEFAULT_LIMIT),
             Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            Some(_) => Err(error(
-                StatusCode::BAD_REQUEST,
-                format!("limit must be 1 to {MAX_LIMIT}"),
-            )),
+            Some(_) => Err(format!("limit must be 1 to {MAX_LIMIT}")),
         }
     }
 }
@@ -67,7 +65,7 @@ async fn leaderboard(
 ) -> Response {
     let limit = match limit.get() {
         Ok(limit) => limit,
-        Err(response) => return response,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
     match persist::leaderboard(context.registry.store.as_ref(), limit).await {
         Ok(players) => Json(serde_json::json!({ "players": players })).into_response(),
@@ -82,7 +80,7 @@ async fn history(
 ) -> Response {
     let limit = match limit.get() {
         Ok(limit) => limit,
-        Err(response) => return response,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
     let code = match RoomCode::parse(&code) {
         Ok(code) => code,

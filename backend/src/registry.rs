@@ -20,7 +20,7 @@ use wordguess_protocol::command::{ROOM_CODE_ALPHABET, ROOM_CODE_LEN};
 use wordguess_protocol::{Language, ResumeToken, RoomCode};
 
 use crate::persist::{Persistence, RoomSave};
-use crate::room::{self, RoomInput, RoomKind, RoomStart};
+use crate::room::{self, RoomInput, RoomKind, RoomLinks, RoomStart};
 use crate::switchboard::Switchboard;
 use crate::words::WordList;
 
@@ -68,6 +68,16 @@ impl RoomHandle {
     }
 }
 
+/// The quick-match room that is gathering, and how many entries it was
+/// offered.
+#[derive(Debug)]
+struct QuickSlot {
+    /// The room.
+    handle: RoomHandle,
+    /// Entries sent its way that have not been refused or left.
+    offered: usize,
+}
+
 /// The rooms of this server.
 #[derive(Debug)]
 pub struct Registry {
@@ -76,7 +86,7 @@ pub struct Registry {
     /// Open rooms by code.
     rooms: Mutex<HashMap<RoomCode, RoomHandle>>,
     /// The quick-match room that is gathering, if one was made.
-    quick: Mutex<Option<RoomHandle>>,
+    quick: Mutex<Option<QuickSlot>>,
     /// Which room each live resume token belongs to.
     tokens: Mutex<HashMap<ResumeToken, RoomCode>>,
     /// Where connections are found.
@@ -117,15 +127,35 @@ impl Registry {
         }
     }
 
-    /// The quick-match room that is gathering, made now if needed.
+    /// A seat in the quick-match room that is gathering, made now if
+    /// needed. Each room is offered only as many entries as its game needs,
+    /// so a crowd arriving at once fills one room after another instead of
+    /// all knocking at the same door and being turned away together.
     pub fn quick_room(self: &Arc<Self>) -> RoomHandle {
         let mut slot = lock(&self.quick);
-        if let Some(handle) = slot.as_ref().filter(|h| h.is_gathering()) {
-            return handle.clone();
+        if let Some(quick) = slot.as_mut().filter(|q| q.handle.is_gathering()) {
+            if quick.offered < self.defaults.players_to_start {
+                quick.offered += 1;
+                return quick.handle.clone();
+            }
         }
         let handle = self.spawn_room(RoomKind::QuickMatch);
-        *slot = Some(handle.clone());
+        *slot = Some(QuickSlot {
+            handle: handle.clone(),
+            offered: 1,
+        });
         handle
+    }
+
+    /// A seat offered in quick-match room `code` is free again (the entry
+    /// was refused, or the player left before the start).
+    pub fn release_quick_seat(&self, code: &RoomCode) {
+        if let Some(quick) = lock(&self.quick)
+            .as_mut()
+            .filter(|q| q.handle.code == *code)
+        {
+            quick.offered = quick.offered.saturating_sub(1);
+        }
     }
 
     /// A new private room.
@@ -170,11 +200,12 @@ impl Registry {
                 }
             }
             let quick_gathering = save.is_quick_gathering();
+            let offered = save.seats.len();
             let handle =
                 self.open_room(lock(&self.rooms), code, RoomStart::Restored(Box::new(save)));
             let mut quick = lock(&self.quick);
             if quick_gathering && quick.is_none() {
-                *quick = Some(handle);
+                *quick = Some(QuickSlot { handle, offered });
             }
         }
     }
@@ -239,11 +270,15 @@ impl Registry {
                 tracing::info!(room = %code, kind = ?save.kind, seats = save.seats.len(), "room restored");
             }
         }
+        let links = RoomLinks {
+            gathering,
+            reports: handle.inbox.downgrade(),
+        };
         self.tasks.spawn(room::run(
             code,
             start,
             receiver,
-            gathering,
+            links,
             self.clone(),
             self.shutdown.clone(),
         ));

@@ -116,6 +116,15 @@ pub enum RoomInput {
         /// The connection.
         conn: ConnId,
     },
+    /// The database writer's report on this room's saves: a failure (the
+    /// finished games that were not written come back), or the first save
+    /// that works again.
+    Saved {
+        /// How the save went.
+        saved: Result<(), String>,
+        /// The finished games the save carried.
+        records: Vec<GameRecord>,
+    },
 }
 
 /// Who a connection is in the room.
@@ -133,7 +142,7 @@ struct SeatLink {
     /// The token that takes the seat back.
     token: ResumeToken,
     /// The attached connection; `None` while the player is away.
-    conn: Option<(ConnId, Endpoint)>,
+    conn: Option<(ConnId, Arc<Endpoint>)>,
     /// The door the player last came through.
     door: Door,
 }
@@ -141,16 +150,26 @@ struct SeatLink {
 /// What a step sends, held until the room's state is saved.
 #[derive(Debug)]
 enum Outgoing {
-    /// An event to a connection; `member` says who it is in the room (a
-    /// member that cannot take it is detached), `None` for a connection
-    /// the room only answers.
+    /// An event to a connection.
     Event {
-        endpoint: Endpoint,
+        endpoint: Arc<Endpoint>,
         event: Arc<ServerEvent>,
-        member: Option<(ConnId, Member)>,
     },
     /// An answer to a session waiting on an entry.
-    Signal { endpoint: Endpoint, signal: Signal },
+    Signal {
+        endpoint: Arc<Endpoint>,
+        signal: Signal,
+    },
+}
+
+/// What a room shares with the registry.
+#[derive(Debug)]
+pub struct RoomLinks {
+    /// Cleared when a quick-match game stops gathering.
+    pub gathering: Arc<AtomicBool>,
+    /// The room's own inbox, for the database writer's reports (weak, so
+    /// the room still closes when the registry lets go of it).
+    pub reports: mpsc::WeakSender<RoomInput>,
 }
 
 /// How a room begins.
@@ -196,7 +215,7 @@ struct Room {
     /// The current game's seats and their connections.
     seats: BTreeMap<PlayerId, SeatLink>,
     /// Spectators: name and endpoint.
-    spectators: BTreeMap<ConnId, (String, Endpoint)>,
+    spectators: BTreeMap<ConnId, (String, Arc<Endpoint>)>,
     /// Which connection is who.
     members: HashMap<ConnId, Member>,
     /// Chat rate per member.
@@ -215,8 +234,12 @@ struct Room {
     outgoing: Vec<Outgoing>,
     /// Finished games not yet written to history.
     records: Vec<GameRecord>,
-    /// The state as last saved (to save only what changed).
-    saved: Option<String>,
+    /// A hash of the state as last saved (to save only what changed).
+    saved: Option<u64>,
+    /// Steps handed to the writer whose events have not gone out yet.
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    /// This room's inbox, for the writer's reports on saves.
+    reports: mpsc::WeakSender<RoomInput>,
     /// Whether the players were told the room can no longer be saved.
     unsaved: bool,
 }
@@ -229,14 +252,14 @@ pub async fn run(
     code: RoomCode,
     start: RoomStart,
     mut inbox: mpsc::Receiver<RoomInput>,
-    gathering: Arc<AtomicBool>,
+    links: RoomLinks,
     registry: Arc<Registry>,
     shutdown: CancellationToken,
 ) {
     let mut room = match start {
-        RoomStart::Fresh(kind) => Room::fresh(code.clone(), kind, gathering, registry.clone()),
+        RoomStart::Fresh(kind) => Room::fresh(code.clone(), kind, links, registry.clone()),
         RoomStart::Restored(save) => {
-            Room::restored(code.clone(), *save, gathering, registry.clone(), now())
+            Room::restored(code.clone(), *save, links, registry.clone(), now())
         }
     };
     loop {
@@ -256,7 +279,7 @@ pub async fn run(
             }
         }
         room.after_step(now());
-        room.settle(now()).await;
+        room.settle().await;
         if room.empty_since.is_some_and(|since| {
             now().saturating_duration_since(since) >= registry.defaults.idle_close
         }) {
@@ -275,6 +298,27 @@ fn placeholder_game() -> Game {
     Game::new("wordguess", rules).unwrap_or_else(|_| unreachable!("a valid word"))
 }
 
+/// Sends what a step held back, in order. A connection whose queue is full
+/// is dropped by its outbox (its session then tells the room it is gone).
+fn send_all(outgoing: Vec<Outgoing>) {
+    for outgoing in outgoing {
+        match outgoing {
+            Outgoing::Signal { endpoint, signal } => endpoint.signal(signal),
+            Outgoing::Event { endpoint, event } => {
+                endpoint.outbox.send(event);
+            }
+        }
+    }
+}
+
+/// A hash of a saved state, to tell whether it changed.
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// The language of a game's word, for history: `uk`, `en` or empty.
 fn language_of(game: &Game) -> &'static str {
     match game.alphabet() {
@@ -286,18 +330,13 @@ fn language_of(game: &Game) -> &'static str {
 
 impl Room {
     /// A new, empty room.
-    fn fresh(
-        code: RoomCode,
-        kind: RoomKind,
-        gathering: Arc<AtomicBool>,
-        registry: Arc<Registry>,
-    ) -> Self {
+    fn fresh(code: RoomCode, kind: RoomKind, links: RoomLinks, registry: Arc<Registry>) -> Self {
         let mut room = Self {
             code,
             kind,
             turn_time: registry.defaults.turn_time,
             registry,
-            gathering,
+            gathering: links.gathering,
             words: WordSource::Server,
             language: None,
             game: placeholder_game(),
@@ -313,6 +352,8 @@ impl Room {
             outgoing: Vec::new(),
             records: Vec::new(),
             saved: None,
+            in_flight: Arc::default(),
+            reports: links.reports,
             unsaved: false,
         };
         room.game = room.new_game();
@@ -326,11 +367,11 @@ impl Room {
     fn restored(
         code: RoomCode,
         save: RoomSave,
-        gathering: Arc<AtomicBool>,
+        links: RoomLinks,
         registry: Arc<Registry>,
         now: Instant,
     ) -> Self {
-        let mut room = Self::fresh(code, save.kind, gathering, registry);
+        let mut room = Self::fresh(code, save.kind, links, registry);
         room.words = match save.words {
             SavedWords::Server => WordSource::Server,
             SavedWords::Builtin(language) => {
@@ -402,51 +443,85 @@ impl Room {
         }
     }
 
-    /// Ends a step: saves the state if it changed (waiting for the commit),
-    /// then sends what the step held back. A member that cannot take an
-    /// event is detached, which may change the state again: repeat until
-    /// nothing is left to send.
-    async fn settle(&mut self, now: Instant) {
-        loop {
-            self.persist().await;
-            if self.outgoing.is_empty() {
-                return;
-            }
-            self.flush(now);
+    /// Ends a step: what it sends goes out once the room's state (if it
+    /// changed) is saved. With a database the writer takes both: it commits
+    /// the state, then hands the step's events to their connections, while
+    /// this room goes on with its next input. Steps that change nothing go
+    /// the same way while earlier ones are still with the writer, so events
+    /// never overtake each other. A connection too slow to take an event is
+    /// dropped by its outbox, and its session reports it gone.
+    async fn settle(&mut self) {
+        let writes = self.changes();
+        let outgoing = std::mem::take(&mut self.outgoing);
+        let Some(writer) = self.registry.writer.clone() else {
+            send_all(outgoing);
+            return;
+        };
+        let in_flight = self.in_flight.clone();
+        if writes.is_empty() && (outgoing.is_empty() || in_flight.load(Ordering::Acquire) == 0) {
+            send_all(outgoing);
+            return;
         }
+        in_flight.fetch_add(1, Ordering::AcqRel);
+        let records: Vec<GameRecord> = writes
+            .iter()
+            .filter_map(|write| match write {
+                Write::RecordGame(record) => Some(record.clone()),
+                _ => None,
+            })
+            .collect();
+        let report = self.reports.clone();
+        let was_unsaved = self.unsaved;
+        writer
+            .submit_then(writes, move |result| {
+                let report_to_room = |saved: Result<(), String>| {
+                    if let Some(room) = report.upgrade() {
+                        let _ = room.try_send(RoomInput::Saved { saved, records });
+                    }
+                };
+                match result {
+                    Ok(()) if was_unsaved => report_to_room(Ok(())),
+                    Ok(()) => {}
+                    Err(error) => report_to_room(Err(error.to_string())),
+                }
+                send_all(outgoing);
+                in_flight.fetch_sub(1, Ordering::AcqRel);
+            })
+            .await;
     }
 
-    /// Saves the room's state (and finished games) if it changed since the
-    /// last save. A failed save is logged and told to the room once; play
-    /// goes on, and the next step tries again.
-    async fn persist(&mut self) {
-        let Some(writer) = self.registry.writer.clone() else {
-            return;
-        };
-        let state = match serde_json::to_string(&self.save()) {
-            Ok(state) => state,
+    /// What the database must be told after this step: the room's state if
+    /// it changed since the last save (compared by a hash of its text), and
+    /// finished games. Nothing without a database.
+    fn changes(&mut self) -> Vec<Write> {
+        if self.registry.writer.is_none() {
+            return Vec::new();
+        }
+        let mut writes: Vec<Write> = self.records.drain(..).map(Write::RecordGame).collect();
+        match serde_json::to_string(&self.save()) {
+            Ok(state) => {
+                let hash = text_hash(&state);
+                if self.saved != Some(hash) {
+                    self.saved = Some(hash);
+                    writes.push(Write::SaveRoom {
+                        code: self.code.to_string(),
+                        state,
+                    });
+                }
+            }
             Err(error) => {
                 tracing::error!(room = %self.code, %error, "cannot write the room's state down");
-                return;
             }
-        };
-        if self.saved.as_deref() == Some(state.as_str()) && self.records.is_empty() {
-            return;
         }
-        let mut writes: Vec<Write> = self
-            .records
-            .iter()
-            .cloned()
-            .map(Write::RecordGame)
-            .collect();
-        writes.push(Write::SaveRoom {
-            code: self.code.to_string(),
-            state: state.clone(),
-        });
-        match writer.submit(writes).await {
+        writes
+    }
+
+    /// The writer's report on a save: a failure is logged and told to the
+    /// room once (play goes on; the next step saves again, finished games
+    /// included), and so is the first save that works again.
+    fn saved(&mut self, saved: Result<(), String>, records: Vec<GameRecord>) {
+        match saved {
             Ok(()) => {
-                self.saved = Some(state);
-                self.records.clear();
                 if self.unsaved {
                     self.unsaved = false;
                     tracing::info!(room = %self.code, "saving works again");
@@ -455,6 +530,8 @@ impl Room {
             }
             Err(error) => {
                 tracing::error!(room = %self.code, %error, "cannot save the room");
+                self.saved = None;
+                self.records.extend(records);
                 if !self.unsaved {
                     self.unsaved = true;
                     self.notice_all(
@@ -468,13 +545,13 @@ impl Room {
 
     /// A notice to everyone in the room.
     fn notice_all(&mut self, message: &str) {
-        self.to_all(ServerEvent::Notice {
+        self.tell_everyone(ServerEvent::Notice {
             message: message.to_owned(),
         });
     }
 
     /// Holds an event for everyone in the room.
-    fn to_all(&mut self, event: ServerEvent) {
+    fn tell_everyone(&mut self, event: ServerEvent) {
         self.deliver(vec![Delivery {
             to: Recipient::All,
             event,
@@ -496,60 +573,16 @@ impl Room {
         }
     }
 
-    /// Sends what the step held back, in order. A seat whose connection
-    /// cannot take one more event is detached and marked away (it may
-    /// resume), and what that causes is held for the next round; a
-    /// spectator who cannot keep up stops watching.
-    fn flush(&mut self, now: Instant) {
-        for outgoing in std::mem::take(&mut self.outgoing) {
-            let (endpoint, event, member) = match outgoing {
-                Outgoing::Signal { endpoint, signal } => {
-                    endpoint.signal(signal);
-                    continue;
-                }
-                Outgoing::Event {
-                    endpoint,
-                    event,
-                    member,
-                } => (endpoint, event, member),
-            };
-            if endpoint.outbox.send(event) {
-                continue;
-            }
-            match member {
-                Some((conn, Member::Seat(id))) => {
-                    let Some(link) = self.seats.get_mut(&id) else {
-                        continue;
-                    };
-                    if link.conn.as_ref().is_some_and(|(c, _)| *c == conn) {
-                        link.conn = None;
-                        self.members.remove(&conn);
-                        let deliveries = self.game.disconnect(id, now);
-                        self.deliver(deliveries);
-                    }
-                }
-                Some((conn, Member::Spectator(_))) => {
-                    if self.spectators.remove(&conn).is_some() {
-                        self.members.remove(&conn);
-                        self.chat.remove(&Member::Spectator(conn));
-                    }
-                }
-                None => {}
-            }
-        }
-    }
-
     /// Holds an event for one connection the room answers.
-    fn post(&mut self, endpoint: &Endpoint, event: ServerEvent) {
+    fn post(&mut self, endpoint: &Arc<Endpoint>, event: ServerEvent) {
         self.outgoing.push(Outgoing::Event {
             endpoint: endpoint.clone(),
             event: Arc::new(event),
-            member: None,
         });
     }
 
     /// Holds an answer for a session waiting on an entry.
-    fn answer(&mut self, endpoint: &Endpoint, signal: Signal) {
+    fn answer(&mut self, endpoint: &Arc<Endpoint>, signal: Signal) {
         self.outgoing.push(Outgoing::Signal {
             endpoint: endpoint.clone(),
             signal,
@@ -558,7 +591,7 @@ impl Room {
 
     /// Refuses an entry: the reason to the connection, and the answer its
     /// session waits for (it stays where it was and may try again).
-    fn refuse(&mut self, endpoint: &Endpoint, message: impl Into<String>) {
+    fn refuse(&mut self, endpoint: &Arc<Endpoint>, message: impl Into<String>) {
         self.post(
             endpoint,
             ServerEvent::Error {
@@ -612,11 +645,12 @@ impl Room {
             RoomInput::Resume { conn, token } => self.resume(conn, &token, now),
             RoomInput::Command { conn, command } => self.command(conn, command, now),
             RoomInput::Gone { conn } => self.gone(conn, now),
+            RoomInput::Saved { saved, records } => self.saved(saved, records),
         }
     }
 
     /// The events that tell a newcomer where it is.
-    fn welcome(&mut self, endpoint: &Endpoint) {
+    fn welcome(&mut self, endpoint: &Arc<Endpoint>) {
         let defaults = &self.registry.defaults;
         let invite = if defaults.public_url.is_empty() {
             String::new()
@@ -665,7 +699,7 @@ impl Room {
     }
 
     /// Settings, tally and audience, for someone who just came in.
-    fn room_state(&mut self, endpoint: &Endpoint) {
+    fn room_state(&mut self, endpoint: &Arc<Endpoint>) {
         self.post(endpoint, self.settings_event());
         if self.games_played > 0 {
             self.post(endpoint, self.tally_event());
@@ -741,7 +775,7 @@ impl Room {
 
     /// What a connection that now holds a seat is told after its greeting:
     /// the room, its resume token, and the room's state.
-    fn greet_seat(&mut self, endpoint: &Endpoint, token: &ResumeToken) {
+    fn greet_seat(&mut self, endpoint: &Arc<Endpoint>, token: &ResumeToken) {
         self.welcome(endpoint);
         let grace = self.registry.defaults.resume_grace.as_secs();
         let token = ServerEvent::Token {
@@ -780,7 +814,7 @@ impl Room {
     }
 
     fn announce_watchers(&mut self) {
-        self.to_all(ServerEvent::Watchers {
+        self.tell_everyone(ServerEvent::Watchers {
             count: self.spectators.len(),
         });
     }
@@ -1016,22 +1050,19 @@ impl Room {
                 Recipient::Only(id) => vec![id],
             };
             for id in seats {
-                let Some((conn, endpoint)) = self.seats.get(&id).and_then(|l| l.conn.as_ref())
-                else {
+                let Some((_, endpoint)) = self.seats.get(&id).and_then(|l| l.conn.as_ref()) else {
                     continue;
                 };
                 self.outgoing.push(Outgoing::Event {
                     endpoint: endpoint.clone(),
                     event: event.clone(),
-                    member: Some((*conn, Member::Seat(id))),
                 });
             }
             if to == Recipient::All {
-                for (conn, (_, endpoint)) in &self.spectators {
+                for (_, endpoint) in self.spectators.values() {
                     self.outgoing.push(Outgoing::Event {
                         endpoint: endpoint.clone(),
                         event: event.clone(),
-                        member: Some((*conn, Member::Spectator(*conn))),
                     });
                 }
             }
@@ -1094,6 +1125,10 @@ impl Room {
                 }
             }
             self.chat.remove(&Member::Seat(id));
+            if self.kind == RoomKind::QuickMatch && self.game.phase() == Phase::Gathering {
+                // A seat before the start is free for the next newcomer.
+                self.registry.release_quick_seat(&self.code);
+            }
         }
         if self.game.phase() != Phase::Gathering {
             self.gathering.store(false, Ordering::Release);

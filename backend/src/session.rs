@@ -442,8 +442,14 @@ impl Session {
                     return Flow::Continue;
                 }
                 // The room said why (a taken name: send another one).
-                Some(Signal::Refused { retry: false }) => return Flow::Continue,
-                Some(Signal::Replaced) | None => break,
+                Some(Signal::Refused { retry: false }) => {
+                    self.context.registry.release_quick_seat(&room.code);
+                    return Flow::Continue;
+                }
+                Some(Signal::Replaced) | None => {
+                    self.context.registry.release_quick_seat(&room.code);
+                    break;
+                }
             }
         }
         self.outbox

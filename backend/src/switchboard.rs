@@ -122,13 +122,13 @@ impl Endpoint {
 #[derive(Debug, Default)]
 pub struct Switchboard {
     /// Open connections.
-    endpoints: Mutex<HashMap<ConnId, Endpoint>>,
+    endpoints: Mutex<HashMap<ConnId, Arc<Endpoint>>>,
 }
 
 impl Switchboard {
     /// Registers a connection.
     pub fn register(&self, id: ConnId, endpoint: Endpoint) {
-        self.lock().insert(id, endpoint);
+        self.lock().insert(id, Arc::new(endpoint));
     }
 
     /// Removes a closed connection.
@@ -137,11 +137,11 @@ impl Switchboard {
     }
 
     /// The endpoint of an open connection.
-    pub fn endpoint(&self, id: ConnId) -> Option<Endpoint> {
+    pub fn endpoint(&self, id: ConnId) -> Option<Arc<Endpoint>> {
         self.lock().get(&id).cloned()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConnId, Endpoint>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConnId, Arc<Endpoint>>> {
         self.endpoints.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

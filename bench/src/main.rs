@@ -10,7 +10,11 @@
 //! batch as the next `/turn`), and prints throughput and latency
 //! percentiles.
 //!
-//! Without `--server` it starts a server in this process (sharing its CPU).
+//! Without `--server` it starts a server in this process (sharing its CPU),
+//! by default twice: without a database and with one (a temporary file), so
+//! what persistence costs shows in the same run (`--db` picks one).
+//! `--think-ms` makes bots pause before each move like people do, to read
+//! latency at human pace rather than under saturation.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -54,6 +58,24 @@ struct Cli {
     /// How long `--idle` holds the connections, in seconds.
     #[arg(long, default_value_t = 10)]
     hold: u64,
+    /// The in-process server's database: off, on (a temporary file), or
+    /// both one after the other.
+    #[arg(long, value_enum, default_value = "both")]
+    db: DbMode,
+    /// Milliseconds each bot waits before each move (0: answer at once).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    think_ms: u64,
+}
+
+/// Which in-process servers to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DbMode {
+    /// Everything in memory (`--db none`).
+    Off,
+    /// A database in a temporary file.
+    On,
+    /// Both, one after the other.
+    Both,
 }
 
 /// One idle player's connection, only held open (never read again).
@@ -203,21 +225,27 @@ struct Moves {
     sent_at: Option<Instant>,
     /// Every answered move's latency.
     latencies: Vec<Duration>,
+    /// How long to wait before each move.
+    think: Duration,
 }
 
 impl Moves {
-    fn new(index: usize) -> Self {
+    fn new(index: usize, think: Duration) -> Self {
         Self {
             letters: LETTERS.chars().cycle().skip(index % 26),
             sent_at: None,
             latencies: Vec::new(),
+            think,
         }
     }
 
     /// The move to send, if any; `None` once the game is over.
-    fn on(&mut self, seen: Seen) -> Option<Option<String>> {
+    async fn on(&mut self, seen: Seen) -> Option<Option<String>> {
         match seen {
             Seen::Turn => {
+                if !self.think.is_zero() {
+                    tokio::time::sleep(self.think).await;
+                }
                 let letter = self.letters.next().unwrap_or('e');
                 self.sent_at = Some(Instant::now());
                 Some(Some(format!("/letter {letter}")))
@@ -241,8 +269,9 @@ async fn bot(
     game: SocketAddr,
     http: SocketAddr,
     index: usize,
+    think: Duration,
 ) -> anyhow::Result<Vec<Duration>> {
-    let mut moves = Moves::new(index);
+    let mut moves = Moves::new(index, think);
     let name = format!("bot{index}");
     match door {
         Door::Tcp => {
@@ -252,7 +281,7 @@ async fn bot(
             let mut lines = BufReader::new(reader).lines();
             writer.write_all(format!("{name}\n").as_bytes()).await?;
             while let Some(line) = lines.next_line().await? {
-                match moves.on(seen_line(&line)) {
+                match moves.on(seen_line(&line)).await {
                     Some(Some(command)) => {
                         writer.write_all(format!("{command}\n").as_bytes()).await?;
                     }
@@ -283,7 +312,7 @@ async fn bot(
                 } else {
                     seen_line(&text)
                 };
-                match moves.on(seen) {
+                match moves.on(seen).await {
                     Some(Some(command)) => socket.send(Message::text(command)).await?,
                     Some(None) => {}
                     None => break,
@@ -308,10 +337,10 @@ struct Run {
 
 /// Plays `games` games of `players` bots in parallel through the doors of
 /// `mix`.
-async fn run(mix: Mix, games: usize, players: usize, game: SocketAddr, http: SocketAddr) -> Run {
+async fn run(mix: Mix, games: usize, load: &Load) -> Run {
     let began = Instant::now();
-    let tasks: Vec<_> = (0..games * players)
-        .map(|i| tokio::spawn(bot(mix.door(i), game, http, i)))
+    let tasks: Vec<_> = (0..games * load.players)
+        .map(|i| tokio::spawn(bot(mix.door(i), load.game, load.http, i, load.think)))
         .collect();
     let mut latencies = Vec::new();
     let mut failed = 0;
@@ -332,7 +361,7 @@ async fn run(mix: Mix, games: usize, players: usize, game: SocketAddr, http: Soc
 
 fn report(label: &str, run: &Run) {
     println!(
-        "{label:<30} {:>7} moves {:>8.0} moves/s   p50 {:>9.2?}   p99 {:>9.2?}   failed {}",
+        "{label:<38} {:>7} moves {:>8.0} moves/s   p50 {:>9.2?}   p99 {:>9.2?}   failed {}",
         run.moves,
         run.moves as f64 / run.elapsed.as_secs_f64(),
         percentile(&run.latencies, 0.50),
@@ -349,6 +378,50 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.min(sorted.len() - 1)]
 }
 
+/// Where and how the bots play.
+struct Load {
+    /// The TCP game door.
+    game: SocketAddr,
+    /// The web server (WebSocket door).
+    http: SocketAddr,
+    /// Players per game.
+    players: usize,
+    /// Pause before each move.
+    think: Duration,
+}
+
+/// Runs every mix against one server: games one at a time, then many in
+/// parallel; `label` names the server in the report.
+async fn measure(cli: &Cli, mixes: &[Mix], load: &Load, label: &str) {
+    for &mix in mixes {
+        let mut one_at_a_time = Run {
+            moves: 0,
+            elapsed: Duration::ZERO,
+            failed: 0,
+            latencies: Vec::new(),
+        };
+        for _ in 0..cli.sequential {
+            let run = run(mix, 1, load).await;
+            one_at_a_time.moves += run.moves;
+            one_at_a_time.elapsed += run.elapsed;
+            one_at_a_time.failed += run.failed;
+            one_at_a_time.latencies.extend(run.latencies);
+        }
+        one_at_a_time.latencies.sort();
+        if cli.sequential > 0 {
+            report(
+                &format!("{label}{mix:?}, one game at a time"),
+                &one_at_a_time,
+            );
+        }
+        let parallel = run(mix, cli.games, load).await;
+        report(
+            &format!("{label}{mix:?}, {} in parallel", cli.games),
+            &parallel,
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -359,55 +432,59 @@ async fn main() -> anyhow::Result<()> {
         let door = cli.mix.first().copied().unwrap_or(Mix::Tcp).door(0);
         return hold_idle(door, game, http, count, Duration::from_secs(cli.hold)).await;
     }
-    let local = match (cli.server, cli.http) {
-        (Some(_), Some(_)) => None,
-        (None, None) => {
-            let mut options = TestOptions::new(WORDS, cli.players);
-            options.limits.max_connections = cli.games * cli.players + 100;
-            // Bots move as fast as the server answers: lift the per-client
-            // command rate limit (pass --commands-per-second to a server of
-            // your own for the same).
-            options.limits.command_burst = u32::MAX;
-            options.limits.commands_per_second = f64::MAX;
-            Some(start(options).await)
-        }
-        _ => anyhow::bail!("give both --server and --http, or neither"),
-    };
-    let game = cli.server.or(local.as_ref().map(|s| s.game));
-    let http = cli.http.or(local.as_ref().map(|s| s.http));
-    let (Some(game), Some(http)) = (game, http) else {
-        anyhow::bail!("no server");
-    };
     let mixes = if cli.mix.is_empty() {
         vec![Mix::Tcp, Mix::WsText, Mix::WsJson, Mix::Mixed]
     } else {
         cli.mix.clone()
     };
+    let think = Duration::from_millis(cli.think_ms);
     println!(
-        "{} players a game; {} games one at a time, then {} games in parallel",
-        cli.players, cli.sequential, cli.games
+        "{} players a game; {} games one at a time, then {} games in parallel; {} ms to think",
+        cli.players, cli.sequential, cli.games, cli.think_ms
     );
-    for mix in mixes {
-        let mut one_at_a_time = Run {
-            moves: 0,
-            elapsed: Duration::ZERO,
-            failed: 0,
-            latencies: Vec::new(),
-        };
-        for _ in 0..cli.sequential {
-            let run = run(mix, 1, cli.players, game, http).await;
-            one_at_a_time.moves += run.moves;
-            one_at_a_time.elapsed += run.elapsed;
-            one_at_a_time.failed += run.failed;
-            one_at_a_time.latencies.extend(run.latencies);
+    match (cli.server, cli.http) {
+        (Some(game), Some(http)) => {
+            let load = Load {
+                game,
+                http,
+                players: cli.players,
+                think,
+            };
+            measure(&cli, &mixes, &load, "").await;
         }
-        one_at_a_time.latencies.sort();
-        report(&format!("{mix:?}, one game at a time"), &one_at_a_time);
-        let parallel = run(mix, cli.games, cli.players, game, http).await;
-        report(&format!("{mix:?}, {} in parallel", cli.games), &parallel);
-    }
-    if let Some(server) = local {
-        server.shutdown().await;
+        (None, None) => {
+            let modes: &[bool] = match cli.db {
+                DbMode::Off => &[false],
+                DbMode::On => &[true],
+                DbMode::Both => &[false, true],
+            };
+            for &with_db in modes {
+                let dir =
+                    std::env::temp_dir().join(format!("wordguess-bench-{}", std::process::id()));
+                let _ = std::fs::remove_dir_all(&dir);
+                std::fs::create_dir_all(&dir)?;
+                let mut options = TestOptions::new(WORDS, cli.players);
+                options.limits.max_connections = cli.games * cli.players + 100;
+                // Bots move as fast as the server answers: lift the per-client
+                // command rate limit (pass --commands-per-second to a server of
+                // your own for the same).
+                options.limits.command_burst = u32::MAX;
+                options.limits.commands_per_second = f64::MAX;
+                options.db = with_db.then(|| dir.join("bench.db"));
+                let server = start(options).await;
+                let load = Load {
+                    game: server.game,
+                    http: server.http,
+                    players: cli.players,
+                    think,
+                };
+                let label = if with_db { "db on, " } else { "db off, " };
+                measure(&cli, &mixes, &load, label).await;
+                server.shutdown().await;
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+        _ => anyhow::bail!("give both --server and --http, or neither"),
     }
     Ok(())
 }

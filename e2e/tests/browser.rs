@@ -1,5 +1,6 @@
 //! The browser app in headless Chromium (driven over WebDriver) playing
-//! against the real server, with TCP players in the same ring.
+//! against the real server, with TCP players in the same ring; what the
+//! page says when the server goes away, and when it keeps no leaderboard.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` and the app built into
 //! `dist/` (`trunk build --release`); README's test command does both. A
@@ -9,8 +10,8 @@
 mod common;
 
 use common::{
-    guess_word, join, options, press, scores, screenshot, server, type_letter, wait_text, Browser,
-    Terminal, PATIENCE,
+    click, guess_word, join, options, press, scores, screenshot, server, type_letter, wait_for,
+    wait_text, Browser, Terminal, PATIENCE,
 };
 use fantoccini::Locator;
 use wordguess_backend::testkit::start_crashable;
@@ -136,13 +137,40 @@ async fn the_page_shows_a_clear_error_when_the_server_goes_away() {
     join(&page, "Webby").await;
     wait_text(&page, "#connection", |t| t == "Connected").await;
     server.shutdown().await;
+    // It may be a restart: the page waits for the server to come back.
     let banner = wait_text(&page, "#banner", |t| !t.is_empty()).await;
     assert_eq!(
         banner,
-        "The server ended the game. The server is shutting down. Goodbye!"
+        "The server is restarting or shutting down. If it comes back with your game, \
+         you play on where you left off."
     );
+    wait_for(&page, "#reconnecting").await;
     screenshot(&page, "server_gone").await;
+    // The player need not wait.
+    click(&page, "#leave").await;
+    wait_for(&page, "#name-input").await;
+    assert!(page.find(Locator::Css("#banner")).await.is_err());
+    wait_text(&page, "#connection", |t| t == "Offline").await;
     page.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_leaderboard_says_so_when_the_server_keeps_none() {
+    // The test server has no database.
+    let server = server("apple").await;
+    let mut browser = Browser::start().await;
+    let page = browser.page(&format!("http://{}/", server.http)).await;
+    click(&page, "#show-leaderboard").await;
+    assert_eq!(
+        wait_text(&page, "#leaderboard-error", |t| !t.is_empty()).await,
+        "The leaderboard is not available: this server keeps no history or leaderboard \
+         (it runs without a database)."
+    );
+    screenshot(&page, "leaderboard_no_database").await;
+    click(&page, "#hide-leaderboard").await;
+    assert!(page.find(Locator::Css("#leaderboard")).await.is_err());
+    page.close().await.unwrap();
+    server.shutdown().await;
 }
 
 #[tokio::test]

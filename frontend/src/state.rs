@@ -10,7 +10,14 @@
 //! - [`GameState::retry_timer`]: when to try to take the seat back after a
 //!   lost connection (exponential backoff);
 //! - [`GameState::seat`]: the resume token (with room and name) that the
-//!   page keeps in `localStorage`.
+//!   page keeps in `localStorage`;
+//! - [`GameState::leaderboard_request`] and [`GameState::history_request`]:
+//!   what to fetch from the server's HTTP API ([`records`]).
+//!
+//! A server that goes away for a restart (WebSocket close 1001, after its
+//! notice and `/quit`) keeps the game and the seats: the page keeps trying
+//! to take its seat back for longer than after an ordinary loss, and plays
+//! on from the server's `Snapshot` once it is back.
 //!
 //! Actions from an older connection carry an older generation and are
 //! ignored, so a late close of a previous socket cannot disturb the new one.
@@ -19,15 +26,20 @@
 //! a turn's deadline is the clock when the server's `TurnOf` arrived plus
 //! its seconds, and [`GameState::seconds_left`] counts down from it.
 
+pub mod records;
+
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use wordguess_protocol::command::{MAX_TURN_SECONDS, MIN_TURN_SECONDS};
 use wordguess_protocol::text::validate_chat;
 use wordguess_protocol::{
-    ClientCommand, Language, ResumeToken, RoomCode, Score, SeatView, ServerEvent, MAX_LINE_BYTES,
+    ClientCommand, GameRecord, Language, ResumeToken, RoomCode, Score, SeatView, ServerEvent,
+    Standing, MAX_LINE_BYTES,
 };
 use yew::Reducible;
+
+use records::{ApiAnswer, ApiRequest, Remote};
 
 /// The most log lines kept.
 const LOG_LINES: usize = 200;
@@ -40,6 +52,10 @@ const MAX_RETRY_MS: u32 = 10_000;
 /// How long to keep trying when the server did not say how long it keeps a
 /// seat (and for spectators, who hold no seat).
 const DEFAULT_GRACE_SECONDS: u32 = 120;
+/// How much longer to keep trying after the server went away for a
+/// restart: it keeps a seat for the grace counted from its return, so the
+/// page waits for the restart itself too.
+const RESTART_EXTRA_SECONDS: u32 = 120;
 
 /// How a connection enters the game: the choice on the join screen, "play
 /// again", or taking a seat back.
@@ -154,6 +170,31 @@ pub enum Connection {
     },
     /// The connection ended unexpectedly and the page gave up.
     Lost(String),
+}
+
+/// Why a connection ended, as the socket hook saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Closed {
+    /// The server said it is going away (WebSocket close code
+    /// [`Closed::GOING_AWAY`]): it restarts or stops. A server with a
+    /// database keeps the game, and the seat can be taken back once it
+    /// returns.
+    GoingAway,
+    /// Any other end (lost, refused, closed), with the reason in words.
+    Lost(String),
+}
+
+impl Closed {
+    /// The WebSocket close code of a server that goes away (RFC 6455).
+    pub const GOING_AWAY: u16 = 1001;
+
+    /// The reason in words.
+    fn reason(self) -> String {
+        match self {
+            Closed::GoingAway => "the server is restarting or shutting down".to_owned(),
+            Closed::Lost(reason) => reason,
+        }
+    }
 }
 
 /// Which screen to show.
@@ -272,8 +313,8 @@ pub enum Action {
     },
     /// The server answered on connection `generation`.
     Connected(u32),
-    /// Connection `generation` closed, for `reason`.
-    Disconnected(u32, String),
+    /// Connection `generation` closed.
+    Disconnected(u32, Closed),
     /// An event arrived on connection `generation`.
     Event(u32, ServerEvent),
     /// The page clock, in milliseconds (sent before each event).
@@ -294,6 +335,12 @@ pub enum Action {
     DismissError,
     /// The player dismissed the information message.
     DismissInfo,
+    /// Show the leaderboard (fetched afresh).
+    ShowLeaderboard,
+    /// Hide the leaderboard.
+    HideLeaderboard,
+    /// The server answered API request `id` (or could not be reached).
+    Fetched(u32, Result<ApiAnswer, String>),
 }
 
 /// The page's model of the game.
@@ -371,6 +418,15 @@ pub struct GameState {
     pub retry_waited_ms: u64,
     /// Why the connection was lost, while the page tries to come back.
     pub lost_reason: Option<String>,
+    /// Whether the server went away for a restart, while the page tries to
+    /// come back.
+    pub restarting: bool,
+    /// API requests asked for so far (numbers them).
+    pub requests: u32,
+    /// The leaderboard, while it is shown.
+    pub leaderboard: Option<Remote<Vec<Standing>>>,
+    /// The room's last games, newest first, once the room has finished one.
+    pub history: Option<Remote<Vec<GameRecord>>>,
 }
 
 impl Default for GameState {
@@ -411,6 +467,10 @@ impl Default for GameState {
             retries: 0,
             retry_waited_ms: 0,
             lost_reason: None,
+            restarting: false,
+            requests: 0,
+            leaderboard: None,
+            history: None,
         }
     }
 }
@@ -567,12 +627,15 @@ impl GameState {
 
     /// The connection the page should have open now, if any: the hook opens
     /// it when this changes and closes it when this becomes `None`.
+    ///
+    /// After `/quit` the page waits for the server to close the connection,
+    /// since how it closes tells a restart from the end of a game.
     pub fn socket(&self) -> Option<SocketPlan> {
         let open = matches!(
             self.connection,
             Connection::Connecting | Connection::Connected
         );
-        let entry = self.entry.as_ref().filter(|_| open && !self.quit)?;
+        let entry = self.entry.as_ref().filter(|_| open)?;
         Some(SocketPlan {
             generation: self.generation,
             lines: entry.opening_lines(&self.name),
@@ -593,8 +656,40 @@ impl GameState {
             || matches!(self.connection, Connection::Retrying { .. })
     }
 
+    /// What to fetch for the leaderboard, while it is loading.
+    pub fn leaderboard_request(&self) -> Option<ApiRequest> {
+        match self.leaderboard {
+            Some(Remote::Loading(id)) => Some(ApiRequest {
+                id,
+                path: records::leaderboard_path(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// What to fetch for the room's last games, while they are loading.
+    pub fn history_request(&self) -> Option<ApiRequest> {
+        match (&self.history, self.room_code()) {
+            (Some(Remote::Loading(id)), Some(code)) => Some(ApiRequest {
+                id: *id,
+                path: records::history_path(&code),
+            }),
+            _ => None,
+        }
+    }
+
     /// A message about the connection the player must see, if any.
     pub fn banner(&self) -> Option<String> {
+        if self.restarting {
+            let then = if self.spectator {
+                "you keep watching"
+            } else {
+                "you play on where you left off"
+            };
+            return Some(format!(
+                "The server is restarting or shutting down. If it comes back with your game, {then}."
+            ));
+        }
         let lost = match &self.connection {
             Connection::Lost(reason) => Some(reason),
             _ => self.lost_reason.as_ref(),
@@ -691,6 +786,40 @@ impl GameState {
         self.me.clone().unwrap_or_else(|| self.name.clone())
     }
 
+    /// A fresh start on the same page: what numbers connections and
+    /// requests, and the clock, carry over so nothing late is mistaken for
+    /// new.
+    fn reset(&self) -> GameState {
+        GameState {
+            generation: self.generation,
+            now: self.now,
+            requests: self.requests,
+            ..GameState::default()
+        }
+    }
+
+    /// Numbers a new API request.
+    fn next_request(&mut self) -> u32 {
+        self.requests += 1;
+        self.requests
+    }
+
+    /// An API answer: for the leaderboard or the history if they wait for
+    /// it; anything older is ignored.
+    fn fetched(&mut self, id: u32, answer: Result<ApiAnswer, String>) {
+        if self.leaderboard == Some(Remote::Loading(id)) {
+            self.leaderboard = Some(records::read_leaderboard(answer).into());
+        } else if self.history == Some(Remote::Loading(id)) {
+            self.history = Some(records::read_history(answer).into());
+        }
+    }
+
+    /// The game moved on (a move, or a turn's time ran out): "welcome
+    /// back" has been read. (A turn given anew on resuming is no move.)
+    fn moved_on(&mut self) {
+        self.info = None;
+    }
+
     fn set_points(&mut self, name: &str, points: u32) {
         if let Some(player) = self.players.iter_mut().find(|p| p.name == name) {
             player.points = points;
@@ -751,10 +880,17 @@ impl GameState {
                 | ServerEvent::Welcome
                 | ServerEvent::Token { .. }
                 | ServerEvent::Chat { .. }
+                | ServerEvent::Leaderboard { .. }
+                | ServerEvent::History { .. }
         ) {
             return;
         }
-        let text = event.to_text();
+        let mut text = event.to_text();
+        // The server's goodbye before a restart names the token: it stays
+        // private here too.
+        if let Some(seat) = &self.seat {
+            text = text.replace(seat.token.as_str(), "(your token)");
+        }
         self.log.extend(
             text.lines()
                 .filter(|line| !line.starts_with('/'))
@@ -779,13 +915,12 @@ impl GameState {
         };
         let seat = if resuming { None } else { self.seat.clone() };
         *self = GameState {
-            generation: self.generation,
             name: self.chosen_name(),
             invite,
             seat,
             error: Some(error),
             log: std::mem::take(&mut self.log),
-            ..GameState::default()
+            ..self.reset()
         };
     }
 
@@ -800,32 +935,42 @@ impl GameState {
         None
     }
 
-    /// The connection closed unexpectedly: plan the next attempt, or give up.
-    fn lost(&mut self, reason: String) {
+    /// The connection closed: after the game or `/quit`, that is the end;
+    /// otherwise (or when the server goes away for a restart) plan the next
+    /// attempt to come back, or give up.
+    fn lost(&mut self, closed: Closed) {
         self.my_turn = false;
         self.turn_deadline = None;
-        if self.quit || self.outcome.is_some() {
+        let going_away = closed == Closed::GoingAway;
+        if self.outcome.is_some() || (self.quit && !going_away) {
             self.connection = Connection::Offline;
             return;
         }
+        let reason = closed.reason();
         if self.retry_entry().is_none() {
             self.connection = Connection::Lost(reason);
             return;
         }
+        self.quit = false;
+        self.restarting |= going_away;
         let grace = self
             .seat
             .as_ref()
             .map_or(DEFAULT_GRACE_SECONDS, |seat| seat.grace_seconds);
+        let extra = if self.restarting {
+            RESTART_EXTRA_SECONDS
+        } else {
+            0
+        };
         let delay_ms = retry_delay_ms(self.retries);
-        if self.retry_waited_ms + u64::from(delay_ms) > u64::from(grace) * 1000 {
+        if self.retry_waited_ms + u64::from(delay_ms) > u64::from(grace + extra) * 1000 {
             // The seat is gone by now: start afresh.
             *self = GameState {
-                generation: self.generation,
                 connection: Connection::Lost(reason),
                 name: self.chosen_name(),
                 invite: self.invite.clone(),
                 log: std::mem::take(&mut self.log),
-                ..GameState::default()
+                ..self.reset()
             };
             return;
         }
@@ -864,6 +1009,7 @@ impl GameState {
                 self.retries = 0;
                 self.retry_waited_ms = 0;
                 self.lost_reason = None;
+                self.restarting = false;
                 self.error = None;
                 match self.entry {
                     Some(Entry::Resume(_)) => {
@@ -905,8 +1051,6 @@ impl GameState {
                 self.outcome = None;
             }
             ServerEvent::TurnOf { name, seconds } => {
-                // The game moved on: "welcome back" has been read.
-                self.info = None;
                 self.turn = Some(name);
                 self.my_turn = false;
                 self.turn_deadline = self.deadline(seconds);
@@ -917,6 +1061,7 @@ impl GameState {
             ServerEvent::YourTurn => self.my_turn = true,
             // The log says it; the next TurnOf moves the turn.
             ServerEvent::TurnTimedOut { .. } => {
+                self.moved_on();
                 self.my_turn = false;
                 self.turn_deadline = None;
             }
@@ -926,10 +1071,14 @@ impl GameState {
                 total,
                 ..
             } => {
+                self.moved_on();
                 self.tried.insert(letter);
                 self.set_points(&name, total);
             }
-            ServerEvent::WordNamed { name, total, .. } => self.set_points(&name, total),
+            ServerEvent::WordNamed { name, total, .. } => {
+                self.moved_on();
+                self.set_points(&name, total);
+            }
             ServerEvent::WordState { masked } => self.masked = masked,
             ServerEvent::GameOver {
                 word,
@@ -1035,7 +1184,22 @@ impl GameState {
                     custom_words,
                 });
             }
-            ServerEvent::Tally { games, wins } => self.tally = Some(Tally { games, wins }),
+            ServerEvent::Tally { games, wins } => {
+                self.tally = Some(Tally { games, wins });
+                // A game ended here (or before this page came in): ask for
+                // the room's last games.
+                if games > 0 {
+                    self.history = Some(Remote::Loading(self.next_request()));
+                }
+            }
+            ServerEvent::Leaderboard { players } => {
+                self.leaderboard = Some(Remote::Ready(players));
+            }
+            ServerEvent::History { room, games } => {
+                if room.is_some() && room == self.room.as_ref().map(|r| r.code.clone()) {
+                    self.history = Some(Remote::Ready(games));
+                }
+            }
             ServerEvent::Notice { message } => self.notice = Some(message),
             ServerEvent::Quit => {
                 // The stored seat stays: after "your seat moved to another
@@ -1071,15 +1235,14 @@ impl Reducible for GameState {
                     name,
                     invite: self.invite.clone(),
                     seat,
-                    now: self.now,
-                    ..GameState::default()
+                    ..self.reset()
                 };
             }
             Action::Connected(generation) if generation == self.generation && open => {
                 next.connection = Connection::Connected;
             }
-            Action::Disconnected(generation, reason) if generation == self.generation && open => {
-                next.lost(reason);
+            Action::Disconnected(generation, closed) if generation == self.generation && open => {
+                next.lost(closed);
             }
             Action::Event(generation, event) if generation == self.generation && open => {
                 next.apply(event);
@@ -1106,13 +1269,17 @@ impl Reducible for GameState {
                 next = GameState {
                     generation: self.generation + 1,
                     name: self.chosen_name(),
-                    now: self.now,
-                    ..GameState::default()
+                    ..self.reset()
                 };
             }
             Action::LocalError(message) => next.error = Some(message),
             Action::DismissError => next.error = None,
             Action::DismissInfo => next.info = None,
+            Action::ShowLeaderboard => {
+                next.leaderboard = Some(Remote::Loading(next.next_request()));
+            }
+            Action::HideLeaderboard => next.leaderboard = None,
+            Action::Fetched(id, answer) => next.fetched(id, answer),
             // Stale actions from a previous connection, or a retry that is
             // no longer needed.
             Action::Connected(_)

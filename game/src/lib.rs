@@ -169,10 +169,10 @@ pub struct RestoreError(&'static str);
 /// seat away and its clocks afresh).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedGame {
-    /// The word's pieces, folded.
-    pub letters: Vec<String>,
-    /// Which pieces are shown.
-    pub revealed: Vec<bool>,
+    /// The word, folded.
+    pub word: String,
+    /// Which of its pieces are shown: `1` shown, `0` hidden, one a piece.
+    pub shown: String,
     /// Letters named so far.
     pub named: Vec<String>,
     /// The seats in ring order.
@@ -305,8 +305,12 @@ impl Game {
     pub fn save(&self) -> SavedGame {
         let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         SavedGame {
-            letters: self.letters.clone(),
-            revealed: self.revealed.clone(),
+            word: self.letters.concat(),
+            shown: self
+                .revealed
+                .iter()
+                .map(|&shown| if shown { '1' } else { '0' })
+                .collect(),
             named: self.named.clone(),
             ring: self
                 .ring
@@ -335,11 +339,9 @@ impl Game {
     /// Returns a [`RestoreError`] for a saved game these rules could not
     /// have reached (the word, the shown letters or the turn do not fit).
     pub fn restore(saved: SavedGame, grace: Duration, now: Instant) -> Result<Self, RestoreError> {
-        let word = saved.letters.concat();
-        if letters_of(&word).as_ref() != Some(&saved.letters) {
-            return Err(RestoreError("the word is not a word"));
-        }
-        if saved.revealed.len() != saved.letters.len() {
+        let letters = letters_of(&saved.word).ok_or(RestoreError("the word is not a word"))?;
+        let revealed: Vec<bool> = saved.shown.chars().map(|c| c == '1').collect();
+        if revealed.len() != letters.len() || saved.shown.chars().any(|c| c != '0' && c != '1') {
             return Err(RestoreError("the shown letters do not fit the word"));
         }
         if saved.phase == Phase::Playing && saved.turn >= saved.ring.len() {
@@ -353,8 +355,8 @@ impl Game {
         }
         let away_until = (saved.phase != Phase::Over).then_some(now + grace);
         Ok(Self {
-            letters: saved.letters,
-            revealed: saved.revealed,
+            letters,
+            revealed,
             named: saved.named,
             ring: saved
                 .ring

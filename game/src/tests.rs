@@ -734,10 +734,10 @@ fn a_saved_game_that_does_not_fit_the_rules_is_refused() {
     saved.turn = 7;
     assert!(Game::restore(saved, GRACE, now()).is_err());
     let mut saved = game_in_play().save();
-    saved.letters = vec!["two words".into()];
+    saved.word = "two words".into();
     assert!(Game::restore(saved, GRACE, now()).is_err());
     let mut saved = game_in_play().save();
-    saved.revealed.pop();
+    saved.shown.pop();
     assert!(Game::restore(saved, GRACE, now()).is_err());
 }
 

@@ -3,7 +3,10 @@
 //! Writes reach the thread through a bounded channel. The thread waits for
 //! one job, takes every job already queued behind it, applies them all in a
 //! single transaction and commits once (group commit), then tells each job's
-//! sender how the commit went. Under load, one commit serves many games.
+//! sender how the commit went — by answering a waiting task, or by running
+//! the job's own continuation right there ([`Writer::submit_then`]), so a
+//! game can hand over what must wait for the commit and move on. Under load,
+//! one commit serves many games.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -71,13 +74,23 @@ struct WriterShared {
 /// Who is told how a job's transaction went.
 type Reply = oneshot::Sender<Result<(), StoreError>>;
 
+/// What runs on the writer thread once a job's transaction is over.
+type Then = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
+/// What happens once a job's transaction is over.
+enum Done {
+    /// Nothing (errors are logged).
+    Nothing,
+    /// A task waits for the answer.
+    Reply(Reply),
+    /// The job's continuation runs on the writer thread.
+    Then(Then),
+}
+
 /// One request to the writer thread.
 enum Job {
-    /// Apply these writes; tell `reply`, if any, once committed.
-    Apply {
-        writes: Vec<Write>,
-        reply: Option<Reply>,
-    },
+    /// Apply these writes, then `done`.
+    Apply { writes: Vec<Write>, done: Done },
     /// Let the database grow by at most `extra_pages` more pages.
     LimitGrowth { extra_pages: u32, reply: Reply },
 }
@@ -111,9 +124,38 @@ impl Writer {
         let (reply, committed) = oneshot::channel();
         let job = Job::Apply {
             writes,
-            reply: Some(reply),
+            done: Done::Reply(reply),
         };
         self.send(job, committed).await
+    }
+
+    /// Queues `writes` and returns once they are queued (waiting only for
+    /// room in the queue, not for the commit). `then` runs on the writer
+    /// thread right after the transaction that contains them commits or
+    /// fails, in the order jobs were queued; it must be quick (it holds up
+    /// the next commit). If the writer is closed, `then` runs at once with
+    /// [`StoreError::Closed`]. An empty `writes` only orders `then` behind
+    /// the jobs queued before it.
+    pub async fn submit_then(
+        &self,
+        writes: Vec<Write>,
+        then: impl FnOnce(Result<(), StoreError>) + Send + 'static,
+    ) {
+        let Some(queue) = self.queue() else {
+            then(Err(StoreError::Closed));
+            return;
+        };
+        let job = Job::Apply {
+            writes,
+            done: Done::Then(Box::new(then)),
+        };
+        if let Err(mpsc::error::SendError(Job::Apply {
+            done: Done::Then(then),
+            ..
+        })) = queue.send(job).await
+        {
+            then(Err(StoreError::Closed));
+        }
     }
 
     /// Queues `writes` without waiting for the commit; a failure is only
@@ -125,7 +167,7 @@ impl Writer {
         };
         let job = Job::Apply {
             writes,
-            reply: None,
+            done: Done::Nothing,
         };
         queue.try_send(job).is_ok()
     }
@@ -206,13 +248,17 @@ fn run(mut connection: Connection, path: &Path, mut queue: mpsc::Receiver<Job>) 
             error
         });
         for job in batch.drain(..) {
-            let reply = match job {
-                Job::Apply { reply, .. } => reply,
-                Job::LimitGrowth { reply, .. } => Some(reply),
+            let done = match job {
+                Job::Apply { done, .. } => done,
+                Job::LimitGrowth { reply, .. } => Done::Reply(reply),
             };
-            if let Some(reply) = reply {
+            match done {
+                Done::Nothing => {}
                 // The submitter may have stopped waiting; that is its choice.
-                let _ = reply.send(result.clone());
+                Done::Reply(reply) => {
+                    let _ = reply.send(result.clone());
+                }
+                Done::Then(then) => then(result.clone()),
             }
         }
     }

@@ -138,3 +138,57 @@ fn dropping_every_writer_still_commits_what_was_queued() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn continuations_run_in_order_once_their_writes_are_visible() {
+    let db = TempDb::new();
+    let (store, writer) = db.open();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    runtime().block_on(async {
+        for index in 0..50 {
+            let room = format!("R{index:05}");
+            let (store, seen) = (store.clone(), seen.clone());
+            // Every other job writes nothing: it only keeps its place.
+            let writes = if index % 2 == 0 {
+                vec![save_room(&room, "{}")]
+            } else {
+                Vec::new()
+            };
+            writer
+                .submit_then(writes, move |result| {
+                    assert!(result.is_ok(), "{result:?}");
+                    let rooms = store.saved_rooms().expect("read");
+                    let visible = rooms.iter().any(|saved| saved.code == room);
+                    seen.lock().unwrap().push((index, visible));
+                })
+                .await;
+        }
+    });
+    writer.close();
+    let seen = seen.lock().unwrap();
+    let order: Vec<i32> = seen.iter().map(|(index, _)| *index).collect();
+    assert_eq!(order, (0..50).collect::<Vec<_>>(), "in the order queued");
+    assert!(
+        seen.iter()
+            .all(|(index, visible)| *visible == (index % 2 == 0)),
+        "each continuation sees its own writes committed: {seen:?}"
+    );
+}
+
+#[test]
+fn a_continuation_after_closing_is_told_so() {
+    let db = TempDb::new();
+    let (_, writer) = db.open();
+    writer.close();
+    let told = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let slot = told.clone();
+    runtime().block_on(
+        writer.submit_then(vec![save_room("LATE00", "{}")], move |result| {
+            *slot.lock().unwrap() = Some(result);
+        }),
+    );
+    assert!(matches!(
+        told.lock().unwrap().take(),
+        Some(Err(StoreError::Closed))
+    ));
+}

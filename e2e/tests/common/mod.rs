@@ -2,8 +2,9 @@
 //! Chromium session per player, waits for what the page shows, moves made
 //! the way a person makes them, `nc`-style TCP players, and the server.
 //!
-//! Each test binary (`browser.rs`, `rooms.rs`) uses a different part of
-//! this module, so the parts one of them leaves unused are not dead code.
+//! Each test binary (`browser.rs`, `rooms.rs`, `restart.rs`) uses a
+//! different part of this module, so the parts one of them leaves unused
+//! are not dead code.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
@@ -325,6 +326,25 @@ pub async fn scores(page: &Client) -> Vec<(String, String)> {
 /// The ring as the game screen lists it: (name, points), "(you)" included.
 pub async fn ring(page: &Client) -> Vec<(String, String)> {
     rows(page, "#players li").await
+}
+
+/// The leaderboard as the page shows it once it is open, one row per
+/// player: rank, name, wins, points, games.
+pub async fn leaderboard(page: &Client) -> Vec<[String; 5]> {
+    wait_for(page, "#standings").await;
+    let mut standings = Vec::new();
+    for row in page
+        .find_all(Locator::Css("#standings tbody tr"))
+        .await
+        .unwrap()
+    {
+        let mut cells = Vec::new();
+        for cell in row.find_all(Locator::Css("td")).await.unwrap() {
+            cells.push(cell.text().await.unwrap());
+        }
+        standings.push(cells.try_into().expect("five columns"));
+    }
+    standings
 }
 
 /// Pairs of (name, points) as string pairs, for comparisons.

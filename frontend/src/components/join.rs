@@ -1,11 +1,12 @@
 //! The join screen (a name, then quick match, a new room, or a room's code;
-//! or, from an invite link, join or watch that room) and the screen shown
-//! while a kept seat is being taken back.
+//! or, from an invite link, join or watch that room; and the leaderboard)
+//! and the screen shown while a kept seat is being taken back.
 
 use wordguess_protocol::{text::validate_name, RoomCode, MAX_NAME_CHARS};
 use yew::prelude::*;
 
 use super::on_click;
+use super::records::LeaderboardButton;
 use crate::hooks::GameHandle;
 use crate::state::{Action, Connection, Entry};
 
@@ -138,6 +139,7 @@ pub fn JoinScreen() -> Html {
                         onclick={watch_code.reform(|_: MouseEvent| ())}>{ "Watch" }</button>
                 </div>
             </form>
+            <p class="records-link muted small">{ "Who plays best here? " }<LeaderboardButton /></p>
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! The app's screens and their parts.
 //!
 //! [`App`] picks a screen from [`GameState::screen`](crate::state::GameState::screen);
-//! each screen gets the [`GameHandle`](crate::hooks::GameHandle) through a
+//! each screen gets the [`GameHandle`] through a
 //! context, so components stay thin and the logic stays in `state`.
 //!
 //! - `join`: the join screen (quick match, create a room, a room's invite)
@@ -11,11 +11,13 @@
 //! - `game`: the running game (word, countdown, keyboard, ring, log);
 //! - `chat`: the room's chat;
 //! - `results`: the end of a game and "play again";
+//! - `records`: the leaderboard and the room's last games;
 //! - `word`: the word as tiles.
 
 mod chat;
 mod game;
 mod join;
+mod records;
 mod results;
 mod room;
 mod word;
@@ -48,7 +50,10 @@ pub fn App() -> Html {
                 <Banner />
                 <ErrorMessage />
                 <InfoMessage />
-                <main>{ screen }</main>
+                <main>
+                    <records::LeaderboardPanel />
+                    { screen }
+                </main>
                 <footer class="footer">
                     { "Terminal friends can join the same game with " }<code>{ "nc" }</code>{ "." }
                 </footer>
@@ -87,7 +92,8 @@ fn Banner() -> Html {
     let Some(banner) = state.banner() else {
         return html! {};
     };
-    let calm = state.quit && state.outcome.is_none();
+    // The server's own goodbye, or its restart, is news rather than trouble.
+    let calm = (state.quit && state.outcome.is_none()) || state.restarting;
     let retrying = state.lost_reason.is_some();
     html! {
         <div class={classes!("banner-row", calm.then_some("calm"))}>

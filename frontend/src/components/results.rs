@@ -1,10 +1,11 @@
-//! The results screen: winner, word, scores, the room's tally, and "play
-//! again" (in the same private room, or the next quick match).
+//! The results screen: winner, word, scores, the room's tally and last
+//! games, "play again" (in the same private room, or the next quick match)
+//! and the leaderboard.
 
-use wordguess_protocol::ServerEvent;
 use yew::prelude::*;
 
 use super::on_click;
+use super::records::{LeaderboardButton, RoomRecord};
 use super::word::WordTiles;
 use crate::hooks::GameHandle;
 use crate::state::Action;
@@ -59,16 +60,13 @@ pub fn ResultsScreen() -> Html {
                     </li>
                 }) }
             </ol>
-            if let Some(tally) = &state.tally {
-                <p id="tally" class="muted">
-                    { ServerEvent::Tally { games: tally.games, wins: tally.wins.clone() }.to_text().trim_end() }
-                </p>
-            }
+            <RoomRecord />
             <div class="row center">
                 <button id="play-again" type="button" class="primary" onclick={again} autofocus=true>{ again_label }</button>
                 if let Some(watch_again) = watch_again {
                     <button id="watch-again" type="button" class="secondary" onclick={watch_again}>{ "Keep watching" }</button>
                 }
+                <LeaderboardButton />
                 <button id="leave-room" type="button" class="secondary" onclick={on_click(&game, Action::Leave)}>
                     { "Leave" }
                 </button>

@@ -1,14 +1,16 @@
 //! The waiting room: who is in, the invite panel (code, link, terminal
-//! command), the host's start button and settings, the room's tally, and
-//! the parts the game screen shares (the player rows, who is watching).
+//! command), the host's start button and settings, the room's tally and
+//! last games, and the parts the game screen shares (the player rows, who
+//! is watching).
 
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use wordguess_protocol::command::{MAX_TURN_SECONDS, MIN_TURN_SECONDS};
-use wordguess_protocol::{ClientCommand, Language, ServerEvent};
+use wordguess_protocol::{ClientCommand, Language};
 use yew::prelude::*;
 
 use super::chat::Chat;
+use super::records::RoomRecord;
 use crate::hooks::{browser, GameHandle};
 use crate::state::{
     invite_link, language_from, language_label, nc_command, time_command, wordlist_command, Action,
@@ -113,11 +115,7 @@ pub fn WaitingRoom() -> Html {
                 if let Some(settings) = &state.settings {
                     <p id="settings-summary" class="muted">{ settings.summary() }</p>
                 }
-                if let Some(tally) = &state.tally {
-                    <p id="tally" class="muted">
-                        { ServerEvent::Tally { games: tally.games, wins: tally.wins.clone() }.to_text().trim_end() }
-                    </p>
-                }
+                <RoomRecord />
             </section>
                 <Chat />
             </div>

@@ -1,12 +1,13 @@
 //! The few browser facilities the app needs, each in one small function:
 //! the page clock, `localStorage` for the kept seat, the page's address,
-//! and the clipboard. Nothing here decides anything; failures (no storage
+//! the clipboard, and a `GET` from the page's own server. Nothing here decides anything; failures (no storage
 //! in a private window, no clipboard on plain http) degrade quietly.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wordguess_protocol::RoomCode;
 
+use crate::state::records::ApiAnswer;
 use crate::state::{invite_in_query, SavedSeat};
 
 /// The page clock in milliseconds (monotonic, from page load).
@@ -107,4 +108,25 @@ pub async fn copy(text: &str, field: Option<web_sys::HtmlInputElement>) -> bool 
         .and_then(|document| document.dyn_into::<web_sys::HtmlDocument>().ok())
         .and_then(|document| document.exec_command("copy").ok())
         .unwrap_or(false)
+}
+
+/// `GET path` from the page's own server: its status and body, or why it
+/// could not be asked (no network, server down).
+pub async fn fetch(path: &str) -> Result<ApiAnswer, String> {
+    let unreachable = |_| "the server cannot be reached".to_owned();
+    let window = web_sys::window().ok_or_else(|| "no browser window".to_owned())?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(unreachable)?
+        .dyn_into()
+        .map_err(unreachable)?;
+    let body = JsFuture::from(response.text().map_err(unreachable)?)
+        .await
+        .map_err(unreachable)?
+        .as_string()
+        .unwrap_or_default();
+    Ok(ApiAnswer {
+        status: response.status(),
+        body,
+    })
 }

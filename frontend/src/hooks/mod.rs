@@ -9,7 +9,9 @@
 //!   drained by a writer task, and dropping the channel's sender closes it;
 //! - the reconnection timer of [`GameState::retry_timer`], and a retry as
 //!   soon as the browser says the network is back;
-//! - the kept seat ([`GameState::seat`]) in `localStorage`.
+//! - the kept seat ([`GameState::seat`]) in `localStorage`;
+//! - the API requests of [`GameState::leaderboard_request`] and
+//!   [`GameState::history_request`], answered with [`Action::Fetched`].
 //!
 //! [`browser`] holds the page glue (clock, storage, address, clipboard).
 
@@ -27,7 +29,8 @@ use wasm_bindgen_futures::spawn_local;
 use wordguess_protocol::{ClientCommand, ServerEvent, JSON_SUBPROTOCOL};
 use yew::prelude::*;
 
-use crate::state::{Action, GameState, SocketPlan};
+use crate::state::records::ApiRequest;
+use crate::state::{Action, Closed, GameState, SocketPlan};
 
 /// What components get from [`use_game`].
 #[derive(Clone, PartialEq)]
@@ -39,8 +42,11 @@ pub struct GameHandle {
     pub send: Callback<ClientCommand>,
 }
 
-fn describe(error: &WebSocketError) -> String {
-    match error {
+fn describe(error: &WebSocketError) -> Closed {
+    let reason = match error {
+        WebSocketError::ConnectionClose(close) if close.code == Closed::GOING_AWAY => {
+            return Closed::GoingAway;
+        }
         // 1006: closed without a goodbye (the server crashed or the network dropped).
         WebSocketError::ConnectionClose(close) if close.code == 1006 => {
             "the connection was lost. Is the server still running?".to_owned()
@@ -51,7 +57,8 @@ fn describe(error: &WebSocketError) -> String {
         WebSocketError::ConnectionClose(close) => close.reason.clone(),
         WebSocketError::ConnectionError => "the server cannot be reached".to_owned(),
         other => other.to_string(),
-    }
+    };
+    Closed::Lost(reason)
 }
 
 /// Opens the planned connection, sends its opening lines, and returns the
@@ -64,7 +71,10 @@ fn connect(
     let socket = match WebSocket::open_with_protocol(&browser::socket_url(), JSON_SUBPROTOCOL) {
         Ok(socket) => socket,
         Err(error) => {
-            dispatcher.dispatch(Action::Disconnected(generation, error.to_string()));
+            dispatcher.dispatch(Action::Disconnected(
+                generation,
+                Closed::Lost(error.to_string()),
+            ));
             return None;
         }
     };
@@ -108,10 +118,23 @@ fn connect(
         }
         dispatcher.dispatch(Action::Disconnected(
             generation,
-            "the connection closed".to_owned(),
+            Closed::Lost("the connection closed".to_owned()),
         ));
     });
     Some(lines)
+}
+
+/// Makes the API request the state asks for (once per request) and hands
+/// the answer back.
+#[hook]
+fn use_api(request: Option<ApiRequest>, dispatcher: UseReducerDispatcher<GameState>) {
+    use_effect_with(request, move |request| {
+        if let Some(ApiRequest { id, path }) = request.clone() {
+            spawn_local(async move {
+                dispatcher.dispatch(Action::Fetched(id, browser::fetch(&path).await));
+            });
+        }
+    });
 }
 
 /// The game state and the actions a page can take.
@@ -154,6 +177,9 @@ pub fn use_game() -> GameHandle {
             move || drop(listener)
         });
     }
+    // What the server remembers: the leaderboard, the room's last games.
+    use_api(state.leaderboard_request(), state.dispatcher());
+    use_api(state.history_request(), state.dispatcher());
     // The kept seat, for the next visit.
     use_effect_with(state.seat.clone(), |seat| {
         browser::store_seat(seat.as_ref())

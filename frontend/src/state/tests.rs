@@ -1,6 +1,7 @@
 //! The page's game logic, without a browser.
 
 use super::*;
+use records::{ApiAnswer, Remote};
 use wordguess_protocol::LetterOutcome;
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
@@ -147,7 +148,7 @@ fn lose_connection(state: Rc<GameState>) -> Rc<GameState> {
         state,
         vec![Action::Disconnected(
             generation,
-            "the connection was lost".into(),
+            Closed::Lost("the connection was lost".into()),
         )],
     )
 }
@@ -483,12 +484,31 @@ fn a_lost_seat_is_taken_back_with_growing_waits() {
         state.turn_line(),
         "Your turn! Pick a letter or guess the word."
     );
-    let moved_on = events(
+    let turn_again = events(
         state.clone(),
         vec![ServerEvent::TurnOf {
-            name: "bob".into(),
+            name: "alice".into(),
             seconds: Some(30),
         }],
+    );
+    assert!(
+        turn_again.info.is_some(),
+        "the turn given anew on resuming is no move"
+    );
+    let moved_on = events(
+        turn_again,
+        vec![
+            ServerEvent::LetterNamed {
+                name: "alice".into(),
+                letter: "z".into(),
+                outcome: LetterOutcome::Miss,
+                total: 2,
+            },
+            ServerEvent::TurnOf {
+                name: "bob".into(),
+                seconds: Some(30),
+            },
+        ],
     );
     assert_eq!(
         moved_on.info, None,
@@ -892,7 +912,7 @@ fn events_from_a_previous_connection_are_ignored() {
     let after = reduce(
         state.clone(),
         vec![
-            Action::Disconnected(old_generation, "old socket closed".into()),
+            Action::Disconnected(old_generation, Closed::Lost("old socket closed".into())),
             Action::Event(old_generation, ServerEvent::YourTurn),
         ],
     );
@@ -970,4 +990,423 @@ fn chat_is_checked_before_sending() {
         Ok(Some(ClientCommand::Say("hi all".into())))
     );
     assert!(chat_command("\u{1b}[2J").is_err());
+}
+
+/// The server's goodbye before a restart, and its connection closing with
+/// 1001.
+fn server_restarts(state: Rc<GameState>) -> Rc<GameState> {
+    let state = events(
+        state,
+        vec![
+            ServerEvent::Notice {
+                message: format!(
+                    "The server is restarting; your game is saved. Reconnect and send \
+                     /resume {TOKEN} within 120 s of its return to play on \
+                     (wordguess-client and the browser app do this by themselves)."
+                ),
+            },
+            ServerEvent::Quit,
+        ],
+    );
+    let generation = state.generation;
+    reduce(
+        state,
+        vec![Action::Disconnected(generation, Closed::GoingAway)],
+    )
+}
+
+/// The next attempt to come back finds the server still down.
+fn attempt_fails(state: Rc<GameState>) -> Rc<GameState> {
+    let (generation, _) = state.retry_timer().expect("still trying");
+    let state = reduce(state, vec![Action::Retry(generation)]);
+    let generation = state.generation;
+    reduce(
+        state,
+        vec![Action::Disconnected(
+            generation,
+            Closed::Lost("the server cannot be reached".into()),
+        )],
+    )
+}
+
+/// The next attempt reaches the server, which answers `answer`.
+fn attempt_answered(state: Rc<GameState>, answer: Vec<ServerEvent>) -> Rc<GameState> {
+    let (generation, _) = state.retry_timer().expect("still trying");
+    let state = reduce(state, vec![Action::Retry(generation)]);
+    assert_eq!(lines(&state), vec![format!("/resume {TOKEN}")]);
+    let generation = state.generation;
+    events(reduce(state, vec![Action::Connected(generation)]), answer)
+}
+
+#[test]
+fn a_restarting_server_is_waited_for_and_the_game_goes_on() {
+    let state = server_restarts(playing());
+    assert_eq!(state.screen(), Screen::Playing, "the board stays in view");
+    assert_eq!(state.turn_line(), "Reconnecting…");
+    assert!(!state.can_name("a"));
+    assert_eq!(
+        state.banner().as_deref(),
+        Some(
+            "The server is restarting or shutting down. If it comes back with your game, \
+             you play on where you left off."
+        )
+    );
+    assert!(state.retry_timer().is_some());
+    assert_eq!(state.seat, Some(saved_seat()), "the seat is kept");
+    assert!(
+        !state.log.iter().any(|line| line.contains(TOKEN)),
+        "the goodbye is logged without the token"
+    );
+    assert!(state
+        .log
+        .iter()
+        .any(|line| line.contains("send /resume (your token) within 120 s")));
+
+    // The server is down for a while; then it is back with the game.
+    let state = attempt_fails(attempt_fails(state));
+    assert_eq!(state.screen(), Screen::Playing);
+    assert!(state
+        .banner()
+        .unwrap()
+        .starts_with("The server is restarting"));
+    let state = attempt_answered(
+        state,
+        vec![
+            ServerEvent::Welcome,
+            ServerEvent::Accepted {
+                name: "alice".into(),
+            },
+            ServerEvent::Room {
+                code: "K7QXPM".into(),
+                invite: String::new(),
+                tcp_port: 4000,
+            },
+            ServerEvent::Token {
+                token: TOKEN.into(),
+                grace_seconds: 120,
+            },
+            ServerEvent::Snapshot {
+                players: vec![
+                    SeatView {
+                        name: "alice".into(),
+                        points: 2,
+                        away: false,
+                        host: false,
+                    },
+                    SeatView {
+                        name: "bob".into(),
+                        points: 1,
+                        away: true,
+                        host: false,
+                    },
+                ],
+                started: true,
+                needed: 2,
+                masked: "app**".into(),
+                alphabet: "abcdefghijklmnopqrstuvwxyz".into(),
+                tried: vec!["p".into(), "z".into(), "a".into(), "q".into()],
+                turn: Some("alice".into()),
+                seconds_left: Some(120),
+            },
+            ServerEvent::YourTurn,
+        ],
+    );
+    assert_eq!(state.screen(), Screen::Playing);
+    assert_eq!(state.banner(), None);
+    assert_eq!(state.badge().1, "Connected");
+    assert_eq!(state.masked, "app**");
+    assert_eq!(
+        state.turn_line(),
+        "Your turn! Pick a letter or guess the word."
+    );
+    assert!(state.can_name("l") && !state.can_name("q"));
+    assert_eq!(
+        state
+            .players
+            .iter()
+            .map(|p| (p.name.as_str(), p.points, p.away))
+            .collect::<Vec<_>>(),
+        vec![("alice", 2, false), ("bob", 1, true)]
+    );
+    assert_eq!(
+        state.info.as_deref(),
+        Some("Welcome back, alice! You have your seat again.")
+    );
+    // A later loss is an ordinary one again.
+    let state = lose_connection(state);
+    assert_eq!(
+        state.banner().as_deref(),
+        Some("Disconnected from the server: the connection was lost")
+    );
+}
+
+#[test]
+fn a_restart_is_waited_for_longer_than_a_lost_connection() {
+    let short_grace = |state: Rc<GameState>| {
+        events(
+            state,
+            vec![ServerEvent::Token {
+                token: TOKEN.into(),
+                grace_seconds: 5,
+            }],
+        )
+    };
+    // The seat is kept 5 s after the server is back, however long the
+    // restart takes: the page waits beyond those 5 s, for a while.
+    let mut state = server_restarts(short_grace(playing()));
+    let mut waited = 0;
+    while let Some((_, delay_ms)) = state.retry_timer() {
+        waited += delay_ms;
+        state = attempt_fails(state);
+    }
+    assert!(
+        (60_000..=125_000).contains(&waited),
+        "waited {waited} ms for the server"
+    );
+    assert!(matches!(state.connection, Connection::Lost(_)));
+    assert_eq!(state.screen(), Screen::Join);
+    assert_eq!(
+        state.banner().as_deref(),
+        Some("Disconnected from the server: the server cannot be reached")
+    );
+    assert_eq!(state.seat, None);
+    assert_eq!(state.name, "alice");
+}
+
+#[test]
+fn a_restart_that_lost_the_seat_goes_back_to_the_join_screen() {
+    let state = attempt_answered(
+        server_restarts(playing()),
+        vec![
+            ServerEvent::Welcome,
+            ServerEvent::Error {
+                message: "that token no longer holds a seat".into(),
+            },
+        ],
+    );
+    assert_eq!(state.screen(), Screen::Join);
+    assert_eq!(
+        state.error.as_deref(),
+        Some("Could not take your seat back: that token no longer holds a seat")
+    );
+    assert_eq!(state.banner(), None);
+    assert_eq!(state.seat, None);
+    assert_eq!(state.socket(), None);
+    assert_eq!(state.retry_timer(), None);
+    assert_eq!(state.name, "alice", "the name field is filled in");
+}
+
+#[test]
+fn a_spectator_keeps_watching_after_a_restart() {
+    let state = enter(Rc::new(GameState::default()), Entry::Watch(code()), "carol");
+    let state = events(
+        state,
+        vec![
+            ServerEvent::Accepted {
+                name: "carol".into(),
+            },
+            ServerEvent::Room {
+                code: "K7QXPM".into(),
+                invite: String::new(),
+                tcp_port: 4000,
+            },
+        ],
+    );
+    let state = server_restarts(state);
+    assert_eq!(
+        state.banner().as_deref(),
+        Some(
+            "The server is restarting or shutting down. If it comes back with your game, \
+             you keep watching."
+        )
+    );
+    let (generation, _) = state.retry_timer().expect("tries again");
+    let state = reduce(state, vec![Action::Retry(generation)]);
+    assert_eq!(lines(&state), vec!["/watch K7QXPM", "carol"]);
+}
+
+#[test]
+fn the_end_of_a_game_is_not_a_restart() {
+    let over = game_over(playing());
+    let generation = over.generation;
+    let state = reduce(
+        over,
+        vec![Action::Disconnected(generation, Closed::GoingAway)],
+    );
+    assert_eq!(state.screen(), Screen::Results);
+    assert_eq!(state.connection, Connection::Offline);
+    assert_eq!(state.banner(), None);
+    assert_eq!(state.retry_timer(), None);
+}
+
+#[test]
+fn the_page_waits_for_the_server_to_close_after_quit() {
+    let state = events(playing(), vec![ServerEvent::Quit]);
+    assert!(
+        state.socket().is_some(),
+        "how the server closes tells a restart from an end"
+    );
+}
+
+/// The server's answer to an API request.
+fn answer(status: u16, body: &str) -> Result<ApiAnswer, String> {
+    Ok(ApiAnswer {
+        status,
+        body: body.into(),
+    })
+}
+
+const LEADERBOARD: &str = r#"{"players":[
+    {"name":"Webby","games":2,"wins":2,"points":18},
+    {"name":"term","games":2,"wins":0,"points":3}]}"#;
+
+#[test]
+fn the_leaderboard_is_fetched_when_asked_and_shown_best_first() {
+    let state = Rc::new(GameState::default());
+    assert_eq!(state.leaderboard_request(), None);
+    let state = reduce(state, vec![Action::ShowLeaderboard]);
+    assert_eq!(state.leaderboard, Some(Remote::Loading(1)));
+    let request = state.leaderboard_request().expect("a request");
+    assert_eq!(request.path, "/api/leaderboard?limit=20");
+    let state = reduce(
+        state,
+        vec![Action::Fetched(request.id, answer(200, LEADERBOARD))],
+    );
+    assert_eq!(state.leaderboard_request(), None, "asked once");
+    let Some(Remote::Ready(players)) = &state.leaderboard else {
+        panic!("no leaderboard: {:?}", state.leaderboard);
+    };
+    assert_eq!(
+        players
+            .iter()
+            .map(|p| (p.name.as_str(), p.wins, p.points, p.games))
+            .collect::<Vec<_>>(),
+        vec![("Webby", 2, 18, 2), ("term", 0, 3, 2)]
+    );
+    assert_eq!(state.screen(), Screen::Join, "shown over the screen");
+
+    // Opened again, it is fetched afresh; the older answer is ignored.
+    let state = reduce(state, vec![Action::ShowLeaderboard]);
+    let request = state.leaderboard_request().expect("a new request");
+    assert_eq!(request.id, 2);
+    let late = reduce(state.clone(), vec![Action::Fetched(1, answer(200, "{}"))]);
+    assert_eq!(late, state);
+    let state = reduce(state, vec![Action::HideLeaderboard]);
+    assert_eq!(state.leaderboard, None);
+    assert_eq!(state.leaderboard_request(), None);
+}
+
+#[test]
+fn a_leaderboard_that_cannot_be_had_says_why() {
+    let failed = |answer: Result<ApiAnswer, String>| {
+        let state = reduce(Rc::new(GameState::default()), vec![Action::ShowLeaderboard]);
+        let id = state.leaderboard_request().unwrap().id;
+        match &reduce(state, vec![Action::Fetched(id, answer)]).leaderboard {
+            Some(Remote::Failed(reason)) => reason.clone(),
+            other => panic!("not a failure: {other:?}"),
+        }
+    };
+    assert_eq!(
+        failed(answer(
+            503,
+            r#"{"error":"this server keeps no history or leaderboard (it runs without a database)"}"#
+        )),
+        "this server keeps no history or leaderboard (it runs without a database)"
+    );
+    assert_eq!(
+        failed(Err("the server cannot be reached".into())),
+        "the server cannot be reached"
+    );
+    assert_eq!(
+        failed(answer(502, "Bad Gateway")),
+        "the server answered with status 502"
+    );
+    assert_eq!(
+        failed(answer(200, "<html>")),
+        "the server's answer could not be read"
+    );
+}
+
+#[test]
+fn the_rooms_last_games_are_fetched_once_it_has_finished_one() {
+    let fresh = gathering(Entry::Create, Some("alice"));
+    assert_eq!(fresh.history_request(), None, "no games yet");
+    let over = game_over(playing_in(Entry::Create, Some("alice")));
+    let request = over.history_request().expect("the room's games");
+    assert_eq!(request.path, "/api/rooms/K7QXPM/history?limit=5");
+    let body = r#"{"room":"K7QXPM","games":[{"room":"K7QXPM","word":"apple",
+        "language":"en","players":[{"name":"alice","door":"app","points":10},
+        {"name":"bob","door":"tcp","points":0}],"winner":"alice","moves":4,
+        "started_at":1795610000000,"ended_at":1795610096000}]}"#;
+    let state = reduce(over, vec![Action::Fetched(request.id, answer(200, body))]);
+    let Some(Remote::Ready(games)) = &state.history else {
+        panic!("no history: {:?}", state.history);
+    };
+    assert_eq!(games.len(), 1);
+    assert_eq!(games[0].winner.as_deref(), Some("alice"));
+    assert_eq!(records::game_scores(&games[0]), "alice 10, bob 0");
+
+    // "Play again" in the room asks again when its tally comes.
+    let again = enter(state.clone(), state.play_again(), "alice");
+    assert_eq!(again.history, None);
+    let again = events(
+        again,
+        vec![
+            ServerEvent::Accepted {
+                name: "alice".into(),
+            },
+            ServerEvent::Room {
+                code: "K7QXPM".into(),
+                invite: String::new(),
+                tcp_port: 4000,
+            },
+            ServerEvent::Tally {
+                games: 1,
+                wins: vec![],
+            },
+        ],
+    );
+    let request = again.history_request().expect("asked again");
+    assert!(request.id > 1, "numbers go on across connections");
+}
+
+#[test]
+fn records_sent_on_the_socket_are_shown_not_logged() {
+    let standing = Standing {
+        name: "alice".into(),
+        games: 1,
+        wins: 1,
+        points: 10,
+    };
+    let state = events(
+        playing(),
+        vec![
+            ServerEvent::Leaderboard {
+                players: vec![standing.clone()],
+            },
+            ServerEvent::History {
+                room: Some("K7QXPM".into()),
+                games: vec![],
+            },
+            // Another room's games are not this room's.
+            ServerEvent::History {
+                room: Some("ABCDEF".into()),
+                games: vec![GameRecord {
+                    room: "ABCDEF".into(),
+                    word: "pear".into(),
+                    language: "en".into(),
+                    players: vec![],
+                    winner: None,
+                    moves: 0,
+                    started_at: 0,
+                    ended_at: 0,
+                }],
+            },
+        ],
+    );
+    assert_eq!(state.leaderboard, Some(Remote::Ready(vec![standing])));
+    assert_eq!(state.history, Some(Remote::Ready(vec![])));
+    assert!(!state.log.iter().any(|line| line.contains("Leaderboard")));
+    assert!(!state.log.iter().any(|line| line.contains("Last games")));
+    assert!(state.my_turn, "a record is not a move");
 }
