@@ -32,6 +32,14 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// How the refusal is counted in the metrics.
+    pub fn reason(self) -> crate::metrics::DropReason {
+        match self {
+            Refusal::Full => crate::metrics::DropReason::full,
+            Refusal::TooManyFromAddress => crate::metrics::DropReason::per_address,
+        }
+    }
+
     /// What to tell the refused client.
     pub fn message(self) -> &'static str {
         match self {

@@ -1,5 +1,5 @@
 //! The HTTP side: the browser app's files, the WebSocket door, the records
-//! API ([`crate::api`]) and `/healthz`,
+//! API ([`crate::api`]), `/metrics` and `/healthz`,
 //! served by our own accept loop so every connection is counted from accept,
 //! has `TCP_NODELAY`, a header deadline and a bounded request head.
 
@@ -20,6 +20,7 @@ use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::context::ServerContext;
+use crate::metrics::{DropReason, Metrics};
 use crate::ws;
 
 /// Shown at `/` when the browser app has not been built into `web_root`.
@@ -40,13 +41,14 @@ pub fn app(
     web_root: Option<PathBuf>,
     allowed_origins: Vec<String>,
 ) -> Router {
-    let origins = Arc::new(allowed_origins);
+    let origins = (Arc::new(allowed_origins), context.registry.metrics.clone());
     let router = Router::new()
         .route(
             "/ws",
             get(ws::upgrade).layer(axum::middleware::from_fn_with_state(origins, check_origin)),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
         .merge(crate::api::routes())
         .with_state(context);
     let Some(root) = web_root else {
@@ -65,7 +67,7 @@ pub fn app(
 /// `Host`), or from an allowed origin; refuses others with 403, so no other
 /// web site can make its visitors' browsers play here.
 async fn check_origin(
-    State(allowed): State<Arc<Vec<String>>>,
+    State((allowed, metrics)): State<(Arc<Vec<String>>, Arc<Metrics>)>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -88,9 +90,22 @@ async fn check_origin(
         return next.run(request).await;
     }
     tracing::info!(origin, "websocket from a foreign origin refused");
+    metrics.dropped(DropReason::origin);
     (
         StatusCode::FORBIDDEN,
         "pages from other sites may not open a game connection here (see --allow-origin)",
+    )
+        .into_response()
+}
+
+/// `GET /metrics`: the server's metrics in the OpenMetrics text format.
+async fn metrics(State(context): State<Arc<ServerContext>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        context.registry.metrics.encode(),
     )
         .into_response()
 }
@@ -118,6 +133,7 @@ pub async fn serve(
             let admission = match context.gate.admit(addr.ip()).await {
                 Ok(admission) => Arc::new(admission),
                 Err(refusal) => {
+                    context.registry.metrics.dropped(refusal.reason());
                     let body = refusal.message();
                     let response = format!(
                         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\
@@ -135,6 +151,7 @@ pub async fn serve(
             let service = TowerToHyperService::new(tower::service_fn(
                 move |mut request: Request<hyper::body::Incoming>| {
                     request.extensions_mut().insert(admission.clone());
+                    request.extensions_mut().insert(addr);
                     tower::ServiceExt::oneshot(router.clone(), request)
                 },
             ));

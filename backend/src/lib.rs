@@ -20,6 +20,7 @@ pub mod admission;
 pub mod api;
 pub mod context;
 pub mod http;
+pub mod metrics;
 pub mod outbox;
 pub mod palindrome;
 pub mod persist;

@@ -95,6 +95,8 @@ pub struct Registry {
     pub writer: Option<wordguess_store::Writer>,
     /// Reads from the database (history, leaderboard), if there is one.
     pub store: Option<wordguess_store::Store>,
+    /// What an operator watches.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Where room tasks are spawned, so shutdown waits for them.
     tasks: TaskTracker,
     /// Stops every room when the server shuts down.
@@ -115,6 +117,7 @@ impl Registry {
         shutdown: CancellationToken,
     ) -> Self {
         Self {
+            metrics: Arc::default(),
             writer: persistence.map(|p| p.writer.clone()),
             store: persistence.map(|p| p.store.clone()),
             defaults,
@@ -220,7 +223,9 @@ impl Registry {
 
     /// Forgets a room that has closed.
     pub fn remove_room(&self, code: &RoomCode) {
-        lock(&self.rooms).remove(code);
+        if lock(&self.rooms).remove(code).is_some() {
+            self.metrics.rooms.dec();
+        }
     }
 
     /// How many rooms are open.
@@ -264,6 +269,7 @@ impl Registry {
         };
         rooms.insert(code.clone(), handle.clone());
         drop(rooms);
+        self.metrics.rooms.inc();
         match &start {
             RoomStart::Fresh(kind) => tracing::info!(room = %code, ?kind, "room opened"),
             RoomStart::Restored(save) => {

@@ -242,6 +242,19 @@ struct Room {
     reports: mpsc::WeakSender<RoomInput>,
     /// Whether the players were told the room can no longer be saved.
     unsaved: bool,
+    /// What this room has added to the server's metrics.
+    counted: Counted,
+}
+
+/// A room's share of the metrics' gauges, and the moves already counted.
+#[derive(Debug, Default)]
+struct Counted {
+    /// Whether its game is counted as running.
+    playing: bool,
+    /// Seats counted.
+    seats: i64,
+    /// Moves of the current game counted.
+    moves: u32,
 }
 
 /// Runs a room until it has been empty for the idle time or the server
@@ -288,6 +301,8 @@ pub async fn run(
     }
     registry.remove_room(&code);
     registry.revoke_tokens(room.seats.values().map(|s| &s.token));
+    room.seats.clear();
+    room.count();
     room.forget().await;
     tracing::info!(room = %code, games = room.games_played, "room closed");
 }
@@ -355,6 +370,7 @@ impl Room {
             in_flight: Arc::default(),
             reports: links.reports,
             unsaved: false,
+            counted: Counted::default(),
         };
         room.game = room.new_game();
         room
@@ -388,6 +404,7 @@ impl Room {
         let grace = room.registry.defaults.resume_grace;
         match Game::restore(save.game, grace, now) {
             Ok(game) => {
+                room.counted.moves = game.moves();
                 room.game = game;
                 room.started_at = save.started_at;
                 for link in save.seats {
@@ -530,6 +547,7 @@ impl Room {
             }
             Err(error) => {
                 tracing::error!(room = %self.code, %error, "cannot save the room");
+                self.registry.metrics.save_failures.inc();
                 self.saved = None;
                 self.records.extend(records);
                 if !self.unsaved {
@@ -752,6 +770,7 @@ impl Room {
         let seated = Signal::Seated {
             room: self.code.clone(),
             token: token.clone(),
+            name: name.clone(),
         };
         self.answer(&endpoint, seated);
         let mut deliveries: VecDeque<Delivery> = deliveries.into();
@@ -855,6 +874,7 @@ impl Room {
         let seated = Signal::Seated {
             room: self.code.clone(),
             token: token.clone(),
+            name: name.clone(),
         };
         self.answer(&endpoint, seated);
         self.post(&endpoint, ServerEvent::Accepted { name });
@@ -1037,6 +1057,7 @@ impl Room {
                     *self.wins.entry(winner.clone()).or_default() += 1;
                 }
                 tracing::info!(room = %self.code, "game ended");
+                self.registry.metrics.games_finished.inc();
                 self.records.push(self.record(&event));
                 // The tally goes out right after the results, before /quit.
                 queue.push_front(Delivery {
@@ -1106,6 +1127,30 @@ impl Room {
         }
     }
 
+    /// Brings the room's share of the metrics up to date: whether its game
+    /// runs, its seats, and the moves played since the last count.
+    fn count(&mut self) {
+        let metrics = &self.registry.metrics;
+        let playing = self.game.phase() == Phase::Playing && !self.seats.is_empty();
+        if playing != self.counted.playing {
+            if playing {
+                metrics.games_running.inc();
+            } else {
+                metrics.games_running.dec();
+            }
+            self.counted.playing = playing;
+        }
+        let seats = i64::try_from(self.seats.len()).unwrap_or(i64::MAX);
+        metrics.players_seated.inc_by(seats - self.counted.seats);
+        self.counted.seats = seats;
+        let moves = self.game.moves();
+        // A new game starts counting from zero.
+        metrics
+            .moves
+            .inc_by(u64::from(moves.saturating_sub(self.counted.moves)));
+        self.counted.moves = moves;
+    }
+
     /// Bookkeeping after each step: seats that left for good lose their
     /// tokens; a finished game frees every seat; the quick-match slot and
     /// the empty-room clock are kept up to date.
@@ -1136,6 +1181,7 @@ impl Room {
         if self.game.phase() == Phase::Playing && self.started_at.is_none() {
             self.started_at = Some(unix_millis());
         }
+        self.count();
         let empty = self.seats.is_empty() && self.spectators.is_empty();
         match (empty, self.empty_since) {
             (true, None) => self.empty_since = Some(now),

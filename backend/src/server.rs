@@ -214,6 +214,7 @@ where
                 // The connection holds its admission until it closes.
                 Ok(admission) => serve(stream, addr, context, admission).await,
                 Err(refusal) => {
+                    context.registry.metrics.dropped(refusal.reason());
                     tracing::warn!(%addr, ?refusal, "connection refused");
                     let line = format!("Error: {}.\n", refusal.message());
                     let _ = tokio::time::timeout(

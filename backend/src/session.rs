@@ -20,6 +20,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tracing::Instrument as _;
+
 use tokio_util::sync::CancellationToken;
 use wordguess_game::Move;
 use wordguess_protocol::{
@@ -27,6 +29,7 @@ use wordguess_protocol::{
 };
 
 use crate::context::ServerContext;
+use crate::metrics::DropReason;
 use crate::outbox::{CloseReason, Outbox};
 use crate::persist;
 use crate::rate::TokenBucket;
@@ -129,8 +132,7 @@ pub struct Session {
 
 impl Session {
     /// Starts a session, registers its connection and greets the player.
-    pub fn new(context: Arc<ServerContext>, outbox: Outbox, door: Door) -> Self {
-        let conn = context.next_conn_id();
+    pub fn new(context: Arc<ServerContext>, conn: ConnId, outbox: Outbox, door: Door) -> Self {
         let signals = Arc::new(SignalSlot::default());
         context.switchboard.register(
             conn,
@@ -175,7 +177,11 @@ impl Session {
         }
         self.strikes += 1;
         if self.strikes >= self.context.limits.flood_strikes {
-            tracing::info!(conn = self.conn.0, "flooding: closing");
+            tracing::info!("flooding: closing");
+            self.context
+                .registry
+                .metrics
+                .dropped(DropReason::rate_limit);
             self.outbox.closing.set(CloseReason::Policy);
             self.reply_error("too many commands for too long; closing the connection")
                 .await;
@@ -213,7 +219,8 @@ impl Session {
                 return Flow::Continue;
             }
             Err(error @ LineError::TooLong { .. }) => {
-                tracing::info!(conn = self.conn.0, "line too long: closing");
+                tracing::info!("line too long: closing");
+                self.context.registry.metrics.dropped(DropReason::too_long);
                 self.outbox.closing.set(CloseReason::TooBig);
                 self.outbox
                     .error(format!("{error}; closing the connection"));
@@ -353,8 +360,14 @@ impl Session {
             conn: self.conn,
             token,
         };
-        if let Some(Signal::Seated { room: code, token }) = self.enter(&room, input).await {
+        if let Some(Signal::Seated {
+            room: code,
+            token,
+            name,
+        }) = self.enter(&room, input).await
+        {
             if code == room.code {
+                tracing::Span::current().record("player", tracing::field::display(&name));
                 self.seat_token = Some(token);
                 self.set_phase(Phase::Seated(room));
             }
@@ -417,12 +430,14 @@ impl Session {
             };
             match self.enter(&room, input).await {
                 Some(Signal::Seated { token, .. }) => {
-                    tracing::debug!(conn = self.conn.0, room = %room.code, %name, "seated");
+                    tracing::Span::current().record("player", tracing::field::display(&name));
+                    tracing::debug!(room = %room.code, "seated");
                     self.seat_token = Some(token);
                     self.set_phase(Phase::Seated(room));
                     return Flow::Continue;
                 }
                 Some(Signal::Watching { .. }) => {
+                    tracing::Span::current().record("player", tracing::field::display(&name));
                     self.set_phase(Phase::Watching(room));
                     return Flow::Continue;
                 }
@@ -589,6 +604,7 @@ impl Session {
 pub fn spawn_connection<L, A>(
     context: Arc<ServerContext>,
     door: Door,
+    addr: std::net::SocketAddr,
     outbox: Outbox,
     writer: tokio::task::JoinHandle<()>,
     lines: L,
@@ -598,10 +614,26 @@ pub fn spawn_connection<L, A>(
     A: Send + 'static,
 {
     let tasks = context.tasks.clone();
-    tasks.spawn(async move {
-        run_connection(context, door, outbox, writer, lines).await;
-        drop(admission);
-    });
+    let id = context.next_conn_id();
+    // Every log line of this connection carries its id, door and address,
+    // and its player's name once it has one.
+    let span = tracing::info_span!(
+        "conn",
+        id = id.0,
+        door = %door.as_str(),
+        %addr,
+        player = tracing::field::Empty
+    );
+    tasks.spawn(
+        async move {
+            let open = context.registry.metrics.connections(door).clone();
+            open.inc();
+            run_connection(context, id, door, outbox, writer, lines).await;
+            open.dec();
+            drop(admission);
+        }
+        .instrument(span),
+    );
 }
 
 /// Drives one connection of either door until it ends: feeds `lines` to a
@@ -612,6 +644,7 @@ pub fn spawn_connection<L, A>(
 /// what is queued.
 async fn run_connection<L>(
     context: Arc<ServerContext>,
+    id: ConnId,
     door: Door,
     outbox: Outbox,
     mut writer: tokio::task::JoinHandle<()>,
@@ -621,7 +654,7 @@ async fn run_connection<L>(
 {
     use futures_util::StreamExt;
 
-    let mut session = Session::new(context.clone(), outbox.clone(), door);
+    let mut session = Session::new(context.clone(), id, outbox.clone(), door);
     let conn = session.conn().0;
     let mut writer_done = false;
     let mut closed_by_us = false;
@@ -645,12 +678,14 @@ async fn run_connection<L>(
                     }
                 }
                 () = sleep_until(deadline) => {
+                    context.registry.metrics.dropped(DropReason::no_name);
                     session
                         .outbox
                         .error("no name was given in time; closing the connection");
                     return true;
                 }
                 () = evicted(session.evict.as_ref()) => {
+                    context.registry.metrics.dropped(DropReason::evicted);
                     session.outbox.closing.set(CloseReason::Policy);
                     session.outbox.error(
                         "the server is full and this connection has not sent a name; \
@@ -664,7 +699,10 @@ async fn run_connection<L>(
     tokio::select! {
         close = reading => closed_by_us = close,
         _ = &mut writer => writer_done = true,
-        () = outbox.kicked() => tracing::info!(conn, "dropped: not reading"),
+        () = outbox.kicked() => {
+            context.registry.metrics.dropped(DropReason::slow_reader);
+            tracing::info!("dropped: not reading");
+        }
         () = context.shutdown.cancelled() => {
             outbox.closing.set(CloseReason::GoingAway);
             match session.seat_saved() {

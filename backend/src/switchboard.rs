@@ -26,6 +26,8 @@ pub enum Signal {
         room: wordguess_protocol::RoomCode,
         /// The seat's resume token.
         token: wordguess_protocol::ResumeToken,
+        /// The player's name.
+        name: String,
     },
     /// The connection now watches the room.
     Watching {

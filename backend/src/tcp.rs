@@ -39,7 +39,7 @@ pub async fn serve_player(
     let (outbox, events) = Outbox::new(context.limits.outbound_queue);
     let writer = tokio::spawn(write_text(writer, events, context.limits.write_timeout));
     let lines = Box::pin(read_lines(reader, context.limits.max_line_bytes));
-    spawn_connection(context, Door::Tcp, outbox, writer, lines, admission);
+    spawn_connection(context, Door::Tcp, addr, outbox, writer, lines, admission);
 }
 
 /// The lines a peer sends, bounded by `max_line_bytes`; ends at EOF or on

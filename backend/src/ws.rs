@@ -6,6 +6,7 @@
 //! sizes are set explicitly so idle sockets stay cheap and nobody can make
 //! the server allocate without bound.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,8 +46,10 @@ const _: () = assert!(MAX_WRITE_BUFFER > WRITE_BUFFER + MAX_MESSAGE);
 pub async fn upgrade(
     State(context): State<Arc<ServerContext>>,
     admission: Option<Extension<Arc<Admission>>>,
+    peer: Option<Extension<SocketAddr>>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let addr = peer.map_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)), |Extension(a)| a);
     upgrade
         .protocols([JSON_SUBPROTOCOL])
         .read_buffer_size(READ_BUFFER)
@@ -54,7 +57,7 @@ pub async fn upgrade(
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| async move { serve_player(socket, context, admission) })
+        .on_upgrade(move |socket| async move { serve_player(socket, context, addr, admission) })
 }
 
 /// Starts serving one WebSocket player: splits the socket, spawns its
@@ -64,6 +67,7 @@ pub async fn upgrade(
 pub fn serve_player<A: Send + 'static>(
     socket: WebSocket,
     context: Arc<ServerContext>,
+    addr: SocketAddr,
     admission: A,
 ) {
     let json = socket
@@ -85,7 +89,7 @@ pub fn serve_player<A: Send + 'static>(
         outbox.closing.clone(),
     ));
     let door = if json { Door::App } else { Door::Ws };
-    spawn_connection(context, door, outbox, writer, lines, admission);
+    spawn_connection(context, door, addr, outbox, writer, lines, admission);
 }
 
 /// The lines a WebSocket peer sends: each text frame is a line (a frame

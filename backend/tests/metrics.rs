@@ -1,0 +1,183 @@
+//! `/metrics` as an operator reads it: connections by door, rooms, games,
+//! seats, moves and dropped connections by reason, each door counted; and a
+//! connection's log lines carry its id, door, address and player.
+
+mod common;
+
+use std::io::BufRead;
+use std::process::{Command, Stdio};
+
+use common::{http_get, raw_ws, Client, Door, LineReader, PATIENCE};
+use wordguess_backend::testkit::{start, RunningServer, TestOptions};
+
+/// The value of `metric` (with its labels, as written) in `/metrics`.
+async fn metric(server: &RunningServer, metric: &str) -> f64 {
+    let (status, body) = http_get(server.http, "/metrics").await;
+    assert_eq!(status, 200, "{body}");
+    body.lines()
+        .find_map(|line| line.strip_prefix(&format!("{metric} ")))
+        .map_or(0.0, |value| value.trim().parse().expect("a number"))
+}
+
+async fn client(server: &RunningServer, door: Door, label: &str) -> Client {
+    Client::connect(door, server.game, server.http, label).await
+}
+
+#[tokio::test]
+async fn metrics_count_connections_by_door_games_seats_and_moves() {
+    let server = start(TestOptions::new("apple", 3)).await;
+    let mut players = Vec::new();
+    for (door, name) in Door::ALL.into_iter().zip(["tcp", "ws", "app"]) {
+        let mut player = client(&server, door, name).await;
+        player.enter(&[], name).await;
+        players.push(player);
+    }
+    for door in ["tcp", "ws", "app"] {
+        assert_eq!(
+            metric(
+                &server,
+                &format!("wordguess_connections{{door=\"{door}\"}}")
+            )
+            .await,
+            1.0,
+            "{door}"
+        );
+    }
+    assert_eq!(metric(&server, "wordguess_players_seated").await, 3.0);
+    assert_eq!(metric(&server, "wordguess_games_running").await, 1.0);
+    assert_eq!(metric(&server, "wordguess_rooms").await, 1.0);
+    assert_eq!(metric(&server, "wordguess_moves_total").await, 0.0);
+
+    // Each door names a letter that misses, then the word.
+    for (index, letter) in ["x", "y", "z"].into_iter().enumerate() {
+        players[index].expect("/turn").await;
+        players[index].send(&format!("/letter {letter}")).await;
+    }
+    players[0].expect("/turn").await;
+    players[0].send("/word apple").await;
+    for player in &mut players {
+        player.expect("Results: tcp 10, ws 0, app 0.").await;
+        player.until_closed().await;
+    }
+    assert_eq!(metric(&server, "wordguess_moves_total").await, 4.0);
+    assert_eq!(metric(&server, "wordguess_games_finished_total").await, 1.0);
+    assert_eq!(metric(&server, "wordguess_games_running").await, 0.0);
+    assert_eq!(metric(&server, "wordguess_players_seated").await, 0.0);
+    for door in ["tcp", "ws", "app"] {
+        assert_eq!(
+            metric(
+                &server,
+                &format!("wordguess_connections{{door=\"{door}\"}}")
+            )
+            .await,
+            0.0,
+            "{door}"
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn metrics_count_dropped_connections_by_reason_on_every_door() {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.command_burst = 10;
+    options.limits.commands_per_second = 5.0;
+    options.limits.flood_strikes = 20;
+    let server = start(options).await;
+    for (round, door) in Door::ALL.into_iter().enumerate() {
+        let mut flooder = client(&server, door, "flooder").await;
+        flooder.enter(&[], "flooder").await;
+        let flood: Vec<String> = (0..100).map(|_| "/help".to_owned()).collect();
+        flooder.send_many(&flood).await;
+        flooder.until_closed().await;
+        assert_eq!(
+            metric(
+                &server,
+                "wordguess_dropped_connections_total{reason=\"rate_limit\"}"
+            )
+            .await,
+            (round + 1) as f64,
+            "{door:?}"
+        );
+        let mut long = client(&server, door, "long").await;
+        long.send(&"x".repeat(5000)).await;
+        long.until_closed().await;
+        assert_eq!(
+            metric(
+                &server,
+                "wordguess_dropped_connections_total{reason=\"too_long\"}"
+            )
+            .await,
+            (round + 1) as f64,
+            "{door:?}"
+        );
+    }
+    let (status, _) = raw_ws::connect(server.http, "Origin: https://evil.example\r\n").await;
+    assert!(status.starts_with("HTTP/1.1 403 "), "{status}");
+    assert_eq!(
+        metric(
+            &server,
+            "wordguess_dropped_connections_total{reason=\"origin\"}"
+        )
+        .await,
+        1.0
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_connections_log_lines_name_its_id_door_address_and_player() {
+    let mut process = Command::new(env!("CARGO_BIN_EXE_wordguess-server"))
+        .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        .args([
+            "--palindrome",
+            "127.0.0.1:0",
+            "--web-root",
+            "no-app",
+            "--db",
+            "none",
+        ])
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let stderr = process.stderr.take().expect("stderr");
+    let (lines, log) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
+    let next = || log.recv_timeout(PATIENCE).expect("a log line");
+    let ready = std::iter::repeat_with(next)
+        .find(|line| line.contains("wordguess is ready"))
+        .expect("ready");
+    let address = |name: &str| -> std::net::SocketAddr {
+        let start = ready.find(&format!("{name}=")).expect("field") + name.len() + 1;
+        let rest = &ready[start..];
+        rest[..rest.find(' ').unwrap_or(rest.len())]
+            .parse()
+            .expect("an address")
+    };
+    let (game, http) = (address("tcp"), address("http"));
+    for (door, label, name) in [(Door::Tcp, "tcp", "alice"), (Door::WsJson, "app", "bob")] {
+        let mut player = Client::connect(door, game, http, name).await;
+        player.enter(&[], name).await;
+        player.send(&"x".repeat(5000)).await;
+        player.until_closed().await;
+        let closing = std::iter::repeat_with(next)
+            .find(|line| line.contains("line too long: closing"))
+            .expect("logged");
+        assert!(closing.contains(&format!("door={label}")), "{closing}");
+        assert!(closing.contains("addr=127.0.0.1:"), "{closing}");
+        assert!(closing.contains(&format!("player={name}")), "{closing}");
+        assert!(closing.contains("conn{id="), "{closing}");
+    }
+    let _ = process.kill();
+    let _ = process.wait();
+}
