@@ -20,7 +20,7 @@ use wordguess_protocol::command::{ROOM_CODE_ALPHABET, ROOM_CODE_LEN};
 use wordguess_protocol::{Language, ResumeToken, RoomCode};
 
 use crate::persist::{Persistence, RoomSave};
-use crate::room::{self, RoomInput, RoomKind, RoomLinks, RoomStart};
+use crate::room::{self, RoomInput, RoomKind, RoomStart};
 use crate::switchboard::Switchboard;
 use crate::words::WordList;
 
@@ -276,15 +276,11 @@ impl Registry {
                 tracing::info!(room = %code, kind = ?save.kind, seats = save.seats.len(), "room restored");
             }
         }
-        let links = RoomLinks {
-            gathering,
-            reports: handle.inbox.downgrade(),
-        };
         self.tasks.spawn(room::run(
             code,
             start,
             receiver,
-            links,
+            gathering,
             self.clone(),
             self.shutdown.clone(),
         ));

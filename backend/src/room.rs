@@ -116,15 +116,6 @@ pub enum RoomInput {
         /// The connection.
         conn: ConnId,
     },
-    /// The database writer's report on this room's saves: a failure (the
-    /// finished games that were not written come back), or the first save
-    /// that works again.
-    Saved {
-        /// How the save went.
-        saved: Result<(), String>,
-        /// The finished games the save carried.
-        records: Vec<GameRecord>,
-    },
 }
 
 /// Who a connection is in the room.
@@ -160,16 +151,6 @@ enum Outgoing {
         endpoint: Arc<Endpoint>,
         signal: Signal,
     },
-}
-
-/// What a room shares with the registry.
-#[derive(Debug)]
-pub struct RoomLinks {
-    /// Cleared when a quick-match game stops gathering.
-    pub gathering: Arc<AtomicBool>,
-    /// The room's own inbox, for the database writer's reports (weak, so
-    /// the room still closes when the registry lets go of it).
-    pub reports: mpsc::WeakSender<RoomInput>,
 }
 
 /// How a room begins.
@@ -236,14 +217,57 @@ struct Room {
     records: Vec<GameRecord>,
     /// A hash of the state as last saved (to save only what changed).
     saved: Option<u64>,
-    /// Steps handed to the writer whose events have not gone out yet.
-    in_flight: Arc<std::sync::atomic::AtomicUsize>,
-    /// This room's inbox, for the writer's reports on saves.
-    reports: mpsc::WeakSender<RoomInput>,
+    /// What steps sent, held until the save each waits for is committed
+    /// (by the number of that save).
+    held: VecDeque<(u64, Vec<Outgoing>)>,
+    /// The number of the last save handed to the writer.
+    submitted: u64,
+    /// What the writer says back.
+    commits: Arc<Commits>,
     /// Whether the players were told the room can no longer be saved.
     unsaved: bool,
     /// What this room has added to the server's metrics.
     counted: Counted,
+}
+
+/// What the database writer tells a room, from its thread: how far its
+/// saves are committed, and the rare report of a failure or a recovery.
+#[derive(Debug, Default)]
+struct Commits {
+    /// The number of the last save committed (or failed).
+    committed: std::sync::atomic::AtomicU64,
+    /// Failures and recoveries, in order.
+    reports: std::sync::Mutex<Vec<SaveReport>>,
+    /// Wakes the room.
+    notify: tokio::sync::Notify,
+}
+
+/// How a save went, when the room must hear of it.
+#[derive(Debug)]
+enum SaveReport {
+    /// The save failed; the finished games it carried come back.
+    Failed {
+        /// Why.
+        error: String,
+        /// The finished games of the save.
+        records: Vec<GameRecord>,
+    },
+    /// A save worked after failures.
+    Recovered,
+}
+
+impl Commits {
+    /// Save number `seq` is over (called on the writer's thread).
+    fn done(&self, seq: u64, report: Option<SaveReport>) {
+        if let Some(report) = report {
+            self.reports
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(report);
+        }
+        self.committed.fetch_max(seq, Ordering::AcqRel);
+        self.notify.notify_one();
+    }
 }
 
 /// A room's share of the metrics' gauges, and the moves already counted.
@@ -265,14 +289,14 @@ pub async fn run(
     code: RoomCode,
     start: RoomStart,
     mut inbox: mpsc::Receiver<RoomInput>,
-    links: RoomLinks,
+    gathering: Arc<AtomicBool>,
     registry: Arc<Registry>,
     shutdown: CancellationToken,
 ) {
     let mut room = match start {
-        RoomStart::Fresh(kind) => Room::fresh(code.clone(), kind, links, registry.clone()),
+        RoomStart::Fresh(kind) => Room::fresh(code.clone(), kind, gathering, registry.clone()),
         RoomStart::Restored(save) => {
-            Room::restored(code.clone(), *save, links, registry.clone(), now())
+            Room::restored(code.clone(), *save, gathering, registry.clone(), now())
         }
     };
     loop {
@@ -282,6 +306,7 @@ pub async fn run(
             // must not mark seats away or pass turns in the saved state.
             biased;
             () = shutdown.cancelled() => return,
+            () = room.commits.notify.notified() => room.release(),
             input = inbox.recv() => match input {
                 Some(input) => room.handle(input, now()),
                 None => break,
@@ -304,6 +329,7 @@ pub async fn run(
     room.seats.clear();
     room.count();
     room.forget().await;
+    room.release();
     tracing::info!(room = %code, games = room.games_played, "room closed");
 }
 
@@ -345,13 +371,18 @@ fn language_of(game: &Game) -> &'static str {
 
 impl Room {
     /// A new, empty room.
-    fn fresh(code: RoomCode, kind: RoomKind, links: RoomLinks, registry: Arc<Registry>) -> Self {
+    fn fresh(
+        code: RoomCode,
+        kind: RoomKind,
+        gathering: Arc<AtomicBool>,
+        registry: Arc<Registry>,
+    ) -> Self {
         let mut room = Self {
             code,
             kind,
             turn_time: registry.defaults.turn_time,
             registry,
-            gathering: links.gathering,
+            gathering,
             words: WordSource::Server,
             language: None,
             game: placeholder_game(),
@@ -367,8 +398,9 @@ impl Room {
             outgoing: Vec::new(),
             records: Vec::new(),
             saved: None,
-            in_flight: Arc::default(),
-            reports: links.reports,
+            held: VecDeque::new(),
+            submitted: 0,
+            commits: Arc::default(),
             unsaved: false,
             counted: Counted::default(),
         };
@@ -383,11 +415,11 @@ impl Room {
     fn restored(
         code: RoomCode,
         save: RoomSave,
-        links: RoomLinks,
+        gathering: Arc<AtomicBool>,
         registry: Arc<Registry>,
         now: Instant,
     ) -> Self {
-        let mut room = Self::fresh(code, save.kind, links, registry);
+        let mut room = Self::fresh(code, save.kind, gathering, registry);
         room.words = match save.words {
             SavedWords::Server => WordSource::Server,
             SavedWords::Builtin(language) => {
@@ -461,12 +493,13 @@ impl Room {
     }
 
     /// Ends a step: what it sends goes out once the room's state (if it
-    /// changed) is saved. With a database the writer takes both: it commits
-    /// the state, then hands the step's events to their connections, while
-    /// this room goes on with its next input. Steps that change nothing go
-    /// the same way while earlier ones are still with the writer, so events
-    /// never overtake each other. A connection too slow to take an event is
-    /// dropped by its outbox, and its session reports it gone.
+    /// changed) is saved. With a database the room hands the new state to
+    /// the writer and holds the step's events until the writer says that
+    /// save is committed ([`Room::release`]), going on with its next input
+    /// meanwhile; a step that changes nothing waits behind the steps held
+    /// before it, so events never overtake each other. A connection too
+    /// slow to take an event is dropped by its outbox, and its session
+    /// reports it gone.
     async fn settle(&mut self) {
         let writes = self.changes();
         let outgoing = std::mem::take(&mut self.outgoing);
@@ -474,12 +507,16 @@ impl Room {
             send_all(outgoing);
             return;
         };
-        let in_flight = self.in_flight.clone();
-        if writes.is_empty() && (outgoing.is_empty() || in_flight.load(Ordering::Acquire) == 0) {
-            send_all(outgoing);
+        if writes.is_empty() {
+            match self.held.back_mut() {
+                Some((_, waiting)) => waiting.extend(outgoing),
+                None => send_all(outgoing),
+            }
             return;
         }
-        in_flight.fetch_add(1, Ordering::AcqRel);
+        self.submitted += 1;
+        let seq = self.submitted;
+        self.held.push_back((seq, outgoing));
         let records: Vec<GameRecord> = writes
             .iter()
             .filter_map(|write| match write {
@@ -487,24 +524,41 @@ impl Room {
                 _ => None,
             })
             .collect();
-        let report = self.reports.clone();
+        let commits = self.commits.clone();
         let was_unsaved = self.unsaved;
         writer
             .submit_then(writes, move |result| {
-                let report_to_room = |saved: Result<(), String>| {
-                    if let Some(room) = report.upgrade() {
-                        let _ = room.try_send(RoomInput::Saved { saved, records });
-                    }
+                let report = match result {
+                    Ok(()) => was_unsaved.then_some(SaveReport::Recovered),
+                    Err(error) => Some(SaveReport::Failed {
+                        error: error.to_string(),
+                        records,
+                    }),
                 };
-                match result {
-                    Ok(()) if was_unsaved => report_to_room(Ok(())),
-                    Ok(()) => {}
-                    Err(error) => report_to_room(Err(error.to_string())),
-                }
-                send_all(outgoing);
-                in_flight.fetch_sub(1, Ordering::AcqRel);
+                commits.done(seq, report);
             })
             .await;
+    }
+
+    /// The writer has committed some saves: their steps' events go out, in
+    /// order, and a failure or recovery is told to the room.
+    fn release(&mut self) {
+        let reports = std::mem::take(
+            &mut *self
+                .commits
+                .reports
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        let committed = self.commits.committed.load(Ordering::Acquire);
+        while self.held.front().is_some_and(|(seq, _)| *seq <= committed) {
+            if let Some((_, outgoing)) = self.held.pop_front() {
+                send_all(outgoing);
+            }
+        }
+        for report in reports {
+            self.saved(report);
+        }
     }
 
     /// What the database must be told after this step: the room's state if
@@ -536,16 +590,16 @@ impl Room {
     /// The writer's report on a save: a failure is logged and told to the
     /// room once (play goes on; the next step saves again, finished games
     /// included), and so is the first save that works again.
-    fn saved(&mut self, saved: Result<(), String>, records: Vec<GameRecord>) {
-        match saved {
-            Ok(()) => {
+    fn saved(&mut self, report: SaveReport) {
+        match report {
+            SaveReport::Recovered => {
                 if self.unsaved {
                     self.unsaved = false;
                     tracing::info!(room = %self.code, "saving works again");
                     self.notice_all("This room is being saved again.");
                 }
             }
-            Err(error) => {
+            SaveReport::Failed { error, records } => {
                 tracing::error!(room = %self.code, %error, "cannot save the room");
                 self.registry.metrics.save_failures.inc();
                 self.saved = None;
@@ -663,7 +717,6 @@ impl Room {
             RoomInput::Resume { conn, token } => self.resume(conn, &token, now),
             RoomInput::Command { conn, command } => self.command(conn, command, now),
             RoomInput::Gone { conn } => self.gone(conn, now),
-            RoomInput::Saved { saved, records } => self.saved(saved, records),
         }
     }
 

@@ -30,6 +30,8 @@ const MAX_BATCH: usize = 1024;
 /// Saves a room's state, replacing the state saved before.
 const SAVE_ROOM_SQL: &str = "INSERT INTO rooms (code, state, saved_at) VALUES (?1, ?2, ?3)
      ON CONFLICT (code) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at";
+/// Replaces a saved room's state.
+const REPLACE_ROOM_SQL: &str = "UPDATE rooms SET state = ?2, saved_at = ?3 WHERE code = ?1";
 /// Forgets a room's saved state.
 const DELETE_ROOM_SQL: &str = "DELETE FROM rooms WHERE code = ?1";
 /// Adds a finished game.
@@ -317,9 +319,19 @@ fn superseded_room_writes(writes: &[&Write]) -> Vec<bool> {
 fn apply(connection: &Connection, write: &Write) -> rusqlite::Result<()> {
     match write {
         Write::SaveRoom { code, state } => {
-            connection
-                .prepare_cached(SAVE_ROOM_SQL)?
-                .execute((code, state, unix_millis_now()))?;
+            // Most saves replace a room's state: try that first.
+            let replaced = connection.prepare_cached(REPLACE_ROOM_SQL)?.execute((
+                code,
+                state,
+                unix_millis_now(),
+            ))?;
+            if replaced == 0 {
+                connection.prepare_cached(SAVE_ROOM_SQL)?.execute((
+                    code,
+                    state,
+                    unix_millis_now(),
+                ))?;
+            }
         }
         Write::DeleteRoom { code } => {
             connection
