@@ -306,7 +306,12 @@ pub async fn run(
             // must not mark seats away or pass turns in the saved state.
             biased;
             () = shutdown.cancelled() => return,
-            () = room.commits.notify.notified() => room.release(),
+            () = room.commits.notify.notified() => {
+                // Only a report on a save (rare) changes the room.
+                if !room.release() {
+                    continue;
+                }
+            }
             input = inbox.recv() => match input {
                 Some(input) => room.handle(input, now()),
                 None => break,
@@ -329,7 +334,7 @@ pub async fn run(
     room.seats.clear();
     room.count();
     room.forget().await;
-    room.release();
+    let _ = room.release();
     tracing::info!(room = %code, games = room.games_played, "room closed");
 }
 
@@ -541,8 +546,9 @@ impl Room {
     }
 
     /// The writer has committed some saves: their steps' events go out, in
-    /// order, and a failure or recovery is told to the room.
-    fn release(&mut self) {
+    /// order, and a failure or recovery is told to the room. Returns whether
+    /// there was such a report (the room changed).
+    fn release(&mut self) -> bool {
         let reports = std::mem::take(
             &mut *self
                 .commits
@@ -556,9 +562,11 @@ impl Room {
                 send_all(outgoing);
             }
         }
+        let reported = !reports.is_empty();
         for report in reports {
             self.saved(report);
         }
+        reported
     }
 
     /// What the database must be told after this step: the room's state if

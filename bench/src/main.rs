@@ -25,6 +25,11 @@ use tokio::net::TcpStream;
 use wordguess_backend::testkit::{start, TestOptions};
 use wordguess_protocol::{ServerEvent, JSON_SUBPROTOCOL};
 
+/// The server's allocator, so the in-process server allocates as the real
+/// one does (glibc's malloc would make allocation-heavy paths look slower).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Plays many games at once and reports moves/s and move latency.
 #[derive(Debug, Parser)]
 struct Cli {

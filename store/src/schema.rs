@@ -12,6 +12,12 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::OpenError;
 
+/// The page size of a new database file.
+const PAGE_SIZE: i64 = 1024;
+
+/// Log pages after which a commit copies the log into the file.
+const WAL_CHECKPOINT_PAGES: i64 = 8000;
+
 /// Marks a file as a wordguess database (`PRAGMA application_id`): "WGDB".
 const APPLICATION_ID: i32 = 0x5747_4442;
 
@@ -58,7 +64,17 @@ pub(crate) fn open_for_writing(path: &Path) -> Result<Connection, OpenError> {
     // to be ours (or empty) and sound.
     let version = recognise(&conn, path, KNOWN_VERSION)?;
     check_integrity(&conn, path)?;
+    if version == 0 {
+        // A new file: small pages, so saving a room's state (a row of a few
+        // hundred bytes, after every move) writes little to the log.
+        conn.pragma_update(None, "page_size", PAGE_SIZE)
+            .map_err(sqlite_error)?;
+    }
     conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(sqlite_error)?;
+    // Copy the log into the file less often: a room saved on every move
+    // rewrites the same pages, and each copy writes them only once.
+    conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
         .map_err(sqlite_error)?;
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(sqlite_error)?;

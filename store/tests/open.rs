@@ -174,8 +174,10 @@ fn a_damaged_database_is_refused_as_corrupt_and_left_untouched() {
     writer.close();
     // Scribble over the pages after the schema page.
     let mut bytes = fs::read(db.path()).unwrap();
-    assert!(bytes.len() > 16 * 4096, "the database has many pages");
-    bytes[8192..16384].fill(0xA5);
+    // The page size is in the file's header (bytes 16 and 17).
+    let page = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
+    assert!(bytes.len() > 16 * page, "the database has many pages");
+    bytes[2 * page..4 * page].fill(0xA5);
     fs::write(db.path(), &bytes).unwrap();
 
     let error = refuse_unchanged(db.path());
