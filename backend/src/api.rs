@@ -67,7 +67,7 @@ async fn leaderboard(
         Ok(limit) => limit,
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
-    match persist::leaderboard(context.registry.store.as_ref(), limit).await {
+    match persist::leaderboard(context.registry.records.as_ref(), limit).await {
         Ok(players) => Json(serde_json::json!({ "players": players })).into_response(),
         Err(e) => unavailable(e),
     }
@@ -86,8 +86,8 @@ async fn history(
         Ok(code) => code,
         Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
     };
-    let store = context.registry.store.as_ref();
-    match persist::history(store, Some(code.clone()), limit).await {
+    let store = context.registry.records.as_ref();
+    match persist::history(store, code.clone(), limit).await {
         Ok(games) => {
             Json(serde_json::json!({ "room": code.as_str(), "games": games })).into_response()
         }

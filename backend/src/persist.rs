@@ -142,14 +142,46 @@ pub enum RecordsError {
     /// The database failed.
     #[error("the history cannot be read right now; try again later")]
     Failed,
+    /// As many reads as the server allows are under way.
+    #[error("the server is busy reading the records; try again in a moment")]
+    Busy,
+}
+
+/// Reads at most this many at once.
+const READERS: usize = 4;
+
+/// The database's reads for `/top`, `/history` and the HTTP API: at most
+/// [`READERS`] at once (one more is told the server is busy, rather than
+/// queued without bound), each off the async threads.
+#[derive(Debug)]
+pub struct Records {
+    /// The database.
+    store: Store,
+    /// Permits for reads under way.
+    readers: tokio::sync::Semaphore,
+}
+
+impl Records {
+    /// Reads of `store`.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            readers: tokio::sync::Semaphore::new(READERS),
+        }
+    }
 }
 
 /// Runs a read on the database off the async threads.
 async fn read<T: Send + 'static>(
-    store: Option<&Store>,
+    records: Option<&Records>,
     query: impl FnOnce(&Store) -> Result<T, wordguess_store::StoreError> + Send + 'static,
 ) -> Result<T, RecordsError> {
-    let store = store.ok_or(RecordsError::NoDatabase)?.clone();
+    let records = records.ok_or(RecordsError::NoDatabase)?;
+    let _permit = records
+        .readers
+        .try_acquire()
+        .map_err(|_| RecordsError::Busy)?;
+    let store = records.store.clone();
     match tokio::task::spawn_blocking(move || query(&store)).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => {
@@ -169,32 +201,24 @@ async fn read<T: Send + 'static>(
 ///
 /// See [`RecordsError`].
 pub async fn leaderboard(
-    store: Option<&Store>,
+    records: Option<&Records>,
     limit: usize,
 ) -> Result<Vec<Standing>, RecordsError> {
-    read(store, move |store| store.leaderboard(limit)).await
+    read(records, move |store| store.leaderboard(limit)).await
 }
 
-/// The last `limit` games of `room`, or of the whole server; newest first.
+/// The last `limit` games of `room`, newest first.
 ///
 /// # Errors
 ///
 /// See [`RecordsError`].
 pub async fn history(
-    store: Option<&Store>,
-    room: Option<RoomCode>,
+    records: Option<&Records>,
+    room: RoomCode,
     limit: usize,
 ) -> Result<Vec<GameRecord>, RecordsError> {
-    read(store, move |store| match room {
-        Some(code) => store.room_history(code.as_str(), limit),
-        None => store.recent_games(limit),
+    read(records, move |store| {
+        store.room_history(room.as_str(), limit)
     })
     .await
-}
-
-/// Milliseconds since the Unix epoch, now.
-pub fn unix_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

@@ -50,6 +50,16 @@ pub struct RoomDefaults {
     pub tcp_port: u16,
 }
 
+/// What a room shows the sessions without a message (it alone writes them).
+#[derive(Debug, Default)]
+pub struct RoomFlags {
+    /// A quick-match room still takes players (cleared when its game
+    /// stops gathering).
+    pub gathering: AtomicBool,
+    /// The room's state cannot be saved now (its database writes fail).
+    pub unsaved: AtomicBool,
+}
+
 /// A way to talk to one room's owner task.
 #[derive(Debug, Clone)]
 pub struct RoomHandle {
@@ -57,14 +67,14 @@ pub struct RoomHandle {
     pub code: RoomCode,
     /// The room's inbox.
     pub inbox: mpsc::Sender<RoomInput>,
-    /// Cleared by a quick-match room when its game stops gathering.
-    gathering: Arc<AtomicBool>,
+    /// What the room shows the sessions without a message.
+    pub flags: Arc<RoomFlags>,
 }
 
 impl RoomHandle {
     /// Whether a quick-match room still takes players.
     fn is_gathering(&self) -> bool {
-        self.gathering.load(Ordering::Acquire) && !self.inbox.is_closed()
+        self.flags.gathering.load(Ordering::Acquire) && !self.inbox.is_closed()
     }
 }
 
@@ -94,7 +104,7 @@ pub struct Registry {
     /// The database's one writer, if there is a database.
     pub writer: Option<wordguess_store::Writer>,
     /// Reads from the database (history, leaderboard), if there is one.
-    pub store: Option<wordguess_store::Store>,
+    pub records: Option<crate::persist::Records>,
     /// What an operator watches.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Where room tasks are spawned, so shutdown waits for them.
@@ -119,7 +129,7 @@ impl Registry {
         Self {
             metrics: Arc::default(),
             writer: persistence.map(|p| p.writer.clone()),
-            store: persistence.map(|p| p.store.clone()),
+            records: persistence.map(|p| crate::persist::Records::new(p.store.clone())),
             defaults,
             rooms: Mutex::default(),
             quick: Mutex::default(),
@@ -261,11 +271,14 @@ impl Registry {
             RoomStart::Fresh(kind) => *kind == RoomKind::QuickMatch,
             RoomStart::Restored(save) => save.is_quick_gathering(),
         };
-        let gathering = Arc::new(AtomicBool::new(quick_gathering));
+        let flags = Arc::new(RoomFlags {
+            gathering: AtomicBool::new(quick_gathering),
+            unsaved: AtomicBool::new(false),
+        });
         let handle = RoomHandle {
             code: code.clone(),
             inbox,
-            gathering: gathering.clone(),
+            flags: flags.clone(),
         };
         rooms.insert(code.clone(), handle.clone());
         drop(rooms);
@@ -280,7 +293,7 @@ impl Registry {
             code,
             start,
             receiver,
-            gathering,
+            flags,
             self.clone(),
             self.shutdown.clone(),
         ));

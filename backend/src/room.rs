@@ -20,7 +20,7 @@
 //! [`crate::persist`]). Without one, events go out at once the same way.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,11 +33,11 @@ use wordguess_game::{
 use wordguess_protocol::{
     GameRecord, Language, PlayerRecord, ResumeToken, RoomCode, Score, ServerEvent,
 };
-use wordguess_store::Write;
+use wordguess_store::{unix_millis, Write};
 
-use crate::persist::{unix_millis, RoomSave, SavedLink, SavedWords};
+use crate::persist::{RoomSave, SavedLink, SavedWords};
 use crate::rate::TokenBucket;
-use crate::registry::Registry;
+use crate::registry::{Registry, RoomFlags};
 use crate::session::{now, sleep_until};
 use crate::switchboard::{ConnId, Door, Endpoint, Signal};
 use crate::words::WordList;
@@ -46,6 +46,11 @@ use crate::words::WordList;
 const CHAT_BURST: u32 = 5;
 /// Chat lines a member may send a second, sustained.
 const CHAT_PER_SECOND: f64 = 0.5;
+/// The wait before saving again after a failed save; it doubles after
+/// each failure, up to [`SAVE_RETRY_MAX`].
+const SAVE_RETRY_FIRST: Duration = Duration::from_secs(1);
+/// The longest wait between attempts to save a room that cannot be saved.
+const SAVE_RETRY_MAX: Duration = Duration::from_secs(30);
 
 /// How a room fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -182,8 +187,8 @@ struct Room {
     kind: RoomKind,
     /// Where tokens live and connections are found.
     registry: Arc<Registry>,
-    /// Cleared when a quick-match game stops gathering.
-    gathering: Arc<AtomicBool>,
+    /// What sessions see without a message: still gathering, unsaved.
+    flags: Arc<RoomFlags>,
     /// Where words come from.
     words: WordSource,
     /// The language the host chose, if any (`/wordlist builtin` goes back
@@ -226,6 +231,8 @@ struct Room {
     commits: Arc<Commits>,
     /// Whether the players were told the room can no longer be saved.
     unsaved: bool,
+    /// After a failed save: when to try again, and the wait before that.
+    retry: Option<(Instant, Duration)>,
     /// What this room has added to the server's metrics.
     counted: Counted,
 }
@@ -289,14 +296,14 @@ pub async fn run(
     code: RoomCode,
     start: RoomStart,
     mut inbox: mpsc::Receiver<RoomInput>,
-    gathering: Arc<AtomicBool>,
+    flags: Arc<RoomFlags>,
     registry: Arc<Registry>,
     shutdown: CancellationToken,
 ) {
     let mut room = match start {
-        RoomStart::Fresh(kind) => Room::fresh(code.clone(), kind, gathering, registry.clone()),
+        RoomStart::Fresh(kind) => Room::fresh(code.clone(), kind, flags, registry.clone()),
         RoomStart::Restored(save) => {
-            Room::restored(code.clone(), *save, gathering, registry.clone(), now())
+            Room::restored(code.clone(), *save, flags, registry.clone(), now())
         }
     };
     loop {
@@ -333,6 +340,9 @@ pub async fn run(
     registry.revoke_tokens(room.seats.values().map(|s| &s.token));
     room.seats.clear();
     room.count();
+    // What the writer has reported (finished games of a failed save come
+    // back) is taken in before the room says goodbye to the database.
+    let _ = room.release();
     room.forget().await;
     let _ = room.release();
     tracing::info!(room = %code, games = room.games_played, "room closed");
@@ -379,7 +389,7 @@ impl Room {
     fn fresh(
         code: RoomCode,
         kind: RoomKind,
-        gathering: Arc<AtomicBool>,
+        flags: Arc<RoomFlags>,
         registry: Arc<Registry>,
     ) -> Self {
         let mut room = Self {
@@ -387,7 +397,7 @@ impl Room {
             kind,
             turn_time: registry.defaults.turn_time,
             registry,
-            gathering,
+            flags,
             words: WordSource::Server,
             language: None,
             game: placeholder_game(),
@@ -407,6 +417,7 @@ impl Room {
             submitted: 0,
             commits: Arc::default(),
             unsaved: false,
+            retry: None,
             counted: Counted::default(),
         };
         room.game = room.new_game();
@@ -420,11 +431,11 @@ impl Room {
     fn restored(
         code: RoomCode,
         save: RoomSave,
-        gathering: Arc<AtomicBool>,
+        flags: Arc<RoomFlags>,
         registry: Arc<Registry>,
         now: Instant,
     ) -> Self {
-        let mut room = Self::fresh(code, save.kind, gathering, registry);
+        let mut room = Self::fresh(code, save.kind, flags, registry);
         room.words = match save.words {
             SavedWords::Server => WordSource::Server,
             SavedWords::Builtin(language) => {
@@ -573,7 +584,9 @@ impl Room {
     /// it changed since the last save (compared by a hash of its text), and
     /// finished games. Nothing without a database.
     fn changes(&mut self) -> Vec<Write> {
-        if self.registry.writer.is_none() {
+        let waiting = self.retry.is_some_and(|(at, _)| now() < at);
+        if self.registry.writer.is_none() || waiting {
+            // After a failure, play goes on unsaved until the next attempt.
             return Vec::new();
         }
         let mut writes: Vec<Write> = self.records.drain(..).map(Write::RecordGame).collect();
@@ -601,8 +614,10 @@ impl Room {
     fn saved(&mut self, report: SaveReport) {
         match report {
             SaveReport::Recovered => {
+                self.retry = None;
                 if self.unsaved {
                     self.unsaved = false;
+                    self.flags.unsaved.store(false, Ordering::Release);
                     tracing::info!(room = %self.code, "saving works again");
                     self.notice_all("This room is being saved again.");
                 }
@@ -610,10 +625,16 @@ impl Room {
             SaveReport::Failed { error, records } => {
                 tracing::error!(room = %self.code, %error, "cannot save the room");
                 self.registry.metrics.save_failures.inc();
+                // Saved again in full at the next attempt, finished games too.
                 self.saved = None;
                 self.records.extend(records);
+                let wait = self
+                    .retry
+                    .map_or(SAVE_RETRY_FIRST, |(_, wait)| (wait * 2).min(SAVE_RETRY_MAX));
+                self.retry = Some((now() + wait, wait));
                 if !self.unsaved {
                     self.unsaved = true;
+                    self.flags.unsaved.store(true, Ordering::Release);
                     self.notice_all(
                         "The server cannot save this room any more (its database cannot be \
                          written); the game goes on, but would not survive a server restart.",
@@ -704,10 +725,11 @@ impl Room {
         let idle = self
             .empty_since
             .map(|since| since + self.registry.defaults.idle_close);
-        match (self.game.poll_timeout(), idle) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let retry = self.retry.map(|(at, _)| at);
+        [self.game.poll_timeout(), idle, retry]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     fn handle(&mut self, input: RoomInput, now: Instant) {
@@ -1237,7 +1259,7 @@ impl Room {
             }
         }
         if self.game.phase() != Phase::Gathering {
-            self.gathering.store(false, Ordering::Release);
+            self.flags.gathering.store(false, Ordering::Release);
         }
         if self.game.phase() == Phase::Playing && self.started_at.is_none() {
             self.started_at = Some(unix_millis());

@@ -41,7 +41,7 @@ use crate::switchboard::{ConnId, Door, Endpoint, Signal, SignalSlot};
 pub const HELP_CHOOSING: &str = "Send your name to join a quick-match game. Or first: \
 /new creates a private room that you host, /join CODE joins a friend's room, /watch CODE \
 watches one; /resume TOKEN takes your seat back after a lost connection. /top shows the \
-leaderboard, /history [CODE] the last games.";
+leaderboard, /history CODE a room's last games.";
 
 /// `/help` for a seated player.
 pub const HELP_SEATED: &str = "Commands: /letter X names one letter, /word W names the whole \
@@ -128,6 +128,10 @@ pub struct Session {
     evict: Option<CancellationToken>,
     /// The token of the seat this connection holds, once seated.
     seat_token: Option<ResumeToken>,
+    /// The room an entry was sent to, until it answers: if the session
+    /// gives up waiting or ends first, that room is told the connection is
+    /// gone (it may have seated it already).
+    entering: Option<RoomHandle>,
 }
 
 impl Session {
@@ -155,6 +159,7 @@ impl Session {
             commands,
             strikes: 0,
             seat_token: None,
+            entering: None,
         }
     }
 
@@ -273,17 +278,23 @@ impl Session {
     /// games of the named room, the room this connection is in, or the
     /// whole server.
     async fn records(&self, command: ClientCommand) {
-        let store = self.context.registry.store.as_ref();
+        let store = self.context.registry.records.as_ref();
         let answer = match command {
             ClientCommand::History(code) => {
-                let room = code.or_else(|| match &self.phase {
+                let here = match &self.phase {
                     Phase::Seated(room) | Phase::Watching(room) => Some(room.code.clone()),
                     Phase::Choosing(_) => None,
-                });
+                };
+                // Only a room one knows the code of: a list of every room's
+                // games would give away the codes of private rooms.
+                let Some(room) = code.or(here) else {
+                    self.refuse("which room? send /history CODE").await;
+                    return;
+                };
                 persist::history(store, room.clone(), persist::HISTORY_GAMES)
                     .await
                     .map(|games| ServerEvent::History {
-                        room: room.map(|code| code.to_string()),
+                        room: room.to_string(),
                         games,
                     })
             }
@@ -382,10 +393,14 @@ impl Session {
         if room.inbox.send(input).await.is_err() {
             return Some(Signal::Refused { retry: true });
         }
-        match tokio::time::timeout(ROOM_ANSWER, self.signals.next()).await {
+        self.entering = Some(room.clone());
+        let answer = tokio::time::timeout(ROOM_ANSWER, self.signals.next()).await;
+        self.entering = None;
+        match answer {
             Ok(signal) => Some(signal),
             Err(_) => {
                 tracing::warn!(room = %room.code, "room did not answer an entry");
+                let _ = room.inbox.send(RoomInput::Gone { conn: self.conn }).await;
                 None
             }
         }
@@ -458,11 +473,15 @@ impl Session {
                 }
                 // The room said why (a taken name: send another one).
                 Some(Signal::Refused { retry: false }) => {
-                    self.context.registry.release_quick_seat(&room.code);
+                    if fixed_room.is_none() {
+                        self.context.registry.release_quick_seat(&room.code);
+                    }
                     return Flow::Continue;
                 }
                 Some(Signal::Replaced) | None => {
-                    self.context.registry.release_quick_seat(&room.code);
+                    if fixed_room.is_none() {
+                        self.context.registry.release_quick_seat(&room.code);
+                    }
                     break;
                 }
             }
@@ -573,9 +592,16 @@ impl Session {
     /// without a seat or a database: that is goodbye).
     fn seat_saved(&self) -> Option<String> {
         self.context.registry.writer.as_ref()?;
-        let (Phase::Seated(_), Some(token)) = (&self.phase, &self.seat_token) else {
+        let (Phase::Seated(room), Some(token)) = (&self.phase, &self.seat_token) else {
             return None;
         };
+        if room
+            .flags
+            .unsaved
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            return None;
+        }
         let grace = self.context.registry.defaults.resume_grace.as_secs();
         Some(format!(
             "The server is restarting; your game is saved. Reconnect and send \
@@ -589,10 +615,13 @@ impl Session {
     pub async fn close(&mut self) {
         self.context.switchboard.remove(self.conn);
         self.context.gate.forget_unnamed(self.conn);
-        let (Phase::Seated(room) | Phase::Watching(room)) = &self.phase else {
-            return;
+        let room = match &self.phase {
+            Phase::Seated(room) | Phase::Watching(room) => Some(room.clone()),
+            Phase::Choosing(_) => self.entering.take(),
         };
-        let _ = room.inbox.send(RoomInput::Gone { conn: self.conn }).await;
+        if let Some(room) = room {
+            let _ = room.inbox.send(RoomInput::Gone { conn: self.conn }).await;
+        }
     }
 }
 

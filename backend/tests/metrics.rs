@@ -4,19 +4,34 @@
 
 mod common;
 
-use std::io::BufRead;
-use std::process::{Command, Stdio};
-
-use common::{http_get, raw_ws, Client, Door, LineReader, PATIENCE};
+use common::{http_get, raw_ws, Client, Door, LineReader, ServerProcess, PATIENCE};
 use wordguess_backend::testkit::{start, RunningServer, TestOptions};
 
-/// The value of `metric` (with its labels, as written) in `/metrics`.
+/// The value of `metric` (with its labels, as written) in `/metrics`
+/// (0 if it has no line yet).
 async fn metric(server: &RunningServer, metric: &str) -> f64 {
     let (status, body) = http_get(server.http, "/metrics").await;
     assert_eq!(status, 200, "{body}");
     body.lines()
         .find_map(|line| line.strip_prefix(&format!("{metric} ")))
         .map_or(0.0, |value| value.trim().parse().expect("a number"))
+}
+
+/// Reads `metric` until it is `expected` (a closed connection is counted
+/// out a moment after its socket closes); fails after [`PATIENCE`].
+async fn settles_at(server: &RunningServer, name: &str, expected: f64) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let value = metric(server, name).await;
+        if value == expected {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{name} is {value}, not {expected}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 async fn client(server: &RunningServer, door: Door, label: &str) -> Client {
@@ -64,15 +79,12 @@ async fn metrics_count_connections_by_door_games_seats_and_moves() {
     assert_eq!(metric(&server, "wordguess_games_running").await, 0.0);
     assert_eq!(metric(&server, "wordguess_players_seated").await, 0.0);
     for door in ["tcp", "ws", "app"] {
-        assert_eq!(
-            metric(
-                &server,
-                &format!("wordguess_connections{{door=\"{door}\"}}")
-            )
-            .await,
+        settles_at(
+            &server,
+            &format!("wordguess_connections{{door=\"{door}\"}}"),
             0.0,
-            "{door}"
-        );
+        )
+        .await;
     }
     server.shutdown().await;
 }
@@ -127,57 +139,16 @@ async fn metrics_count_dropped_connections_by_reason_on_every_door() {
 
 #[tokio::test]
 async fn a_connections_log_lines_name_its_id_door_address_and_player() {
-    let mut process = Command::new(env!("CARGO_BIN_EXE_wordguess-server"))
-        .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
-        .args([
-            "--palindrome",
-            "127.0.0.1:0",
-            "--web-root",
-            "no-app",
-            "--db",
-            "none",
-        ])
-        .env("NO_COLOR", "1")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the server starts");
-    let stderr = process.stderr.take().expect("stderr");
-    let (lines, log) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = lines.send(line);
-        }
-    });
-    let next = || log.recv_timeout(PATIENCE).expect("a log line");
-    let ready = std::iter::repeat_with(next)
-        .find(|line| line.contains("wordguess is ready"))
-        .expect("ready");
-    let address = |name: &str| -> std::net::SocketAddr {
-        let start = ready.find(&format!("{name}=")).expect("field") + name.len() + 1;
-        let rest = &ready[start..];
-        rest[..rest.find(' ').unwrap_or(rest.len())]
-            .parse()
-            .expect("an address")
-    };
-    let (game, http) = (address("tcp"), address("http"));
+    let server = ServerProcess::start(&["--db".into(), "none".into()]);
     for (door, label, name) in [(Door::Tcp, "tcp", "alice"), (Door::WsJson, "app", "bob")] {
-        let mut player = Client::connect(door, game, http, name).await;
+        let mut player = server.client(door, name).await;
         player.enter(&[], name).await;
         player.send(&"x".repeat(5000)).await;
         player.until_closed().await;
-        let closing = std::iter::repeat_with(next)
-            .find(|line| line.contains("line too long: closing"))
-            .expect("logged");
+        let closing = server.log_line("line too long: closing");
         assert!(closing.contains(&format!("door={label}")), "{closing}");
         assert!(closing.contains("addr=127.0.0.1:"), "{closing}");
         assert!(closing.contains(&format!("player={name}")), "{closing}");
         assert!(closing.contains("conn{id="), "{closing}");
     }
-    let _ = process.kill();
-    let _ = process.wait();
 }

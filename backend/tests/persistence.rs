@@ -7,12 +7,11 @@
 
 mod common;
 
-use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use common::{http_get, Client, Door, LineReader, TempDir, PATIENCE};
+use common::{http_get, Client, Door, LineReader, ServerProcess, TempDir};
 use serde_json::{json, Value};
 use wordguess_backend::testkit::{start, RunningServer, TestOptions};
 use wordguess_store::Write;
@@ -59,6 +58,11 @@ async fn resume(client: &mut Client, name: &str, token: &str) -> Vec<String> {
 /// `/top` and `/history CODE` through `door` show bob's win over alice.
 async fn check_records(server: &RunningServer, door: Door, code: &str) {
     let mut reader = client(server, door, "reader").await;
+    // No list of every room's games: it would give away private codes.
+    reader.send("/history").await;
+    reader
+        .expect_prefix("Error: which room? send /history CODE")
+        .await;
     reader.send("/top").await;
     reader.expect("1. bob: 1 win, 8 points, 1 game.").await;
     assert_eq!(
@@ -167,86 +171,13 @@ async fn a_room_game_survives_a_graceful_restart_and_lands_in_history() {
     }
 }
 
-/// A real server process on loopback, killed without warning when dropped.
-struct ServerProcess {
-    process: std::process::Child,
-    game: SocketAddr,
-    http: SocketAddr,
-}
-
-impl ServerProcess {
-    /// Starts `wordguess-server` on free loopback ports with `db`, playing
-    /// the words of the file `words`.
-    fn start(db: &Path, words: &Path) -> Self {
-        let mut process = Command::new(env!("CARGO_BIN_EXE_wordguess-server"))
-            .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
-            .args(["--palindrome", "127.0.0.1:0", "--web-root", "no-app"])
-            .arg("--db")
-            .arg(db)
-            .arg("--words")
-            .arg(words)
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the server starts");
-        let stderr = process.stderr.take().expect("stderr");
-        let (ready, addresses) = std::sync::mpsc::channel();
-        // Reads the log for the addresses, then drains it so the server
-        // never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if line.contains("wordguess is ready") {
-                    let field = |name: &str| -> SocketAddr {
-                        let start = line.find(&format!("{name}=")).expect("field") + name.len() + 1;
-                        let rest = &line[start..];
-                        rest[..rest.find(' ').unwrap_or(rest.len())]
-                            .parse()
-                            .expect("an address")
-                    };
-                    let _ = ready.send((field("tcp"), field("http")));
-                }
-            }
-        });
-        let (game, http) = addresses
-            .recv_timeout(PATIENCE)
-            .expect("the server says where it listens");
-        Self {
-            process,
-            game,
-            http,
-        }
-    }
-
-    async fn client(&self, door: Door, label: &str) -> Client {
-        Client::connect(door, self.game, self.http, label).await
-    }
-
-    /// `SIGKILL`: no goodbye, nothing flushed.
-    fn kill(mut self) {
-        self.process.kill().expect("kill");
-        self.process.wait().expect("reap");
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
 #[tokio::test]
 async fn a_move_that_was_seen_survives_a_hard_kill() {
     let dir = TempDir::new("killed");
     let db = dir.join("games.db");
     let words = dir.join("words.txt");
     std::fs::write(&words, "apple\n").expect("write");
-    let server = ServerProcess::start(&db, &words);
+    let server = ServerProcess::start(&server_args(&db, &words));
     let mut alice = server.client(Door::Tcp, "alice").await;
     alice.enter(&[], "alice").await;
     let code = alice.room_code().await;
@@ -267,7 +198,7 @@ async fn a_move_that_was_seen_survives_a_hard_kill() {
         "a killed server says no goodbye: {last_words:?}"
     );
 
-    let server = ServerProcess::start(&db, &words);
+    let server = ServerProcess::start(&server_args(&db, &words));
     let mut bob = server.client(Door::WsJson, "bob again").await;
     bob.send(&format!("/resume {bob_token}")).await;
     bob.expect("Hello, bob!").await;
@@ -285,6 +216,11 @@ async fn a_move_that_was_seen_survives_a_hard_kill() {
     alice.expect("Results: alice 2, bob 8.").await;
 
     check_records_of(&server, &code).await;
+}
+
+/// `--db DB --words WORDS`.
+fn server_args(db: &Path, words: &Path) -> Vec<std::ffi::OsString> {
+    vec!["--db".into(), db.into(), "--words".into(), words.into()]
 }
 
 async fn check_records_of(server: &ServerProcess, code: &str) {
@@ -364,6 +300,14 @@ async fn a_full_disk_is_told_to_the_room_and_play_goes_on() {
         alice.expect("/turn").await;
         alice.send("/word apple").await;
         bob.expect("Game over! The word was 'apple'.").await;
+        // The room tries again after a pause, not in a loop.
+        let (_, metrics) = http_get(server.http, "/metrics").await;
+        let failures: f64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("wordguess_save_failures_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("the failures are counted");
+        assert!((1.0..=3.0).contains(&failures), "{failures} failed saves");
         server.shutdown().await;
     }
 }

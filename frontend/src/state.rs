@@ -1196,7 +1196,7 @@ impl GameState {
                 self.leaderboard = Some(Remote::Ready(players));
             }
             ServerEvent::History { room, games } => {
-                if room.is_some() && room == self.room.as_ref().map(|r| r.code.clone()) {
+                if self.room.as_ref().is_some_and(|r| r.code == room) {
                     self.history = Some(Remote::Ready(games));
                 }
             }

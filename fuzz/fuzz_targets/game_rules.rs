@@ -1,12 +1,15 @@
 //! A random sequence of rule inputs (join, start, letters, words,
-//! disconnect, resume, leave, time passing, timeouts) on one game, with the
-//! game's invariants checked after every step.
+//! disconnect, resume, leave, time passing, timeouts, a restart that saves
+//! and restores the game) on one game, with the game's invariants checked
+//! after every step.
 //!
 //! - No input panics (no overflow or underflow of points, no index out of
 //!   the ring), and every delivery renders as text.
 //! - While playing there is exactly one player to move and it is seated;
-//!   when any seat is present, the mover is not away; the last `/turn` of a
-//!   step goes to the mover. Outside play nobody is to move.
+//!   when any seat is present, the mover is not away (unless a restored
+//!   game holds the turn for it); the last `/turn` of a step goes to the
+//!   mover. Outside play nobody is to move. Saving a restored game gives
+//!   back what was saved.
 //! - The ring keeps its order: a step only appends the one seat that joined
 //!   or removes seats (each named in a `Left` event).
 //! - Points never go down, except that a wrong word sets them to 0; the
@@ -85,6 +88,9 @@ enum Op {
     Timeout,
     /// What the room actor does: sleep until `poll_timeout()`, then wake.
     Wake,
+    /// The server restarts: the game is saved and restored (every seat
+    /// away, the turn held for its mover).
+    Restart,
 }
 
 #[derive(Debug, Arbitrary)]
@@ -291,7 +297,8 @@ fn check(game: &Game, rules: &Rules, before: &Seen, joined: Option<&str>, out: &
         let mover = mover.unwrap_or_else(|| panic!("playing without a mover: {}", step()));
         assert!(game.is_seated(mover), "the mover has no seat: {}", step());
         let seats = game.seats();
-        if seats.iter().any(|s| !s.away) {
+        // (A restored game holds the turn for its away mover.)
+        if seats.iter().any(|s| !s.away) && !game.holds_turn() {
             assert!(
                 !game.is_away(mover),
                 "the mover is away while others are present: {}",
@@ -403,6 +410,13 @@ fuzz_target!(|script: Script| {
             }
             Op::AdvanceMinutes { minutes } => {
                 now += Duration::from_secs(60 * u64::from(minutes % 8));
+                Vec::new()
+            }
+            Op::Restart => {
+                let saved = game.save();
+                game = Game::restore(saved.clone(), rules.resume_grace, now)
+                    .expect("a saved game restores");
+                assert_eq!(game.save(), saved, "save, restore, save changed the game");
                 Vec::new()
             }
             Op::Timeout | Op::Wake => {

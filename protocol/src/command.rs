@@ -195,8 +195,7 @@ pub enum ClientCommand {
     WordList(Option<Vec<String>>),
     /// Asks for the leaderboard.
     Top,
-    /// Asks for the last games of a room (`None`: the room one is in, or
-    /// the whole server).
+    /// Asks for the last games of a room (`None`: the room one is in).
     History(Option<RoomCode>),
 }
 

@@ -277,11 +277,11 @@ pub enum ServerEvent {
         /// Most wins first (then points).
         players: Vec<Standing>,
     },
-    /// The answer to `/history`: the last finished games, newest first
-    /// (private).
+    /// The answer to `/history`: a room's last finished games, newest
+    /// first (private).
     History {
-        /// The room they were played in; `None` for the whole server.
-        room: Option<String>,
+        /// The room they were played in.
+        room: String,
         /// The games.
         games: Vec<GameRecord>,
     },
@@ -561,14 +561,10 @@ impl ServerEvent {
                 }
             }
             ServerEvent::History { room, games } => {
-                let place = match room {
-                    Some(code) => format!("room {code}"),
-                    None => "this server".to_owned(),
-                };
                 if games.is_empty() {
-                    say(format_args!("No games have been played in {place} yet."));
+                    say(format_args!("No games have been played in room {room} yet."));
                 } else {
-                    say(format_args!("Last games in {place}, newest first:"));
+                    say(format_args!("Last games in room {room}, newest first:"));
                 }
                 for game in games {
                     let scores: Vec<String> = game
@@ -580,13 +576,8 @@ impl ServerEvent {
                         .winner
                         .as_ref()
                         .map_or_else(|| "nobody won".to_owned(), |w| format!("won by {w}"));
-                    let room = if room.is_none() {
-                        format!(" (room {})", game.room)
-                    } else {
-                        String::new()
-                    };
                     say(format_args!(
-                        "{}{room}: '{}', {winner}; {}; {}.",
+                        "{}: '{}', {winner}; {}; {}.",
                         utc_minute(game.ended_at),
                         game.word,
                         scores.join(", "),
@@ -760,7 +751,7 @@ mod tests {
                 }],
             },
             ServerEvent::History {
-                room: None,
+                room: "K7QXPM".into(),
                 games: vec![crate::GameRecord {
                     room: "K7QXPM".into(),
                     word: "apple".into(),

@@ -28,7 +28,7 @@ mod writer;
 pub use error::{OpenError, StoreError};
 pub use records::{GameRecord, PlayerRecord, SavedRoom, Standing, Write};
 pub use store::Store;
-pub use writer::Writer;
+pub use writer::{unix_millis, Writer};
 
 #[cfg(test)]
 mod tests {

@@ -323,14 +323,12 @@ fn apply(connection: &Connection, write: &Write) -> rusqlite::Result<()> {
             let replaced = connection.prepare_cached(REPLACE_ROOM_SQL)?.execute((
                 code,
                 state,
-                unix_millis_now(),
+                unix_millis(),
             ))?;
             if replaced == 0 {
-                connection.prepare_cached(SAVE_ROOM_SQL)?.execute((
-                    code,
-                    state,
-                    unix_millis_now(),
-                ))?;
+                connection
+                    .prepare_cached(SAVE_ROOM_SQL)?
+                    .execute((code, state, unix_millis()))?;
             }
         }
         Write::DeleteRoom { code } => {
@@ -425,7 +423,7 @@ fn limit_growth(connection: &Connection, extra_pages: u32) -> rusqlite::Result<(
 }
 
 /// The time now, in unix milliseconds.
-fn unix_millis_now() -> i64 {
+pub fn unix_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since_epoch| {

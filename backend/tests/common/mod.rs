@@ -531,3 +531,86 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A real `wordguess-server` process on free loopback ports, killed without
+/// warning when dropped. Its log (stderr, no colours) is read line by line.
+pub struct ServerProcess {
+    process: std::process::Child,
+    /// The TCP game door.
+    pub game: SocketAddr,
+    /// The web server.
+    pub http: SocketAddr,
+    /// The server's log lines after the "ready" line.
+    pub log: std::sync::mpsc::Receiver<String>,
+}
+
+impl ServerProcess {
+    /// Starts the server with `args` after the loopback addresses.
+    pub fn start(args: &[std::ffi::OsString]) -> Self {
+        use std::io::BufRead;
+        let mut process = std::process::Command::new(env!("CARGO_BIN_EXE_wordguess-server"))
+            .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+            .args(["--palindrome", "127.0.0.1:0", "--web-root", "no-app"])
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+        let stderr = process.stderr.take().expect("stderr");
+        let (lines, log) = std::sync::mpsc::channel();
+        // Drains the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = lines.send(line);
+            }
+        });
+        let ready = std::iter::repeat_with(|| log.recv_timeout(PATIENCE))
+            .map(|line| line.expect("the server says where it listens"))
+            .find(|line| line.contains("wordguess is ready"))
+            .expect("ready");
+        let address = |name: &str| -> SocketAddr {
+            let start = ready.find(&format!("{name}=")).expect("field") + name.len() + 1;
+            let rest = &ready[start..];
+            rest[..rest.find(' ').unwrap_or(rest.len())]
+                .parse()
+                .expect("an address")
+        };
+        Self {
+            game: address("tcp"),
+            http: address("http"),
+            process,
+            log,
+        }
+    }
+
+    /// A client through `door`.
+    pub async fn client(&self, door: Door, label: &str) -> Client {
+        Client::connect(door, self.game, self.http, label).await
+    }
+
+    /// The next log line containing `text`.
+    pub fn log_line(&self, text: &str) -> String {
+        std::iter::repeat_with(|| self.log.recv_timeout(PATIENCE))
+            .map(|line| line.unwrap_or_else(|_| panic!("no log line with {text:?}")))
+            .find(|line| line.contains(text))
+            .expect("a line")
+    }
+
+    /// `SIGKILL`: no goodbye, nothing flushed.
+    pub fn kill(mut self) {
+        self.process.kill().expect("kill");
+        self.process.wait().expect("reap");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}

@@ -1385,12 +1385,12 @@ fn records_sent_on_the_socket_are_shown_not_logged() {
                 players: vec![standing.clone()],
             },
             ServerEvent::History {
-                room: Some("K7QXPM".into()),
+                room: "K7QXPM".into(),
                 games: vec![],
             },
             // Another room's games are not this room's.
             ServerEvent::History {
-                room: Some("ABCDEF".into()),
+                room: "ABCDEF".into(),
                 games: vec![GameRecord {
                     room: "ABCDEF".into(),
                     word: "pear".into(),
