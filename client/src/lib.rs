@@ -35,6 +35,9 @@ pub enum ClientError {
     /// The server closed the connection before `/quit`.
     #[error("the server closed the connection")]
     ServerGone,
+    /// The connection broke (reset, or a write to a server that is gone).
+    #[error("the connection broke: {0}")]
+    Lost(std::io::Error),
     /// The connection was lost and the server no longer holds the seat.
     #[error("the connection was lost and the seat could not be taken back")]
     SeatLost,
@@ -120,7 +123,11 @@ where
     loop {
         let lost = match session(server, &mut keyboard, screen, &first_lines, &mut seat).await {
             Ok(ending) => return Ok(ending),
-            Err(ClientError::ServerGone) if seat.token.is_some() => ClientError::ServerGone,
+            Err(lost @ (ClientError::ServerGone | ClientError::Lost(_)))
+                if seat.token.is_some() =>
+            {
+                lost
+            }
             Err(error) => return Err(error),
         };
         let Some(token) = seat.token.clone() else {
@@ -156,6 +163,9 @@ where
 const RECONNECT_ATTEMPTS: usize = 18;
 
 /// One connection of a game: sends `first_lines`, then plays until `/quit`.
+/// The server is read all the time, also while the player is asked for a
+/// move: a connection lost on the player's turn (a server restart, say) is
+/// noticed at once, not after the next key press.
 async fn session<S, K, O>(
     server: S,
     keyboard: &mut tokio::io::Lines<K>,
@@ -174,8 +184,26 @@ where
         send_line(&mut to_server, line).await?;
     }
     let resuming = first_lines.iter().any(|l| l.starts_with("/resume "));
+    let mut my_turn = false;
     loop {
-        let line = from_server.next().await?;
+        // Both reads are cancel-safe: a line half read stays buffered.
+        let line = tokio::select! {
+            line = from_server.next() => line?,
+            input = keyboard.next_line(), if my_turn => {
+                let Some(input) = input? else { return Ok(Ending::PlayerLeft) };
+                match ClientCommand::from_player_input(&input) {
+                    Ok(command) => {
+                        send_line(&mut to_server, &command.encode()).await?;
+                        my_turn = false;
+                    }
+                    Err(error) => {
+                        print(screen, &format!("{error}\n")).await?;
+                        print(screen, MOVE_PROMPT).await?;
+                    }
+                }
+                continue;
+            }
+        };
         match ServerLine::parse(&line) {
             Ok(ServerLine::Message(text)) => {
                 print(screen, &format!("{text}\n")).await?;
@@ -192,10 +220,10 @@ where
                     }
                 }
             }
-            Ok(ServerLine::Turn) => match ask_move(keyboard, screen).await? {
-                Some(command) => send_line(&mut to_server, &command.encode()).await?,
-                None => return Ok(Ending::PlayerLeft),
-            },
+            Ok(ServerLine::Turn) => {
+                my_turn = true;
+                print(screen, MOVE_PROMPT).await?;
+            }
             Ok(ServerLine::Token(token)) => seat.token = Some(token),
             // The human line that follows says where the player is.
             Ok(ServerLine::Room(_)) => {}
@@ -207,6 +235,9 @@ where
         }
     }
 }
+
+/// Asks the player for a move on `/turn`.
+const MOVE_PROMPT: &str = "Your turn! Type a letter or the whole word: ";
 
 /// The server's lines, bounded by [`MAX_SERVER_LINE`].
 struct ServerLines<R> {
@@ -235,33 +266,13 @@ impl<R: AsyncRead + Unpin> ServerLines<R> {
                 Some(line) => return line.map_err(ClientError::Malformed),
                 None => {
                     self.buffer.clear();
-                    if self.reader.read_buf(&mut self.buffer).await? == 0 {
+                    let read = self.reader.read_buf(&mut self.buffer).await;
+                    if read.map_err(ClientError::Lost)? == 0 {
                         return Err(ClientError::ServerGone);
                     }
                     self.decoder.push(&self.buffer);
                 }
             }
-        }
-    }
-}
-
-/// Prompts until the player types a valid letter or word; `None` at EOF.
-async fn ask_move<K, O>(
-    keyboard: &mut tokio::io::Lines<K>,
-    screen: &mut O,
-) -> Result<Option<ClientCommand>, ClientError>
-where
-    K: AsyncBufRead + Unpin,
-    O: AsyncWrite + Unpin,
-{
-    loop {
-        print(screen, "Your turn! Type a letter or the whole word: ").await?;
-        let Some(input) = keyboard.next_line().await? else {
-            return Ok(None);
-        };
-        match ClientCommand::from_player_input(&input) {
-            Ok(command) => return Ok(Some(command)),
-            Err(error) => print(screen, &format!("{error}\n")).await?,
         }
     }
 }
@@ -309,9 +320,13 @@ where
     Ok(())
 }
 
-async fn send_line<W: AsyncWrite + Unpin>(writer: &mut W, line: &str) -> std::io::Result<()> {
-    writer.write_all(format!("{line}\n").as_bytes()).await?;
-    writer.flush().await
+/// Sends one line to the server; a failure means the connection is lost.
+async fn send_line<W: AsyncWrite + Unpin>(writer: &mut W, line: &str) -> Result<(), ClientError> {
+    writer
+        .write_all(format!("{line}\n").as_bytes())
+        .await
+        .map_err(ClientError::Lost)?;
+    writer.flush().await.map_err(ClientError::Lost)
 }
 
 async fn print<O: AsyncWrite + Unpin>(screen: &mut O, text: &str) -> std::io::Result<()> {

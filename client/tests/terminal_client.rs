@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::Command;
-use wordguess_backend::testkit::{start, TestOptions};
+use wordguess_backend::testkit::{start, start_crashable, TestOptions};
 
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -253,6 +253,57 @@ async fn the_terminal_client_plays_on_after_the_server_restarts() {
     read_until(&mut bob_lines, "/turn").await;
     bob_writer.write_all(b"/word apple\n").await.unwrap();
     read_until(&mut screen, "Results: alice 0, bob 10.").await;
+    read_until(&mut screen, "The game is over. Bye!").await;
+    let status = tokio::time::timeout(PATIENCE, client.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
+    server.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_terminal_client_waiting_for_a_move_notices_a_crash_and_plays_on() {
+    let dir = std::env::temp_dir().join(format!("wordguess-client-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut options = TestOptions::new("apple", 2);
+    options.db = Some(dir.join("games.db"));
+    let server = start_crashable(options.clone());
+    let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
+        .arg(server.server.game.to_string())
+        .args(["--name", "alice"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run wordguess-client");
+    let mut keyboard = client.stdin.take().unwrap();
+    let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
+    read_until(&mut screen, "Hello, alice!").await;
+    let bob = TcpStream::connect(server.server.game).await.unwrap();
+    let (_bob_reader, mut bob_writer) = bob.into_split();
+    bob_writer.write_all(b"bob\n").await.unwrap();
+    // Alice hits, so the turn is hers again; the client waits at its prompt
+    // with nothing typed when the server dies.
+    keyboard.write_all(b"p\n").await.unwrap();
+    read_until(
+        &mut screen,
+        "alice named the letter 'p': 2 in the word, +2 points (total 2).",
+    )
+    .await;
+    read_until(&mut screen, "It is alice's turn (120 s).").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let addresses = server.server.addresses();
+    server.crash();
+    read_until(&mut screen, "reconnecting to take your seat back…").await;
+    options.listen_on = Some(addresses);
+    let server = start(options).await;
+    // Back in its seat, the client has the turn again and plays it.
+    read_until(&mut screen, "Letters tried: p.").await;
+    keyboard.write_all(b"apple\n").await.unwrap();
+    read_until(&mut screen, "Game over! The word was 'apple'.").await;
     read_until(&mut screen, "The game is over. Bye!").await;
     let status = tokio::time::timeout(PATIENCE, client.wait())
         .await
