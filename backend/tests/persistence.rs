@@ -1,5 +1,6 @@
 //! Games that survive: a database keeps unfinished games across a graceful
-//! restart and a hard kill (`SIGKILL` of a real server process), finished
+//! restart and a real server process's `SIGKILL` or `SIGTERM`, no player
+//! sees a move before it is committed, finished
 //! games go into history and the leaderboard, and both are read over every
 //! door and over HTTP. A database that cannot be used is refused at start,
 //! and one that fills up while running is told to the players while play
@@ -171,51 +172,112 @@ async fn a_room_game_survives_a_graceful_restart_and_lands_in_history() {
     }
 }
 
+/// How the server process is stopped.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    /// `SIGKILL`: no goodbye, nothing flushed.
+    Kill,
+    /// `SIGTERM`: players are told how to come back.
+    Term,
+}
+
 #[tokio::test]
-async fn a_move_that_was_seen_survives_a_hard_kill() {
-    let dir = TempDir::new("killed");
-    let db = dir.join("games.db");
-    let words = dir.join("words.txt");
-    std::fs::write(&words, "apple\n").expect("write");
-    let server = ServerProcess::start(&server_args(&db, &words));
-    let mut alice = server.client(Door::Tcp, "alice").await;
-    alice.enter(&[], "alice").await;
-    let code = alice.room_code().await;
-    let alice_token = alice.token().await;
-    let mut bob = server.client(Door::WsJson, "bob").await;
-    bob.enter(&[], "bob").await;
-    let bob_token = bob.token().await;
-    alice.expect("/turn").await;
-    alice.send("/letter p").await;
-    alice.expect("/turn").await;
-    alice.send("/letter z").await;
-    // Bob has seen the miss: killed now, it must not be lost.
-    bob.expect_prefix("alice named the letter 'z'").await;
-    server.kill();
-    let last_words = alice.until_closed().await;
-    assert!(
-        !last_words.iter().any(|l| l.contains("restarting")),
-        "a killed server says no goodbye: {last_words:?}"
-    );
+async fn a_move_that_was_seen_survives_the_server_process_being_killed_or_stopped() {
+    for stop in [Stop::Kill, Stop::Term] {
+        let dir = TempDir::new("killed");
+        let db = dir.join("games.db");
+        let words = dir.join("words.txt");
+        std::fs::write(&words, "apple\n").expect("write");
+        let server = ServerProcess::start(&server_args(&db, &words));
+        let mut alice = server.client(Door::Tcp, "alice").await;
+        alice.enter(&[], "alice").await;
+        let code = alice.room_code().await;
+        let alice_token = alice.token().await;
+        let mut bob = server.client(Door::WsJson, "bob").await;
+        bob.enter(&[], "bob").await;
+        let bob_token = bob.token().await;
+        alice.expect("/turn").await;
+        alice.send("/letter p").await;
+        alice.expect("/turn").await;
+        alice.send("/letter z").await;
+        // Bob has seen the miss: stopped now, it must not be lost.
+        bob.expect_prefix("alice named the letter 'z'").await;
+        let told = |lines: &[String], token: &str| {
+            lines.iter().any(|l| {
+                l.starts_with("The server is restarting; your game is saved.")
+                    && l.contains(&format!("/resume {token} within 120 s"))
+            })
+        };
+        match stop {
+            Stop::Kill => {
+                server.kill();
+                let last_words = alice.until_closed().await;
+                assert!(
+                    !last_words.iter().any(|l| l.contains("restarting")),
+                    "a killed server says no goodbye: {last_words:?}"
+                );
+            }
+            Stop::Term => {
+                server.terminate();
+                let goodbye = alice.until_closed().await;
+                assert!(told(&goodbye, &alice_token), "{goodbye:?}");
+                let goodbye = bob.until_closed().await;
+                assert!(told(&goodbye, &bob_token), "{goodbye:?}");
+            }
+        }
 
-    let server = ServerProcess::start(&server_args(&db, &words));
-    let mut bob = server.client(Door::WsJson, "bob again").await;
-    bob.send(&format!("/resume {bob_token}")).await;
-    bob.expect("Hello, bob!").await;
-    bob.expect("Letters tried: p, z.").await;
-    bob.expect("It is bob's turn.").await;
-    bob.expect("/turn").await;
-    let mut alice = server.client(Door::Tcp, "alice again").await;
-    let snapshot = resume(&mut alice, "alice", &alice_token).await;
-    assert_eq!(
-        snapshot,
-        ["Letters tried: p, z.", "It is bob's turn (120 s left)."],
-        "bob is back, so his clock runs"
-    );
-    bob.send("/word apple").await;
-    alice.expect("Results: alice 2, bob 8.").await;
+        let server = ServerProcess::start(&server_args(&db, &words));
+        let mut bob = server.client(Door::WsJson, "bob again").await;
+        bob.send(&format!("/resume {bob_token}")).await;
+        bob.expect("Hello, bob!").await;
+        bob.expect("Letters tried: p, z.").await;
+        bob.expect("It is bob's turn.").await;
+        bob.expect("/turn").await;
+        let mut alice = server.client(Door::Tcp, "alice again").await;
+        let snapshot = resume(&mut alice, "alice", &alice_token).await;
+        assert_eq!(
+            snapshot,
+            ["Letters tried: p, z.", "It is bob's turn (120 s left)."],
+            "{stop:?}: bob is back, so his clock runs"
+        );
+        bob.send("/word apple").await;
+        alice.expect("Results: alice 2, bob 8.").await;
 
-    check_records_of(&server, &code).await;
+        check_records_of(&server, &code).await;
+    }
+}
+
+#[tokio::test]
+async fn no_player_sees_a_move_before_it_is_committed() {
+    for door in Door::ALL {
+        let dir = TempDir::new("held");
+        let db = dir.join("games.db");
+        let server = start(with_db(&db)).await;
+        let mut alice = client(&server, door, "alice").await;
+        alice.enter(&[], "alice").await;
+        let mut bob = client(&server, other(door), "bob").await;
+        bob.enter(&[], "bob").await;
+        alice.expect("/turn").await;
+        bob.expect_prefix("It is alice's turn").await;
+        // Another connection holds the database's write lock: the move's
+        // save waits for it, and so does every line about the move.
+        let blocker = rusqlite::Connection::open(&db).expect("open");
+        blocker.execute_batch("BEGIN IMMEDIATE").expect("lock");
+        alice.send("/letter p").await;
+        let quiet = std::time::Duration::from_millis(800);
+        for player in [&mut alice, &mut bob] {
+            let early = tokio::time::timeout(quiet, player.next_line()).await;
+            assert!(
+                early.is_err(),
+                "{door:?}: seen before the commit: {early:?}"
+            );
+        }
+        blocker.execute_batch("COMMIT").expect("unlock");
+        bob.expect("alice named the letter 'p': 2 in the word, +2 points (total 2).")
+            .await;
+        alice.expect("/turn").await;
+        server.shutdown().await;
+    }
 }
 
 /// `--db DB --words WORDS`.

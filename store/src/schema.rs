@@ -70,8 +70,20 @@ pub(crate) fn open_for_writing(path: &Path) -> Result<Connection, OpenError> {
         conn.pragma_update(None, "page_size", PAGE_SIZE)
             .map_err(sqlite_error)?;
     }
-    conn.pragma_update(None, "journal_mode", "WAL")
+    // SQLite answers with the mode it is in: a file system without shared
+    // memory (some network mounts) keeps the old journal, and neither group
+    // commit nor the durability the rooms count on would hold.
+    let journal: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
         .map_err(sqlite_error)?;
+    if !journal.eq_ignore_ascii_case("wal") {
+        return Err(OpenError::NotWritable {
+            path: path.to_owned(),
+            detail: format!(
+                "SQLite cannot keep a write-ahead log here (journal mode {journal}); use a local disk"
+            ),
+        });
+    }
     // Copy the log into the file less often: a room saved on every move
     // rewrites the same pages, and each copy writes them only once.
     conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)

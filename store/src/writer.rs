@@ -244,7 +244,14 @@ fn run(mut connection: Connection, path: &Path, mut queue: mpsc::Receiver<Job>) 
                 Err(_) => break,
             }
         }
-        let result = commit(&mut connection, &batch).map_err(|cause| {
+        // A panic inside SQLite's wrapper must not end the thread: the
+        // rooms waiting on these jobs would hold their events for good.
+        // Dropping the transaction while unwinding rolls it back.
+        let committed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            commit(&mut connection, &batch)
+        }))
+        .unwrap_or_else(|_| Err(rusqlite::Error::UnwindingPanic));
+        let result = committed.map_err(|cause| {
             let error = StoreError::from_sqlite(path, cause);
             tracing::error!(jobs = batch.len(), %error, "database writes rolled back");
             error

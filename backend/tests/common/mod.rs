@@ -601,6 +601,21 @@ impl ServerProcess {
             .expect("a line")
     }
 
+    /// `SIGTERM`, as a service manager stops it; waits until it has exited
+    /// and checks it exited cleanly.
+    pub fn terminate(mut self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.process.id().to_string()])
+            .status()
+            .expect("kill -TERM");
+        assert!(status.success(), "kill -TERM failed");
+        let exit = self.process.wait().expect("reap");
+        assert!(
+            exit.success(),
+            "the server exits cleanly on SIGTERM: {exit}"
+        );
+    }
+
     /// `SIGKILL`: no goodbye, nothing flushed.
     pub fn kill(mut self) {
         self.process.kill().expect("kill");
