@@ -29,8 +29,10 @@ use crate::switchboard::Door;
 /// is 128 KiB: 10,000 named idle players cost 1.47 GB of RSS with it. Lines
 /// are short, and longer frames grow the buffer as they need.
 const READ_BUFFER: usize = 256;
-/// Bytes gathered before a write; frames of one batch share a write.
-const WRITE_BUFFER: usize = 4 * 1024;
+/// Bytes gathered before a write: the frames of a move (a few hundred
+/// bytes) share a write. tungstenite never shrinks this buffer, so it stays
+/// small: with 4 KiB, a greeting's frames grew it to 2 KiB for good.
+const WRITE_BUFFER: usize = 512;
 /// The most a slow peer can make the write buffer hold (default: unbounded).
 const MAX_WRITE_BUFFER: usize = 64 * 1024;
 /// The largest message accepted; longer lines are refused with an error
@@ -181,10 +183,12 @@ pub async fn write_frames<S>(
     S: Sink<Message> + Unpin,
 {
     let mut batch = Vec::new();
-    let mut text = String::new();
     while next_batch(&mut events, &mut batch).await {
         let mut quit = false;
         let mut frames = Vec::new();
+        // Per batch: kept across batches it would hold the longest text
+        // ever rendered (a greeting's) in every idle connection.
+        let mut text = String::new();
         for event in batch.drain(..) {
             if json {
                 frames.push(Message::text(event.to_json()));

@@ -142,8 +142,10 @@ fn renders_blank(c: char) -> bool {
 /// Whether `c` may travel from one client to another: a letter, mark,
 /// number, punctuation or symbol that renders visibly, or the plain space.
 pub fn is_allowed_char(c: char) -> bool {
-    if c == ' ' {
-        return true;
+    if c.is_ascii() {
+        // The same answer as the categories below, without their table
+        // lookup: every message is checked character by character.
+        return c == ' ' || c.is_ascii_graphic();
     }
     let visible_group = matches!(
         c.general_category_group(),
@@ -289,6 +291,21 @@ mod tests {
         assert!(!is_word("apple!"));
         assert!(!is_word(&"a".repeat(MAX_WORD_LETTERS + 1)));
         assert!(is_word("ґанок"));
+    }
+
+    #[test]
+    fn the_ascii_shortcut_agrees_with_the_categories() {
+        for c in (0u8..0x80).map(char::from) {
+            let by_category = c == ' '
+                || matches!(
+                    c.general_category_group(),
+                    GeneralCategoryGroup::Letter
+                        | GeneralCategoryGroup::Number
+                        | GeneralCategoryGroup::Punctuation
+                        | GeneralCategoryGroup::Symbol
+                );
+            assert_eq!(is_allowed_char(c), by_category, "{c:?}");
+        }
     }
 
     #[test]
