@@ -397,7 +397,10 @@ struct Load {
 
 /// Runs every mix against one server: games one at a time, then many in
 /// parallel; `label` names the server in the report.
-async fn measure(cli: &Cli, mixes: &[Mix], load: &Load, label: &str) {
+/// Measures every mix of `mixes` against `load`; returns each mix's moves/s
+/// with games in parallel.
+async fn measure(cli: &Cli, mixes: &[Mix], load: &Load, label: &str) -> Vec<(Mix, f64)> {
+    let mut in_parallel = Vec::new();
     for &mix in mixes {
         let mut one_at_a_time = Run {
             moves: 0,
@@ -424,7 +427,9 @@ async fn measure(cli: &Cli, mixes: &[Mix], load: &Load, label: &str) {
             &format!("{label}{mix:?}, {} in parallel", cli.games),
             &parallel,
         );
+        in_parallel.push((mix, parallel.moves as f64 / parallel.elapsed.as_secs_f64()));
     }
+    in_parallel
 }
 
 #[tokio::main]
@@ -455,7 +460,7 @@ async fn main() -> anyhow::Result<()> {
                 players: cli.players,
                 think,
             };
-            measure(&cli, &mixes, &load, "").await;
+            let _ = measure(&cli, &mixes, &load, "").await;
         }
         (None, None) => {
             let modes: &[bool] = match cli.db {
@@ -463,6 +468,7 @@ async fn main() -> anyhow::Result<()> {
                 DbMode::On => &[true],
                 DbMode::Both => &[false, true],
             };
+            let mut by_mode = Vec::new();
             for &with_db in modes {
                 let dir =
                     std::env::temp_dir().join(format!("wordguess-bench-{}", std::process::id()));
@@ -484,9 +490,18 @@ async fn main() -> anyhow::Result<()> {
                     think,
                 };
                 let label = if with_db { "db on, " } else { "db off, " };
-                measure(&cli, &mixes, &load, label).await;
+                by_mode.push(measure(&cli, &mixes, &load, label).await);
                 server.shutdown().await;
                 let _ = std::fs::remove_dir_all(&dir);
+            }
+            if let [without, with] = by_mode.as_slice() {
+                for ((mix, off), (_, on)) in without.iter().zip(with) {
+                    println!(
+                        "{mix:?}, {} in parallel: the database costs {:.0}% of moves/s",
+                        cli.games,
+                        (1.0 - on / off) * 100.0
+                    );
+                }
             }
         }
         _ => anyhow::bail!("give both --server and --http, or neither"),
