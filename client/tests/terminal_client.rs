@@ -32,17 +32,41 @@ async fn read_until<R: tokio::io::AsyncBufRead + Unpin>(
     }
 }
 
-#[tokio::test]
-async fn the_terminal_client_plays_a_whole_game_from_its_stdin() {
-    let server = start(TestOptions::new("apple", 2)).await;
-    let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
-        .arg(server.game.to_string())
-        .args(["--name", "/bad name"])
+/// `wordguess-client ADDR --name NAME`, its keyboard and screen piped.
+fn client_process(server: &impl ToString, name: &str) -> tokio::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
+        .arg(server.to_string())
+        .args(["--name", name])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .expect("run wordguess-client");
+        .expect("run wordguess-client")
+}
+
+/// Options for a game of `apple` with a database in a fresh folder.
+fn with_database(label: &str) -> (std::path::PathBuf, TestOptions) {
+    let dir = std::env::temp_dir().join(format!("wordguess-client-{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut options = TestOptions::new("apple", 2);
+    options.db = Some(dir.join("games.db"));
+    (dir, options)
+}
+
+/// Waits for the client to exit, and checks it exited successfully.
+async fn exits_cleanly(client: &mut tokio::process::Child) {
+    let status = tokio::time::timeout(PATIENCE, client.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn the_terminal_client_plays_a_whole_game_from_its_stdin() {
+    let server = start(TestOptions::new("apple", 2)).await;
+    let mut client = client_process(&server.game, "/bad name");
     // A refused name is asked for again; then the moves, one per /turn.
     let mut keyboard = client.stdin.take().unwrap();
     keyboard
@@ -155,14 +179,7 @@ impl Drop for Proxy {
 async fn the_terminal_client_takes_its_seat_back_after_a_lost_connection() {
     let server = start(TestOptions::new("apple", 2)).await;
     let proxy = Proxy::start(server.game).await;
-    let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
-        .arg(proxy.addr.to_string())
-        .args(["--name", "alice"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("run wordguess-client");
+    let mut client = client_process(&proxy.addr, "alice");
     let mut keyboard = client.stdin.take().unwrap();
     keyboard.write_all(b"z\n").await.unwrap();
     let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
@@ -190,30 +207,15 @@ async fn the_terminal_client_takes_its_seat_back_after_a_lost_connection() {
     bob_writer.write_all(b"/word apple\n").await.unwrap();
     read_until(&mut screen, "Results: alice 0, bob 10.").await;
     read_until(&mut screen, "The game is over. Bye!").await;
-    let status = tokio::time::timeout(PATIENCE, client.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(status.success());
+    exits_cleanly(&mut client).await;
     server.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_terminal_client_plays_on_after_the_server_restarts() {
-    let dir = std::env::temp_dir().join(format!("wordguess-client-restart-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut options = TestOptions::new("apple", 2);
-    options.db = Some(dir.join("games.db"));
+    let (dir, mut options) = with_database("restart");
     let server = start(options.clone()).await;
-    let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
-        .arg(server.game.to_string())
-        .args(["--name", "alice"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("run wordguess-client");
+    let mut client = client_process(&server.game, "alice");
     let mut keyboard = client.stdin.take().unwrap();
     keyboard.write_all(b"z\n").await.unwrap();
     let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
@@ -254,31 +256,16 @@ async fn the_terminal_client_plays_on_after_the_server_restarts() {
     bob_writer.write_all(b"/word apple\n").await.unwrap();
     read_until(&mut screen, "Results: alice 0, bob 10.").await;
     read_until(&mut screen, "The game is over. Bye!").await;
-    let status = tokio::time::timeout(PATIENCE, client.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(status.success());
+    exits_cleanly(&mut client).await;
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn the_terminal_client_waiting_for_a_move_notices_a_crash_and_plays_on() {
-    let dir = std::env::temp_dir().join(format!("wordguess-client-crash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut options = TestOptions::new("apple", 2);
-    options.db = Some(dir.join("games.db"));
+    let (dir, mut options) = with_database("crash");
     let server = start_crashable(options.clone());
-    let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
-        .arg(server.server.game.to_string())
-        .args(["--name", "alice"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("run wordguess-client");
+    let mut client = client_process(&server.server.game, "alice");
     let mut keyboard = client.stdin.take().unwrap();
     let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
     read_until(&mut screen, "Hello, alice!").await;
@@ -305,11 +292,7 @@ async fn the_terminal_client_waiting_for_a_move_notices_a_crash_and_plays_on() {
     keyboard.write_all(b"apple\n").await.unwrap();
     read_until(&mut screen, "Game over! The word was 'apple'.").await;
     read_until(&mut screen, "The game is over. Bye!").await;
-    let status = tokio::time::timeout(PATIENCE, client.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(status.success());
+    exits_cleanly(&mut client).await;
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -317,25 +300,14 @@ async fn the_terminal_client_waiting_for_a_move_notices_a_crash_and_plays_on() {
 #[tokio::test]
 async fn the_terminal_client_reports_a_server_that_goes_away() {
     let server = start(TestOptions::new("apple", 2)).await;
-    let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
-        .arg(server.game.to_string())
-        .args(["--name", "alice"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("run wordguess-client");
+    let mut client = client_process(&server.game, "alice");
     // Once it has joined, stop the server: it says goodbye and sends /quit.
     let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
     read_until(&mut screen, "Hello, alice!").await;
     server.shutdown().await;
     read_until(&mut screen, "The server is shutting down. Goodbye!").await;
     read_until(&mut screen, "The game is over. Bye!").await;
-    let status = tokio::time::timeout(PATIENCE, client.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(status.success());
+    exits_cleanly(&mut client).await;
 }
 
 #[tokio::test]
