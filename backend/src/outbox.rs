@@ -7,10 +7,11 @@
 //! [`Outbox::make_room`], which wait instead: a client that pipelines many
 //! commands is slowed down (its socket is not read meanwhile), not dropped.
 
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use wordguess_protocol::ServerEvent;
 
@@ -78,43 +79,192 @@ impl Closing {
 }
 
 /// The sending side of one connection's queue.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Outbox {
     /// Events for the connection's writer, shared: one event broadcast to a
-    /// room is one allocation, and a queue slot is one pointer (the queue's
-    /// first block of slots is allocated with the connection).
-    events: mpsc::Sender<Arc<ServerEvent>>,
+    /// room is one allocation, and a queue slot is one pointer.
+    queue: Arc<Queue>,
     /// Cancelled when the client is dropped for not reading.
     kicked: CancellationToken,
     /// Why the connection closes.
     pub closing: Closing,
 }
 
+/// One connection's queue of events, shared by its senders and its writer.
+///
+/// A `VecDeque` behind a lock rather than a channel: an idle connection's
+/// queue is empty and holds no slots (a tokio channel keeps a cache-padded
+/// state and blocks of 32 slots for good: about 1 KiB a connection).
+#[derive(Debug)]
+struct Queue {
+    /// The events, and whether the writer is gone.
+    state: Mutex<QueueState>,
+    /// The most events the queue holds.
+    capacity: usize,
+    /// Live [`Outbox`] clones; the writer ends once none is left.
+    senders: AtomicUsize,
+    /// Events arrived, or the last sender left (the one writer waits).
+    ready: Notify,
+    /// The writer took events, or is gone (replies waiting for room).
+    space: Notify,
+}
+
+/// What [`Queue::state`] guards.
+#[derive(Debug, Default)]
+struct QueueState {
+    /// Waiting events, oldest first.
+    events: VecDeque<Arc<ServerEvent>>,
+    /// The writer has stopped: sending fails.
+    writer_gone: bool,
+}
+
+/// A queue that holds more slots than this once empty gives them back.
+const IDLE_SLOTS: usize = 8;
+
+impl Queue {
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        // Nothing panics while holding it; a poisoned lock is used as is.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until `wanted` more events fit, then runs `then` under the
+    /// lock; `None` if the writer is gone.
+    async fn when_room<T>(
+        &self,
+        wanted: usize,
+        then: impl FnOnce(&mut QueueState) -> T,
+    ) -> Option<T> {
+        let wanted = wanted.clamp(1, self.capacity);
+        loop {
+            let space = self.space.notified();
+            tokio::pin!(space);
+            // Registered before the check, so a wake-up in between counts.
+            space.as_mut().enable();
+            {
+                let mut state = self.lock();
+                if state.writer_gone {
+                    return None;
+                }
+                if state.events.len() + wanted <= self.capacity {
+                    return Some(then(&mut state));
+                }
+            }
+            space.await;
+        }
+    }
+}
+
+/// The writer's side of one connection's queue.
+#[derive(Debug)]
+pub struct Events {
+    queue: Arc<Queue>,
+}
+
+impl Events {
+    /// Waits for events and moves at most `limit` of them into `batch`;
+    /// returns how many, or 0 once every sender is gone and the queue is
+    /// empty.
+    pub async fn recv_many(&mut self, batch: &mut Vec<Arc<ServerEvent>>, limit: usize) -> usize {
+        loop {
+            // A wake-up that comes before this waits is kept as a permit.
+            let ready = self.queue.ready.notified();
+            {
+                let mut state = self.queue.lock();
+                if !state.events.is_empty() {
+                    let taken = limit.min(state.events.len());
+                    batch.extend(state.events.drain(..taken));
+                    if state.events.is_empty() && state.events.capacity() > IDLE_SLOTS {
+                        state.events = VecDeque::new();
+                    }
+                    drop(state);
+                    self.queue.space.notify_waiters();
+                    return taken;
+                }
+                // Read under the lock: a sender's last event is queued
+                // before it counts itself out.
+                if self.queue.senders.load(Ordering::Acquire) == 0 {
+                    return 0;
+                }
+            }
+            ready.await;
+        }
+    }
+
+    /// Whether no event is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.queue.lock().events.is_empty()
+    }
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        let mut state = self.queue.lock();
+        state.writer_gone = true;
+        state.events = VecDeque::new();
+        drop(state);
+        self.queue.space.notify_waiters();
+    }
+}
+
+impl Clone for Outbox {
+    fn clone(&self) -> Self {
+        self.queue.senders.fetch_add(1, Ordering::AcqRel);
+        Self {
+            queue: self.queue.clone(),
+            kicked: self.kicked.clone(),
+            closing: self.closing.clone(),
+        }
+    }
+}
+
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        let last = {
+            let _state = self.queue.lock();
+            self.queue.senders.fetch_sub(1, Ordering::AcqRel) == 1
+        };
+        if last {
+            self.queue.ready.notify_one();
+        }
+    }
+}
+
 impl Outbox {
     /// A queue of `capacity` events and its receiving end.
-    pub fn new(capacity: usize) -> (Self, mpsc::Receiver<Arc<ServerEvent>>) {
-        let (events, receiver) = mpsc::channel(capacity.max(1));
+    pub fn new(capacity: usize) -> (Self, Events) {
+        let queue = Arc::new(Queue {
+            state: Mutex::default(),
+            capacity: capacity.max(1),
+            senders: AtomicUsize::new(1),
+            ready: Notify::new(),
+            space: Notify::new(),
+        });
         let outbox = Self {
-            events,
+            queue: queue.clone(),
             kicked: CancellationToken::new(),
             closing: Closing::default(),
         };
-        (outbox, receiver)
+        (outbox, Events { queue })
     }
 
     /// Queues an event. Returns `false` if the client is gone or was just
     /// kicked because its queue is full.
     pub fn send(&self, event: impl Into<Arc<ServerEvent>>) -> bool {
-        match self.events.try_send(event.into()) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::warn!("outbound queue full: dropping a client that does not read");
-                self.closing.set(CloseReason::Policy);
-                self.kicked.cancel();
-                false
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        let mut state = self.queue.lock();
+        if state.writer_gone {
+            return false;
         }
+        if state.events.len() >= self.queue.capacity {
+            drop(state);
+            tracing::warn!("outbound queue full: dropping a client that does not read");
+            self.closing.set(CloseReason::Policy);
+            self.kicked.cancel();
+            return false;
+        }
+        state.events.push_back(event.into());
+        drop(state);
+        self.queue.ready.notify_one();
+        true
     }
 
     /// Queues a private error message.
@@ -128,15 +278,22 @@ impl Outbox {
     /// is full (back-pressure on that client's reading). Returns `false` if
     /// the connection is gone.
     pub async fn reply(&self, event: ServerEvent) -> bool {
-        self.events.send(Arc::new(event)).await.is_ok()
+        let event = Arc::new(event);
+        let queued = self
+            .queue
+            .when_room(1, |state| state.events.push_back(event))
+            .await;
+        if queued.is_some() {
+            self.queue.ready.notify_one();
+        }
+        queued.is_some()
     }
 
     /// Waits until the queue has room for `slots` more events (the replies
     /// a command may cause), so a command is forwarded only when its reply
     /// will fit. Returns `false` if the connection is gone.
     pub async fn make_room(&self, slots: usize) -> bool {
-        let slots = slots.min(self.events.max_capacity());
-        self.events.reserve_many(slots).await.is_ok()
+        self.queue.when_room(slots, |_| ()).await.is_some()
     }
 
     /// Completes when the client has been kicked.
@@ -152,13 +309,105 @@ pub const BATCH: usize = 64;
 /// `false` once the queue is closed and empty. Both doors' writers use it.
 /// When the queue is idle the batch's memory is released first, so an idle
 /// connection holds none.
-pub async fn next_batch(
-    events: &mut mpsc::Receiver<Arc<ServerEvent>>,
-    batch: &mut Vec<Arc<ServerEvent>>,
-) -> bool {
+pub async fn next_batch(events: &mut Events, batch: &mut Vec<Arc<ServerEvent>>) -> bool {
     batch.clear();
     if events.is_empty() {
         *batch = Vec::new();
     }
     events.recv_many(batch, BATCH).await > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notice(n: usize) -> ServerEvent {
+        ServerEvent::Notice {
+            message: format!("event {n}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_kicks_instead_of_waiting_and_says_why() {
+        let (outbox, mut events) = Outbox::new(2);
+        assert!(outbox.send(notice(1)));
+        assert!(outbox.send(notice(2)));
+        assert!(!outbox.send(notice(3)), "the third does not fit");
+        outbox.kicked().await;
+        assert_eq!(outbox.closing.reason(), CloseReason::Policy);
+        let mut batch = Vec::new();
+        assert_eq!(events.recv_many(&mut batch, BATCH).await, 2);
+        assert_eq!(*batch[1], notice(2));
+    }
+
+    #[tokio::test]
+    async fn a_reply_waits_for_room_and_goes_out_in_order() {
+        let (outbox, mut events) = Outbox::new(2);
+        outbox.send(notice(1));
+        outbox.send(notice(2));
+        let replier = outbox.clone();
+        let reply = tokio::spawn(async move { replier.reply(notice(3)).await });
+        tokio::task::yield_now().await;
+        assert!(!reply.is_finished(), "no room yet");
+        let mut batch = Vec::new();
+        assert_eq!(events.recv_many(&mut batch, 1).await, 1);
+        assert!(reply.await.expect("task"), "queued once there was room");
+        batch.clear();
+        events.recv_many(&mut batch, BATCH).await;
+        assert_eq!(batch, [Arc::new(notice(2)), Arc::new(notice(3))]);
+        assert!(!outbox.kicked.is_cancelled());
+    }
+
+    #[tokio::test]
+    async fn the_writer_gets_everything_sent_then_learns_the_senders_are_gone() {
+        let (outbox, mut events) = Outbox::new(8);
+        let other = outbox.clone();
+        let writer = tokio::spawn(async move {
+            let mut all = Vec::new();
+            let mut batch = Vec::new();
+            while next_batch(&mut events, &mut batch).await {
+                all.append(&mut batch);
+            }
+            all.len()
+        });
+        for n in 0..5 {
+            outbox.send(notice(n));
+            tokio::task::yield_now().await;
+        }
+        drop(outbox);
+        other.send(notice(5));
+        drop(other);
+        assert_eq!(writer.await.expect("task"), 6);
+    }
+
+    #[tokio::test]
+    async fn once_the_writer_is_gone_sends_and_waiting_replies_fail() {
+        let (outbox, events) = Outbox::new(1);
+        outbox.send(notice(1));
+        let replier = outbox.clone();
+        let reply = tokio::spawn(async move { replier.reply(notice(2)).await });
+        tokio::task::yield_now().await;
+        drop(events);
+        assert!(!reply.await.expect("task"));
+        assert!(!outbox.send(notice(3)));
+        assert!(!outbox.make_room(1).await);
+    }
+
+    #[test]
+    fn an_emptied_queue_gives_its_slots_back() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let (outbox, mut events) = Outbox::new(256);
+        for n in 0..100 {
+            outbox.send(notice(n));
+        }
+        let mut batch = Vec::new();
+        runtime.block_on(async {
+            while !events.is_empty() {
+                events.recv_many(&mut batch, BATCH).await;
+            }
+        });
+        assert_eq!(outbox.queue.lock().events.capacity(), 0);
+    }
 }

@@ -13,12 +13,11 @@ use futures_util::Stream;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
 use wordguess_protocol::{LineDecoder, LineError, ServerEvent};
 
 use crate::admission::Admission;
 use crate::context::ServerContext;
-use crate::outbox::{next_batch, Outbox};
+use crate::outbox::{next_batch, Events, Outbox};
 use crate::session::spawn_connection;
 use crate::switchboard::Door;
 
@@ -72,11 +71,8 @@ pub fn read_lines(
 
 /// Writes queued events as text lines until `/quit` is written, the queue
 /// closes, or a write fails or takes longer than `write_timeout`.
-pub async fn write_text<W>(
-    mut writer: W,
-    mut events: mpsc::Receiver<Arc<ServerEvent>>,
-    write_timeout: Duration,
-) where
+pub async fn write_text<W>(mut writer: W, mut events: Events, write_timeout: Duration)
+where
     W: AsyncWrite + Unpin,
 {
     let mut batch = Vec::new();

@@ -15,12 +15,11 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use tokio::sync::mpsc;
 use wordguess_protocol::{LineError, ServerEvent, JSON_SUBPROTOCOL};
 
 use crate::admission::Admission;
 use crate::context::ServerContext;
-use crate::outbox::{next_batch, CloseReason, Closing, Outbox};
+use crate::outbox::{next_batch, CloseReason, Closing, Events, Outbox};
 use crate::session::spawn_connection;
 use crate::switchboard::Door;
 
@@ -175,7 +174,7 @@ fn split_lines(text: &str, max_line_bytes: usize) -> Vec<Result<String, LineErro
 /// until `/quit` is sent, the queue closes, or a send fails or stalls.
 pub async fn write_frames<S>(
     mut sink: S,
-    mut events: mpsc::Receiver<Arc<ServerEvent>>,
+    mut events: Events,
     json: bool,
     write_timeout: Duration,
     closing: Closing,
