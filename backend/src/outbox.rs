@@ -8,11 +8,10 @@
 //! commands is slowed down (its socket is not read meanwhile), not dropped.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::Notify;
-use tokio_util::sync::CancellationToken;
 use wordguess_protocol::ServerEvent;
 
 /// Why a connection is closed, for doors that can say so (WebSocket close
@@ -84,8 +83,6 @@ pub struct Outbox {
     /// Events for the connection's writer, shared: one event broadcast to a
     /// room is one allocation, and a queue slot is one pointer.
     queue: Arc<Queue>,
-    /// Cancelled when the client is dropped for not reading.
-    kicked: CancellationToken,
     /// Why the connection closes.
     pub closing: Closing,
 }
@@ -107,6 +104,10 @@ struct Queue {
     ready: Notify,
     /// The writer took events, or is gone (replies waiting for room).
     space: Notify,
+    /// Set when the client is dropped for not reading.
+    kicked: AtomicBool,
+    /// Wakes the connection's task when `kicked` is set.
+    kick: Notify,
 }
 
 /// What [`Queue::state`] guards.
@@ -211,7 +212,6 @@ impl Clone for Outbox {
         self.queue.senders.fetch_add(1, Ordering::AcqRel);
         Self {
             queue: self.queue.clone(),
-            kicked: self.kicked.clone(),
             closing: self.closing.clone(),
         }
     }
@@ -238,10 +238,11 @@ impl Outbox {
             senders: AtomicUsize::new(1),
             ready: Notify::new(),
             space: Notify::new(),
+            kicked: AtomicBool::new(false),
+            kick: Notify::new(),
         });
         let outbox = Self {
             queue: queue.clone(),
-            kicked: CancellationToken::new(),
             closing: Closing::default(),
         };
         (outbox, Events { queue })
@@ -258,7 +259,8 @@ impl Outbox {
             drop(state);
             tracing::warn!("outbound queue full: dropping a client that does not read");
             self.closing.set(CloseReason::Policy);
-            self.kicked.cancel();
+            self.queue.kicked.store(true, Ordering::Release);
+            self.queue.kick.notify_waiters();
             return false;
         }
         state.events.push_back(event.into());
@@ -298,7 +300,15 @@ impl Outbox {
 
     /// Completes when the client has been kicked.
     pub async fn kicked(&self) {
-        self.kicked.cancelled().await;
+        loop {
+            let kick = self.queue.kick.notified();
+            tokio::pin!(kick);
+            kick.as_mut().enable();
+            if self.queue.kicked.load(Ordering::Acquire) {
+                return;
+            }
+            kick.await;
+        }
     }
 }
 
@@ -355,7 +365,7 @@ mod tests {
         batch.clear();
         events.recv_many(&mut batch, BATCH).await;
         assert_eq!(batch, [Arc::new(notice(2)), Arc::new(notice(3))]);
-        assert!(!outbox.kicked.is_cancelled());
+        assert!(!outbox.queue.kicked.load(Ordering::Acquire));
     }
 
     #[tokio::test]

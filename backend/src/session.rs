@@ -688,9 +688,14 @@ async fn run_connection<L>(
     let mut writer_done = false;
     let mut closed_by_us = false;
     let name_deadline = tokio::time::Instant::now() + context.limits.name_timeout;
+    // Boxed, and dropped once the player is in a room: the clock and the
+    // eviction wait would otherwise sit in every idle connection.
+    let mut unnamed = Some(Box::pin(unnamed_ends(name_deadline, session.evict.clone())));
     let reading = async {
         loop {
-            let deadline = (!session.has_joined()).then_some(name_deadline);
+            if session.has_joined() {
+                unnamed = None;
+            }
             tokio::select! {
                 line = lines.next() => {
                     let Some(line) = line else { return false };
@@ -706,14 +711,14 @@ async fn run_connection<L>(
                         return true;
                     }
                 }
-                () = sleep_until(deadline) => {
-                    context.registry.metrics.dropped(DropReason::no_name);
-                    session
-                        .outbox
-                        .error("no name was given in time; closing the connection");
-                    return true;
-                }
-                () = evicted(session.evict.as_ref()) => {
+                end = until_done(&mut unnamed) => {
+                    if end == Unnamed::TooSlow {
+                        context.registry.metrics.dropped(DropReason::no_name);
+                        session
+                            .outbox
+                            .error("no name was given in time; closing the connection");
+                        return true;
+                    }
                     context.registry.metrics.dropped(DropReason::evicted);
                     session.outbox.closing.set(CloseReason::Policy);
                     session.outbox.error(
@@ -766,10 +771,34 @@ async fn run_connection<L>(
     tracing::debug!(conn, "connection closed");
 }
 
-/// Completes when the connection must make room; never once it is named.
-async fn evicted(evict: Option<&CancellationToken>) {
-    match evict {
-        Some(token) => token.cancelled().await,
+/// How the wait for a connection's name ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unnamed {
+    /// The name deadline passed.
+    TooSlow,
+    /// The server is full and this connection must make room.
+    Evicted,
+}
+
+/// Completes when a connection without a name must go: its deadline has
+/// passed, or `evict` was cancelled.
+async fn unnamed_ends(deadline: tokio::time::Instant, evict: Option<CancellationToken>) -> Unnamed {
+    let evicted = async {
+        match evict {
+            Some(token) => token.cancelled_owned().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = tokio::time::sleep_until(deadline) => Unnamed::TooSlow,
+        () = evicted => Unnamed::Evicted,
+    }
+}
+
+/// Completes with `future`'s output; never without one.
+async fn until_done<F: std::future::Future + Unpin>(future: &mut Option<F>) -> F::Output {
+    match future {
+        Some(future) => future.await,
         None => std::future::pending().await,
     }
 }

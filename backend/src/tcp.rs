@@ -91,7 +91,13 @@ where
                 break;
             }
         }
-        let write = tokio::time::timeout(write_timeout, writer.write_all(text.as_bytes())).await;
+        // Boxed: the write and its clock would otherwise size the task of
+        // every idle connection.
+        let write = Box::pin(tokio::time::timeout(
+            write_timeout,
+            writer.write_all(text.as_bytes()),
+        ))
+        .await;
         if !matches!(write, Ok(Ok(()))) {
             tracing::info!("write failed or timed out: closing");
             return;

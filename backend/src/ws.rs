@@ -207,7 +207,12 @@ pub async fn write_frames<S>(
             }
             sink.flush().await
         };
-        if !matches!(tokio::time::timeout(write_timeout, send).await, Ok(Ok(()))) {
+        // Boxed: the send and its clock would otherwise size the task of
+        // every idle connection.
+        if !matches!(
+            Box::pin(tokio::time::timeout(write_timeout, send)).await,
+            Ok(Ok(()))
+        ) {
             tracing::info!("websocket send failed or timed out: closing");
             return;
         }
@@ -225,5 +230,5 @@ pub async fn write_frames<S>(
         let _ = sink.send(close).await;
         sink.close().await
     };
-    let _ = tokio::time::timeout(write_timeout, goodbye).await;
+    let _ = Box::pin(tokio::time::timeout(write_timeout, goodbye)).await;
 }
