@@ -63,6 +63,10 @@ struct Cli {
     /// How long `--idle` holds the connections, in seconds.
     #[arg(long, default_value_t = 10)]
     hold: u64,
+    /// With `--idle`: the server's process id (on the same machine), to
+    /// print its resident memory before and after, per idle player.
+    #[arg(long, value_name = "PID")]
+    server_pid: Option<u32>,
     /// The in-process server's database: off, on (a temporary file), or
     /// both one after the other.
     #[arg(long, value_enum, default_value = "both")]
@@ -100,7 +104,9 @@ async fn hold_idle(
     http: SocketAddr,
     count: usize,
     hold: Duration,
+    server_pid: Option<u32>,
 ) -> anyhow::Result<()> {
+    let rss_before = server_pid.map(resident_bytes).transpose()?;
     use futures_util::{SinkExt, StreamExt};
     use tokio::io::AsyncReadExt;
     use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
@@ -143,7 +149,33 @@ async fn hold_idle(
     }
     println!("holding {} idle {door:?} players for {hold:?}", held.len());
     tokio::time::sleep(hold).await;
+    if let (Some(pid), Some(before)) = (server_pid, rss_before) {
+        let after = resident_bytes(pid)?;
+        println!(
+            "server RSS {} KiB -> {} KiB: {:.0} B per idle {door:?} player",
+            before / 1024,
+            after / 1024,
+            after.saturating_sub(before) as f64 / count as f64
+        );
+    }
     Ok(())
+}
+
+/// A process's resident memory (`VmRSS` in `/proc/PID/status`), in bytes.
+fn resident_bytes(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .ok_or_else(|| anyhow::anyhow!("no VmRSS in /proc/{pid}/status"))?;
+    Ok(kib * 1024)
 }
 
 const WORDS: &str =
@@ -440,7 +472,8 @@ async fn main() -> anyhow::Result<()> {
             anyhow::bail!("--idle needs a running server: --server ADDR --http ADDR");
         };
         let door = cli.mix.first().copied().unwrap_or(Mix::Tcp).door(0);
-        return hold_idle(door, game, http, count, Duration::from_secs(cli.hold)).await;
+        let hold = Duration::from_secs(cli.hold);
+        return hold_idle(door, game, http, count, hold, cli.server_pid).await;
     }
     let mixes = if cli.mix.is_empty() {
         vec![Mix::Tcp, Mix::WsText, Mix::WsJson, Mix::Mixed]
