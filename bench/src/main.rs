@@ -63,8 +63,9 @@ struct Cli {
     /// How long `--idle` holds the connections, in seconds.
     #[arg(long, default_value_t = 10)]
     hold: u64,
-    /// With `--idle`: the server's process id (on the same machine), to
-    /// print its resident memory before and after, per idle player.
+    /// The server's process id (on this machine, with `--server`): `--idle`
+    /// prints its resident memory per idle player, a game run its CPU time
+    /// per move.
     #[arg(long, value_name = "PID")]
     server_pid: Option<u32>,
     /// The in-process server's database: off, on (a temporary file), or
@@ -428,10 +429,16 @@ struct Load {
 }
 
 /// Runs every mix against one server: games one at a time, then many in
-/// parallel; `label` names the server in the report.
-/// Measures every mix of `mixes` against `load`; returns each mix's moves/s
-/// with games in parallel.
-async fn measure(cli: &Cli, mixes: &[Mix], load: &Load, label: &str) -> Vec<(Mix, f64)> {
+/// parallel; `label` names the server in the report. Returns each mix's
+/// moves/s with games in parallel. With `--server-pid`, also prints the
+/// server's CPU time per move in parallel (the bots' own work, WebSocket
+/// masking and JSON among it, shares the machine and so the moves/s).
+async fn measure(
+    cli: &Cli,
+    mixes: &[Mix],
+    load: &Load,
+    label: &str,
+) -> anyhow::Result<Vec<(Mix, f64)>> {
     let mut in_parallel = Vec::new();
     for &mix in mixes {
         let mut one_at_a_time = Run {
@@ -454,14 +461,51 @@ async fn measure(cli: &Cli, mixes: &[Mix], load: &Load, label: &str) -> Vec<(Mix
                 &one_at_a_time,
             );
         }
+        let cpu_before = cli.server_pid.map(cpu_time).transpose()?;
         let parallel = run(mix, cli.games, load).await;
         report(
             &format!("{label}{mix:?}, {} in parallel", cli.games),
             &parallel,
         );
+        if let (Some(pid), Some(before)) = (cli.server_pid, cpu_before) {
+            let spent = cpu_time(pid)?.saturating_sub(before);
+            println!(
+                "{:<38} server CPU {:.1} µs a move",
+                "",
+                spent.as_secs_f64() * 1e6 / parallel.moves.max(1) as f64
+            );
+        }
         in_parallel.push((mix, parallel.moves as f64 / parallel.elapsed.as_secs_f64()));
     }
-    in_parallel
+    Ok(in_parallel)
+}
+
+/// The CPU time a process has used (user and system, all its threads),
+/// from `/proc/PID/stat` in clock ticks of `getconf CLK_TCK`.
+fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The fields after the command name, which is in parentheses.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |index: usize| -> anyhow::Result<u64> {
+        Ok(fields
+            .get(index)
+            .ok_or_else(|| anyhow::anyhow!("short /proc/{pid}/stat"))?
+            .parse()?)
+    };
+    // utime and stime are fields 14 and 15; the list starts at field 3.
+    let used = ticks(11)? + ticks(12)?;
+    let per_second: u64 = String::from_utf8(
+        std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()?
+            .stdout,
+    )?
+    .trim()
+    .parse()?;
+    Ok(Duration::from_secs_f64(used as f64 / per_second as f64))
 }
 
 #[tokio::main]
@@ -493,7 +537,7 @@ async fn main() -> anyhow::Result<()> {
                 players: cli.players,
                 think,
             };
-            let _ = measure(&cli, &mixes, &load, "").await;
+            measure(&cli, &mixes, &load, "").await?;
         }
         (None, None) => {
             let modes: &[bool] = match cli.db {
@@ -523,7 +567,7 @@ async fn main() -> anyhow::Result<()> {
                     think,
                 };
                 let label = if with_db { "db on, " } else { "db off, " };
-                by_mode.push(measure(&cli, &mixes, &load, label).await);
+                by_mode.push(measure(&cli, &mixes, &load, label).await?);
                 server.shutdown().await;
                 let _ = std::fs::remove_dir_all(&dir);
             }
