@@ -166,6 +166,7 @@ impl Events {
     /// returns how many, or 0 once every sender is gone and the queue is
     /// empty.
     pub async fn recv_many(&mut self, batch: &mut Vec<Arc<ServerEvent>>, limit: usize) -> usize {
+        debug_assert!(limit > 0, "0 would read as a closed queue");
         loop {
             // A wake-up that comes before this waits is kept as a permit.
             let ready = self.queue.ready.notified();
@@ -219,11 +220,9 @@ impl Clone for Outbox {
 
 impl Drop for Outbox {
     fn drop(&mut self) {
-        let last = {
-            let _state = self.queue.lock();
-            self.queue.senders.fetch_sub(1, Ordering::AcqRel) == 1
-        };
-        if last {
+        // Every event this sender queued was pushed under the lock before
+        // this: a writer that reads no sender left has seen them all.
+        if self.queue.senders.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.queue.ready.notify_one();
         }
     }
@@ -277,8 +276,8 @@ impl Outbox {
     }
 
     /// Queues a reply to the client's own command, waiting while the queue
-    /// is full (back-pressure on that client's reading). Returns `false` if
-    /// the connection is gone.
+    /// is full (back-pressure on that client's reading); room broadcasts do
+    /// not wait behind it. Returns `false` if the connection is gone.
     pub async fn reply(&self, event: ServerEvent) -> bool {
         let event = Arc::new(event);
         let queued = self
@@ -337,6 +336,44 @@ mod tests {
         }
     }
 
+    /// A task's result, or a failure if it hangs (a lost wake-up).
+    async fn within<T>(task: tokio::task::JoinHandle<T>) -> T {
+        tokio::time::timeout(std::time::Duration::from_secs(10), task)
+            .await
+            .expect("no wake-up was lost")
+            .expect("task")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn senders_on_other_threads_lose_nothing_and_the_writer_ends() {
+        for _ in 0..50 {
+            let (outbox, mut events) = Outbox::new(16);
+            let writer = tokio::spawn(async move {
+                let mut batch = Vec::new();
+                let mut seen = 0;
+                while next_batch(&mut events, &mut batch).await {
+                    seen += batch.len();
+                }
+                seen
+            });
+            let senders: Vec<_> = (0..4)
+                .map(|_| {
+                    let outbox = outbox.clone();
+                    tokio::spawn(async move {
+                        for n in 0..200 {
+                            assert!(outbox.reply(notice(n)).await);
+                        }
+                    })
+                })
+                .collect();
+            drop(outbox);
+            for sender in senders {
+                within(sender).await;
+            }
+            assert_eq!(within(writer).await, 800);
+        }
+    }
+
     #[tokio::test]
     async fn a_full_queue_kicks_instead_of_waiting_and_says_why() {
         let (outbox, mut events) = Outbox::new(2);
@@ -361,7 +398,7 @@ mod tests {
         assert!(!reply.is_finished(), "no room yet");
         let mut batch = Vec::new();
         assert_eq!(events.recv_many(&mut batch, 1).await, 1);
-        assert!(reply.await.expect("task"), "queued once there was room");
+        assert!(within(reply).await, "queued once there was room");
         batch.clear();
         events.recv_many(&mut batch, BATCH).await;
         assert_eq!(batch, [Arc::new(notice(2)), Arc::new(notice(3))]);
@@ -387,7 +424,7 @@ mod tests {
         drop(outbox);
         other.send(notice(5));
         drop(other);
-        assert_eq!(writer.await.expect("task"), 6);
+        assert_eq!(within(writer).await, 6);
     }
 
     #[tokio::test]
@@ -398,7 +435,7 @@ mod tests {
         let reply = tokio::spawn(async move { replier.reply(notice(2)).await });
         tokio::task::yield_now().await;
         drop(events);
-        assert!(!reply.await.expect("task"));
+        assert!(!within(reply).await);
         assert!(!outbox.send(notice(3)));
         assert!(!outbox.make_room(1).await);
     }

@@ -262,6 +262,9 @@ async fn no_player_sees_a_move_before_it_is_committed() {
         // Another connection holds the database's write lock: the move's
         // save waits for it, and so does every line about the move.
         let blocker = rusqlite::Connection::open(&db).expect("open");
+        blocker
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .expect("busy timeout");
         blocker.execute_batch("BEGIN IMMEDIATE").expect("lock");
         alice.send("/letter p").await;
         let quiet = std::time::Duration::from_millis(800);

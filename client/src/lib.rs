@@ -205,6 +205,11 @@ where
             }
         };
         match ServerLine::parse(&line) {
+            Ok(ServerLine::Message(text)) if my_turn => {
+                // Chat or a warning while the player is asked for a move:
+                // shown on a line of its own, then the prompt again.
+                print(screen, &format!("\n{text}\n{MOVE_PROMPT}")).await?;
+            }
             Ok(ServerLine::Message(text)) => {
                 print(screen, &format!("{text}\n")).await?;
                 if text.starts_with("Hello, ") {

@@ -311,6 +311,23 @@ async fn the_terminal_client_reports_a_server_that_goes_away() {
 }
 
 #[tokio::test]
+async fn the_terminal_client_at_its_prompt_exits_when_the_server_ends_the_game() {
+    let server = start(TestOptions::new("apple", 2)).await;
+    let mut client = client_process(&server.game, "alice");
+    // The keyboard stays open with nothing typed: alice is at her prompt.
+    let _keyboard = client.stdin.take().unwrap();
+    let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
+    read_until(&mut screen, "Hello, alice!").await;
+    let bob = TcpStream::connect(server.game).await.unwrap();
+    let (_bob_reader, mut bob_writer) = bob.into_split();
+    bob_writer.write_all(b"bob\n").await.unwrap();
+    read_until(&mut screen, "It is alice's turn (120 s).").await;
+    server.shutdown().await;
+    read_until(&mut screen, "The game is over. Bye!").await;
+    exits_cleanly(&mut client).await;
+}
+
+#[tokio::test]
 async fn the_terminal_client_rejects_malformed_server_data() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -270,7 +270,16 @@ fn run(mut connection: Connection, path: &Path, mut queue: mpsc::Receiver<Job>) 
                 Done::Reply(reply) => {
                     let _ = reply.send(result.clone());
                 }
-                Done::Then(then) => then(result.clone()),
+                Done::Then(then) => {
+                    let result = result.clone();
+                    // A continuation's panic must not end the thread either.
+                    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        then(result);
+                    }));
+                    if ran.is_err() {
+                        tracing::error!("a commit's continuation panicked");
+                    }
+                }
             }
         }
     }

@@ -609,7 +609,17 @@ impl ServerProcess {
             .status()
             .expect("kill -TERM");
         assert!(status.success(), "kill -TERM failed");
-        let exit = self.process.wait().expect("reap");
+        let deadline = std::time::Instant::now() + PATIENCE;
+        let exit = loop {
+            if let Some(exit) = self.process.try_wait().expect("wait") {
+                break exit;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not exit after SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
         assert!(
             exit.success(),
             "the server exits cleanly on SIGTERM: {exit}"

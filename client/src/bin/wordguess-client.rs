@@ -25,8 +25,26 @@ struct Cli {
     watch: Option<String>,
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start: {error}");
+            std::process::exit(1);
+        }
+    };
+    let code = runtime.block_on(run());
+    // Exits with the runtime still alive: a game can end while a read of
+    // the keyboard is under way (on the player's turn), and tokio cannot
+    // cancel that read, so dropping the runtime would wait for a key press.
+    std::process::exit(code);
+}
+
+/// Plays, and returns the process's exit code.
+async fn run() -> i32 {
     let cli = Cli::parse();
     let entry = match (cli.new, cli.join, cli.watch) {
         (true, _, _) => Entry::NewRoom,
@@ -46,18 +64,18 @@ async fn main() -> std::process::ExitCode {
     let keyboard = BufReader::new(tokio::io::stdin());
     let mut screen = tokio::io::stdout();
     match play(connect, keyboard, &mut screen, &cli.name, &entry).await {
-        Ok(_) => std::process::ExitCode::SUCCESS,
+        Ok(_) => 0,
         Err(error @ ClientError::Malformed(_)) => {
             eprintln!("error: {error}");
-            std::process::ExitCode::from(2)
+            2
         }
         Err(ClientError::Io(error)) => {
             eprintln!("error: cannot talk to {}: {error}", cli.server);
-            std::process::ExitCode::from(1)
+            1
         }
         Err(error) => {
             eprintln!("error: {error}");
-            std::process::ExitCode::from(1)
+            1
         }
     }
 }
