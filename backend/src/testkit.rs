@@ -193,9 +193,15 @@ pub fn start_crashable(options: TestOptions) -> CrashableServer {
 
 impl CrashableServer {
     /// Kills the server at once: every task dropped, every socket closed.
+    /// Returns once its worker thread has dropped them, so its addresses
+    /// can be bound again.
     pub fn crash(mut self) {
         if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
+            // Waiting is not allowed on an async thread: a thread of its own.
+            let _ = std::thread::spawn(move || {
+                runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+            })
+            .join();
         }
     }
 }
