@@ -11,6 +11,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -41,12 +42,16 @@ struct Limit {
 }
 
 impl Limit {
-    /// The limit asked for, or why it is refused.
-    fn get(&self) -> Result<usize, String> {
-        match self.limit {
-            None => Ok(DEFAULT_LIMIT),
-            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            Some(_) => Err(format!("limit must be 1 to {MAX_LIMIT}")),
+    /// The limit a request asks for, or the 400 that refuses it (also when
+    /// it is not a number at all).
+    fn of(query: Result<Query<Limit>, QueryRejection>) -> Result<usize, Response> {
+        match query.map(|Query(limit)| limit.limit) {
+            Ok(None) => Ok(DEFAULT_LIMIT),
+            Ok(Some(n)) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            _ => Err(error(
+                StatusCode::BAD_REQUEST,
+                format!("limit must be 1 to {MAX_LIMIT}"),
+            )),
         }
     }
 }
@@ -61,11 +66,11 @@ fn unavailable(error_: RecordsError) -> Response {
 
 async fn leaderboard(
     State(context): State<Arc<ServerContext>>,
-    Query(limit): Query<Limit>,
+    limit: Result<Query<Limit>, QueryRejection>,
 ) -> Response {
-    let limit = match limit.get() {
+    let limit = match Limit::of(limit) {
         Ok(limit) => limit,
-        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+        Err(refusal) => return refusal,
     };
     match persist::leaderboard(context.registry.records.as_ref(), limit).await {
         Ok(players) => Json(serde_json::json!({ "players": players })).into_response(),
@@ -76,11 +81,11 @@ async fn leaderboard(
 async fn history(
     State(context): State<Arc<ServerContext>>,
     Path(code): Path<String>,
-    Query(limit): Query<Limit>,
+    limit: Result<Query<Limit>, QueryRejection>,
 ) -> Response {
-    let limit = match limit.get() {
+    let limit = match Limit::of(limit) {
         Ok(limit) => limit,
-        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+        Err(refusal) => return refusal,
     };
     let code = match RoomCode::parse(&code) {
         Ok(code) => code,

@@ -401,3 +401,27 @@ async fn without_a_database_the_records_are_refused_clearly() {
     assert!(body.contains("without a database"), "{body}");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_records_api_refuses_a_bad_limit_in_json() {
+    let dir = TempDir::new("limits");
+    let server = start(with_db(&dir.join("games.db"))).await;
+    for path in [
+        "/api/leaderboard?limit=ten",
+        "/api/leaderboard?limit=0",
+        "/api/rooms/ABCDEF/history?limit=-1",
+    ] {
+        let (status, body) = http_get(server.http, path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        let refusal: Value = serde_json::from_str(&body).expect("JSON");
+        assert!(
+            refusal["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("limit must be 1 to ")),
+            "{path}: {body}"
+        );
+    }
+    let (status, _) = http_get(server.http, "/api/leaderboard?limit=3").await;
+    assert_eq!(status, 200);
+    server.shutdown().await;
+}

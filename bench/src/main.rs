@@ -576,7 +576,8 @@ async fn main() -> anyhow::Result<()> {
                     println!(
                         "{mix:?}, {} in parallel: the database costs {:.0}% of moves/s",
                         cli.games,
-                        (1.0 - on / off) * 100.0
+                        // Not "-0" when the two are the same.
+                        ((1.0 - on / off) * 100.0).round() + 0.0
                     );
                 }
             }
