@@ -42,16 +42,13 @@ struct Limit {
 }
 
 impl Limit {
-    /// The limit a request asks for, or the 400 that refuses it (also when
-    /// it is not a number at all).
-    fn of(query: Result<Query<Limit>, QueryRejection>) -> Result<usize, Response> {
+    /// The limit a request asks for, or why it is refused (also when it is
+    /// not a number at all).
+    fn of(query: Result<Query<Limit>, QueryRejection>) -> Result<usize, String> {
         match query.map(|Query(limit)| limit.limit) {
             Ok(None) => Ok(DEFAULT_LIMIT),
             Ok(Some(n)) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            _ => Err(error(
-                StatusCode::BAD_REQUEST,
-                format!("limit must be 1 to {MAX_LIMIT}"),
-            )),
+            _ => Err(format!("limit must be 1 to {MAX_LIMIT}")),
         }
     }
 }
@@ -70,7 +67,7 @@ async fn leaderboard(
 ) -> Response {
     let limit = match Limit::of(limit) {
         Ok(limit) => limit,
-        Err(refusal) => return refusal,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
     match persist::leaderboard(context.registry.records.as_ref(), limit).await {
         Ok(players) => Json(serde_json::json!({ "players": players })).into_response(),
@@ -85,7 +82,7 @@ async fn history(
 ) -> Response {
     let limit = match Limit::of(limit) {
         Ok(limit) => limit,
-        Err(refusal) => return refusal,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
     let code = match RoomCode::parse(&code) {
         Ok(code) => code,
