@@ -136,22 +136,31 @@ impl Queue {
         then: impl FnOnce(&mut QueueState) -> T,
     ) -> Option<T> {
         let wanted = wanted.clamp(1, self.capacity);
-        loop {
-            let space = self.space.notified();
-            tokio::pin!(space);
-            // Registered before the check, so a wake-up in between counts.
-            space.as_mut().enable();
-            {
-                let mut state = self.lock();
-                if state.writer_gone {
-                    return None;
-                }
-                if state.events.len() + wanted <= self.capacity {
-                    return Some(then(&mut state));
-                }
+        let mut then = Some(then);
+        wait_for(&self.space, || {
+            let mut state = self.lock();
+            if state.writer_gone {
+                return Some(None);
             }
-            space.await;
+            let fits = state.events.len() + wanted <= self.capacity;
+            fits.then(|| then.take().map(|then| then(&mut state)))
+        })
+        .await
+    }
+}
+
+/// Waits on `notify` until `ready` gives a value. The wait is registered
+/// before each check, so a wake-up (`notify_waiters`) between the check and
+/// the wait is not lost.
+async fn wait_for<T>(notify: &Notify, mut ready: impl FnMut() -> Option<T>) -> T {
+    loop {
+        let woken = notify.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        if let Some(value) = ready() {
+            return value;
         }
+        woken.await;
     }
 }
 
@@ -299,15 +308,8 @@ impl Outbox {
 
     /// Completes when the client has been kicked.
     pub async fn kicked(&self) {
-        loop {
-            let kick = self.queue.kick.notified();
-            tokio::pin!(kick);
-            kick.as_mut().enable();
-            if self.queue.kicked.load(Ordering::Acquire) {
-                return;
-            }
-            kick.await;
-        }
+        let kicked = || self.queue.kicked.load(Ordering::Acquire).then_some(());
+        wait_for(&self.queue.kick, kicked).await;
     }
 }
 
