@@ -38,7 +38,7 @@ use wordguess_store::{unix_millis, Write};
 use crate::persist::{RoomSave, SavedLink, SavedWords};
 use crate::rate::TokenBucket;
 use crate::registry::{Registry, RoomFlags};
-use crate::session::{now, sleep_until};
+use crate::session::now;
 use crate::switchboard::{ConnId, Door, Endpoint, Signal};
 use crate::words::WordList;
 
@@ -352,6 +352,14 @@ pub async fn run(
 fn placeholder_game() -> Game {
     let rules = Rules::quick_match(1, None, Duration::ZERO);
     Game::new("wordguess", rules).unwrap_or_else(|_| unreachable!("a valid word"))
+}
+
+/// Sleeps until `deadline`; never completes without one.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Sends what a step held back, in order. A connection whose queue is full

@@ -802,11 +802,3 @@ async fn until_done<F: std::future::Future + Unpin>(future: &mut Option<F>) -> F
         None => std::future::pending().await,
     }
 }
-
-/// Sleeps until `deadline`; never completes without one.
-pub(crate) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
-    }
-}
