@@ -497,15 +497,22 @@ fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
     };
     // utime and stime are fields 14 and 15; the list starts at field 3.
     let used = ticks(11)? + ticks(12)?;
-    let per_second: u64 = String::from_utf8(
-        std::process::Command::new("getconf")
-            .arg("CLK_TCK")
-            .output()?
-            .stdout,
-    )?
-    .trim()
-    .parse()?;
-    Ok(Duration::from_secs_f64(used as f64 / per_second as f64))
+    Ok(Duration::from_secs_f64(
+        used as f64 / ticks_per_second()? as f64,
+    ))
+}
+
+/// The clock ticks of `/proc` times a second (`getconf CLK_TCK`, asked once).
+fn ticks_per_second() -> anyhow::Result<u64> {
+    static TICKS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    if let Some(&ticks) = TICKS.get() {
+        return Ok(ticks);
+    }
+    let output = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()?;
+    let ticks = String::from_utf8(output.stdout)?.trim().parse()?;
+    Ok(*TICKS.get_or_init(|| ticks))
 }
 
 #[tokio::main]
