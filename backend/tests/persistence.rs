@@ -45,6 +45,15 @@ fn with_db(db: &Path) -> TestOptions {
     options
 }
 
+/// On its turn, `player` names `p` (in `apple`: it moves again), then `z`
+/// (a miss: the turn passes), so the game has "Letters tried: p, z.".
+async fn hit_then_miss(player: &mut Client) {
+    player.expect("/turn").await;
+    player.send("/letter p").await;
+    player.expect("/turn").await;
+    player.send("/letter z").await;
+}
+
 /// Takes a seat back after the restart; returns the lines up to the
 /// snapshot's turn line.
 async fn resume(client: &mut Client, name: &str, token: &str) -> Vec<String> {
@@ -124,10 +133,7 @@ async fn a_room_game_survives_a_graceful_restart_and_lands_in_history() {
         bob.enter(&[&format!("/join {code}")], "bob").await;
         let bob_token = bob.token().await;
         alice.send("/start").await;
-        alice.expect("/turn").await;
-        alice.send("/letter p").await;
-        alice.expect("/turn").await;
-        alice.send("/letter z").await;
+        hit_then_miss(&mut alice).await;
         bob.expect("/turn").await;
 
         server.shutdown().await;
@@ -196,10 +202,7 @@ async fn a_move_that_was_seen_survives_the_server_process_being_killed_or_stoppe
         let mut bob = server.client(Door::WsJson, "bob").await;
         bob.enter(&[], "bob").await;
         let bob_token = bob.token().await;
-        alice.expect("/turn").await;
-        alice.send("/letter p").await;
-        alice.expect("/turn").await;
-        alice.send("/letter z").await;
+        hit_then_miss(&mut alice).await;
         // Bob has seen the miss: stopped now, it must not be lost.
         bob.expect_prefix("alice named the letter 'z'").await;
         let told = |lines: &[String], token: &str| {
