@@ -339,6 +339,67 @@ impl Game {
     /// Returns a [`RestoreError`] for a saved game these rules could not
     /// have reached (the word, the shown letters or the turn do not fit).
     pub fn restore(saved: SavedGame, grace: Duration, now: Instant) -> Result<Self, RestoreError> {
+        let away_until = (saved.phase != Phase::Over).then_some(now + grace);
+        let held = saved.phase == Phase::Playing;
+        Self::from_saved(saved, grace, away_until, held)
+    }
+
+    /// Replays `mover`'s move `mv` on a saved game, as [`Game::play`] made it
+    /// at the time, and returns the game saved after it. A server writes a
+    /// move down this way instead of the whole game when nothing else
+    /// changed and [`Game::is_replayable`] held before the move.
+    ///
+    /// # Errors
+    ///
+    /// Returns a [`RestoreError`] if `saved` is not valid, or if the move
+    /// could not have been made in it (the game is not in play, `mover` is
+    /// not to move, or the rules refuse the move).
+    pub fn replay(
+        saved: SavedGame,
+        mover: PlayerId,
+        mv: Move,
+        now: Instant,
+    ) -> Result<SavedGame, RestoreError> {
+        if saved.phase != Phase::Playing {
+            return Err(RestoreError(
+                "a move was written down for a game not in play",
+            ));
+        }
+        let grace = Duration::from_millis(saved.grace_millis);
+        let mut game = Self::from_saved(saved, grace, None, false)?;
+        if game.current_player() != Some(mover) {
+            return Err(RestoreError(
+                "a move was written down for a player not to move",
+            ));
+        }
+        let before = game.moves;
+        let _ = game.play(mover, mv, now);
+        if game.moves != before + 1 {
+            return Err(RestoreError(
+                "a move was written down that the rules refuse",
+            ));
+        }
+        Ok(game.save())
+    }
+
+    /// Whether a move now may be written down alone and replayed later
+    /// ([`Game::replay`]): the game is in play, every seat is here, and no
+    /// turn is held after a restart. (An away seat changes whose turn comes
+    /// next, and the replay does not know who was away.)
+    pub fn is_replayable(&self) -> bool {
+        self.phase == Phase::Playing
+            && !self.held
+            && self.ring.iter().all(|seat| seat.away_until.is_none())
+    }
+
+    /// A saved game with its seats away until `away_until` (`None`: here)
+    /// and its turn `held` or not.
+    fn from_saved(
+        saved: SavedGame,
+        grace: Duration,
+        away_until: Option<Instant>,
+        held: bool,
+    ) -> Result<Self, RestoreError> {
         let letters = letters_of(&saved.word).ok_or(RestoreError("the word is not a word"))?;
         let revealed: Vec<bool> = saved.shown.chars().map(|c| c == '1').collect();
         if revealed.len() != letters.len() || saved.shown.chars().any(|c| c != '0' && c != '1') {
@@ -353,7 +414,6 @@ impl Game {
         if ids.len() != saved.ring.len() {
             return Err(RestoreError("two seats share an id"));
         }
-        let away_until = (saved.phase != Phase::Over).then_some(now + grace);
         Ok(Self {
             letters,
             revealed,
@@ -377,7 +437,7 @@ impl Game {
             phase: saved.phase,
             clock: None,
             moves: saved.moves,
-            held: saved.phase == Phase::Playing,
+            held,
         })
     }
 

@@ -817,3 +817,71 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// A move written down alone and replayed on the game saved before it
+    /// gives back exactly the game saved after it, whoever came and went
+    /// before (the server restores unfinished games this way).
+    #[test]
+    fn a_replayed_move_gives_the_game_it_made(
+        steps in proptest::collection::vec((0u8..5, 1u64..4, 0u64..90, "[a-f]"), 0..120)
+    ) {
+        let mut game = room(&[(A, "a"), (B, "b"), (C, "c")]);
+        game.start(A, now()).unwrap();
+        let mut clock = 0;
+        for (action, who, wait, text) in steps {
+            let id = PlayerId(who);
+            clock += wait;
+            let t = at(clock);
+            match action {
+                0 | 4 => {
+                    let mv = if action == 0 { letter(&text) } else { word("apple") };
+                    let (before, replayable) = (game.save(), game.is_replayable());
+                    let moves = game.moves();
+                    let _ = game.play(id, mv.clone(), t);
+                    let replay = Game::replay(before, id, mv, at(clock + 500));
+                    if game.moves() == moves + 1 && replayable {
+                        prop_assert_eq!(replay, Ok(game.save()));
+                    } else if game.moves() == moves {
+                        prop_assert!(replay.is_err(), "a refused move replayed");
+                    }
+                }
+                1 => { let _ = game.disconnect(id, t); }
+                2 => { let _ = game.resume(id, t); }
+                _ => { let _ = game.handle_timeout(t); }
+            }
+            if game.phase() != Phase::Playing {
+                break;
+            }
+        }
+    }
+}
+
+#[test]
+fn a_move_is_replayable_only_while_every_seat_is_here_and_no_turn_is_held() {
+    let mut game = game_in_play();
+    assert!(game.is_replayable());
+    let _ = game.disconnect(B, now());
+    assert!(
+        !game.is_replayable(),
+        "an away seat changes whose turn is next"
+    );
+    let _ = game.resume(B, now());
+    assert!(game.is_replayable());
+    let restored = Game::restore(game.save(), GRACE, now()).unwrap();
+    assert!(!restored.is_replayable(), "a restored game holds its turn");
+}
+
+#[test]
+fn a_replay_refuses_a_move_the_game_could_not_have_taken() {
+    let game = game_in_play();
+    let mover = game.current_player().unwrap();
+    let other = if mover == A { B } else { A };
+    assert!(Game::replay(game.save(), other, letter("a"), now()).is_err());
+    let mut over = game.save();
+    over.phase = Phase::Over;
+    assert!(Game::replay(over, mover, letter("a"), now()).is_err());
+    let after = Game::replay(game.save(), mover, letter("x"), now()).unwrap();
+    assert_eq!(after.moves, game.moves() + 1);
+    assert_eq!(after.named, ["l", "z", "x"]);
+}
