@@ -26,7 +26,7 @@ mod store;
 mod writer;
 
 pub use error::{OpenError, StoreError};
-pub use records::{GameRecord, PlayerRecord, SavedRoom, Standing, Write};
+pub use records::{GameRecord, LoggedMove, PlayerRecord, SavedRoom, Standing, Write};
 pub use store::Store;
 pub use writer::{unix_millis, Writer};
 

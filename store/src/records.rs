@@ -11,6 +11,24 @@ pub struct SavedRoom {
     pub code: String,
     /// The state, exactly as it was saved.
     pub state: String,
+    /// The id of the last logged move the state includes: the room's moves
+    /// logged with greater ids came after it.
+    pub log_after: i64,
+}
+
+/// A move written down alone, between saves of its room's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedMove {
+    /// The room's code.
+    pub room: String,
+    /// The game's moves with this one (so a replay can check its place).
+    pub moves: u32,
+    /// The seat that moved.
+    pub mover: u64,
+    /// Whether the guess is a whole word (else one letter).
+    pub word: bool,
+    /// The letter or the word, folded.
+    pub guess: String,
 }
 
 /// One change for the [`Writer`](crate::Writer).
@@ -30,6 +48,14 @@ pub enum Write {
     },
     /// Adds a finished game to history and to the leaderboard.
     RecordGame(GameRecord),
+    /// Appends a move to the log of moves after its room's saved state.
+    LogMove(LoggedMove),
+    /// The logged moves up to id `through` are folded into their rooms'
+    /// saved states (at start, after replaying them): they are deleted.
+    FoldLog {
+        /// The last id folded.
+        through: i64,
+    },
 }
 
 impl Write {
@@ -38,7 +64,16 @@ impl Write {
     pub(crate) fn saved_room_code(&self) -> Option<&str> {
         match self {
             Write::SaveRoom { code, .. } | Write::DeleteRoom { code } => Some(code),
-            Write::RecordGame(_) => None,
+            Write::RecordGame(_) | Write::LogMove(_) | Write::FoldLog { .. } => None,
+        }
+    }
+
+    /// The code of the room whose saved state this change replaces or adds
+    /// to (a save, a delete, or a logged move).
+    pub(crate) fn room_code(&self) -> Option<&str> {
+        match self {
+            Write::LogMove(logged) => Some(&logged.room),
+            _ => self.saved_room_code(),
         }
     }
 }

@@ -35,10 +35,16 @@ pub(crate) struct Migration {
 
 /// Every schema step, oldest first: migration `i` brings a database from
 /// version `i` to version `i + 1`. Append only; never edit a released step.
-const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_init",
-    sql: include_str!("../migrations/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_init",
+        sql: include_str!("../migrations/0001_init.sql"),
+    },
+    Migration {
+        name: "0002_move_log",
+        sql: include_str!("../migrations/0002_move_log.sql"),
+    },
+];
 
 /// The schema version this build writes: the number of migrations.
 const KNOWN_VERSION: u32 = MIGRATIONS.len() as u32;

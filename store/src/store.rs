@@ -9,7 +9,9 @@ use rusqlite::{Connection, OpenFlags, Row};
 
 use crate::records::name_key;
 use crate::schema::{self, BUSY_TIMEOUT};
-use crate::{GameRecord, OpenError, PlayerRecord, SavedRoom, Standing, StoreError, Writer};
+use crate::{
+    GameRecord, LoggedMove, OpenError, PlayerRecord, SavedRoom, Standing, StoreError, Writer,
+};
 
 /// How many idle read connections the pool keeps; more are opened when
 /// needed and closed after use.
@@ -33,7 +35,10 @@ pub(crate) const RECENT_GAMES_SQL: &str =
 pub(crate) const GAME_PLAYERS_SQL: &str =
     "SELECT name, door, points FROM game_players WHERE game = ?1 ORDER BY seat";
 /// Every saved room (primary key of `rooms`).
-pub(crate) const SAVED_ROOMS_SQL: &str = "SELECT code, state FROM rooms ORDER BY code";
+pub(crate) const SAVED_ROOMS_SQL: &str = "SELECT code, state, log_after FROM rooms ORDER BY code";
+/// Every logged move, oldest first (primary key of `room_moves`).
+pub(crate) const LOGGED_MOVES_SQL: &str =
+    "SELECT id, room, moves, mover, word, guess FROM room_moves ORDER BY id";
 
 /// Read access to the database. Cheap to clone; `Send` and `Sync`.
 ///
@@ -116,7 +121,37 @@ impl Store {
                     Ok(SavedRoom {
                         code: row.get(0)?,
                         state: row.get(1)?,
+                        log_after: row.get(2)?,
                     })
+                })?
+                .collect()
+        })
+    }
+
+    /// Every move logged after its room's saved state was written, with its
+    /// id, oldest first. Moves of rooms that have been saved since are among
+    /// them until the writer deletes them: a room's own moves are those with
+    /// an id above its [`SavedRoom::log_after`].
+    pub fn logged_moves(&self) -> Result<Vec<(i64, LoggedMove)>, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached(LOGGED_MOVES_SQL)?
+                .query_map([], |row| {
+                    Ok((
+                        row.get(0)?,
+                        LoggedMove {
+                            room: row.get(1)?,
+                            moves: row.get(2)?,
+                            mover: u64::try_from(row.get::<_, i64>(3)?).map_err(|error| {
+                                rusqlite::Error::FromSqlConversionFailure(
+                                    3,
+                                    rusqlite::types::Type::Integer,
+                                    Box::new(error),
+                                )
+                            })?,
+                            word: row.get(4)?,
+                            guess: row.get(5)?,
+                        },
+                    ))
                 })?
                 .collect()
         })

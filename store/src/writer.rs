@@ -7,6 +7,11 @@
 //! the job's own continuation right there ([`Writer::submit_then`]), so a
 //! game can hand over what must wait for the commit and move on. Under load,
 //! one commit serves many games.
+//!
+//! Between saves of a room's whole state, its moves are appended to a log
+//! of small rows ([`Write::LogMove`]) that many rooms share a page of. The
+//! thread keeps the log short: it knows which rooms have moves logged since
+//! their last save, and deletes every row older than the oldest of those.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -19,7 +24,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::records::name_key;
-use crate::{GameRecord, OpenError, StoreError, Write};
+use crate::{GameRecord, LoggedMove, OpenError, StoreError, Write};
 
 /// How many jobs may wait for the writer thread.
 const QUEUE_CAPACITY: usize = 4096;
@@ -28,10 +33,29 @@ const QUEUE_CAPACITY: usize = 4096;
 const MAX_BATCH: usize = 1024;
 
 /// Saves a room's state, replacing the state saved before.
-const SAVE_ROOM_SQL: &str = "INSERT INTO rooms (code, state, saved_at) VALUES (?1, ?2, ?3)
-     ON CONFLICT (code) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at";
+const SAVE_ROOM_SQL: &str = "INSERT INTO rooms (code, state, saved_at, log_after)
+     VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (code) DO UPDATE SET
+         state = excluded.state, saved_at = excluded.saved_at, log_after = excluded.log_after";
 /// Replaces a saved room's state.
-const REPLACE_ROOM_SQL: &str = "UPDATE rooms SET state = ?2, saved_at = ?3 WHERE code = ?1";
+const REPLACE_ROOM_SQL: &str =
+    "UPDATE rooms SET state = ?2, saved_at = ?3, log_after = ?4 WHERE code = ?1";
+/// Appends a move to the log.
+const LOG_MOVE_SQL: &str = "INSERT INTO room_moves (id, room, moves, mover, word, guess)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+/// Deletes the logged moves older than an id.
+const DELETE_LOG_BEFORE_SQL: &str = "DELETE FROM room_moves WHERE id < ?1";
+/// Deletes the logged moves up to an id.
+const DELETE_LOG_THROUGH_SQL: &str = "DELETE FROM room_moves WHERE id <= ?1";
+/// Where the log stands at start: the highest id used (by a row, or by a
+/// saved state that included it), and the oldest row.
+const LOG_AT_START_SQL: &str = "SELECT
+     max(coalesce((SELECT max(id) FROM room_moves), 0),
+         coalesce((SELECT max(log_after) FROM rooms), 0)),
+     (SELECT min(id) FROM room_moves)";
+
+/// How many moves are logged between two looks for rows to delete.
+const COMPACT_EVERY: i64 = 1024;
 /// Forgets a room's saved state.
 const DELETE_ROOM_SQL: &str = "DELETE FROM rooms WHERE code = ?1";
 /// Adds a finished game.
@@ -101,11 +125,13 @@ impl Writer {
     /// Starts the writer thread on the write connection `connection` to the
     /// database at `path`.
     pub(crate) fn start(connection: Connection, path: &Path) -> Result<Writer, OpenError> {
+        let log =
+            MoveLog::at_start(&connection).map_err(|cause| OpenError::from_sqlite(path, cause))?;
         let (sender, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let thread_path = path.to_owned();
         let thread = std::thread::Builder::new()
             .name("wordguess-store-writer".to_owned())
-            .spawn(move || run(connection, &thread_path, receiver))
+            .spawn(move || run(connection, &thread_path, receiver, log))
             .map_err(|cause| OpenError::WriterThread {
                 path: path.to_owned(),
                 cause,
@@ -232,9 +258,105 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// What the writer knows of the log of moves, kept in step with what is
+/// committed.
+#[derive(Debug)]
+struct MoveLog {
+    /// The id the next logged move gets (ids only grow, across restarts
+    /// too: a saved state's `log_after` must never cover a later move).
+    next_id: i64,
+    /// Each room with moves logged since its state was last saved, and the
+    /// id of the first of them.
+    pending: HashMap<String, i64>,
+    /// The first of the moves logged before this start, until the server
+    /// has replayed them and folded them into the rooms' saved states.
+    unfolded_from: Option<i64>,
+    /// Rows with smaller ids are deleted.
+    deleted_below: i64,
+    /// The next id at which to look for rows to delete.
+    compact_at: i64,
+}
+
+/// What a committed batch did to the log, in order.
+enum LogChange<'batch> {
+    /// A move of `room` was logged with this id.
+    Logged(&'batch str, i64),
+    /// `room`'s whole state was saved (or the room deleted).
+    Saved(&'batch str),
+    /// The moves up to this id were folded into saved states and deleted.
+    Folded(i64),
+}
+
+impl MoveLog {
+    /// The log as the database holds it.
+    fn at_start(connection: &Connection) -> rusqlite::Result<MoveLog> {
+        let (last_id, oldest): (i64, Option<i64>) =
+            connection.query_row(LOG_AT_START_SQL, [], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let next_id = last_id + 1;
+        Ok(MoveLog {
+            next_id,
+            pending: HashMap::new(),
+            unfolded_from: oldest,
+            deleted_below: oldest.unwrap_or(next_id),
+            compact_at: next_id + COMPACT_EVERY,
+        })
+    }
+
+    /// Takes in what a committed batch did.
+    fn apply(&mut self, changes: &[LogChange<'_>], next_id: i64) {
+        self.next_id = next_id;
+        for change in changes {
+            match *change {
+                LogChange::Logged(room, id) => {
+                    if !self.pending.contains_key(room) {
+                        self.pending.insert(room.to_owned(), id);
+                    }
+                }
+                LogChange::Saved(room) => {
+                    self.pending.remove(room);
+                }
+                LogChange::Folded(through) => {
+                    if self.unfolded_from.is_some_and(|from| from <= through) {
+                        self.unfolded_from = None;
+                    }
+                    self.deleted_below = self.deleted_below.max(through + 1);
+                }
+            }
+        }
+    }
+
+    /// Every so often, deletes the rows no room needs any more: those older
+    /// than the first move still waiting for its room's next save.
+    fn compact(&mut self, connection: &Connection) {
+        if self.next_id < self.compact_at {
+            return;
+        }
+        self.compact_at = self.next_id + COMPACT_EVERY;
+        let needed_from = self
+            .pending
+            .values()
+            .copied()
+            .chain(self.unfolded_from)
+            .min()
+            .unwrap_or(self.next_id);
+        if needed_from <= self.deleted_below {
+            return;
+        }
+        match connection
+            .prepare_cached(DELETE_LOG_BEFORE_SQL)
+            .and_then(|mut statement| statement.execute([needed_from]))
+        {
+            Ok(_) => self.deleted_below = needed_from,
+            Err(error) => {
+                tracing::warn!(%error, "cannot delete old logged moves; tried again later")
+            }
+        }
+    }
+}
+
 /// The writer thread: commits batches of jobs until every sender is gone and
 /// the queue is empty.
-fn run(mut connection: Connection, path: &Path, mut queue: mpsc::Receiver<Job>) {
+fn run(mut connection: Connection, path: &Path, mut queue: mpsc::Receiver<Job>, mut log: MoveLog) {
     let mut batch = Vec::new();
     // Whether jobs came faster than one a commit: then the next is near.
     let mut busy = false;
@@ -251,9 +373,15 @@ fn run(mut connection: Connection, path: &Path, mut queue: mpsc::Receiver<Job>) 
         // rooms waiting on these jobs would hold their events for good.
         // Dropping the transaction while unwinding rolls it back.
         let committed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            commit(&mut connection, &batch)
+            let mut next_id = log.next_id;
+            let changes = commit(&mut connection, &batch, &mut next_id)?;
+            log.apply(&changes, next_id);
+            Ok(())
         }))
         .unwrap_or_else(|_| Err(rusqlite::Error::UnwindingPanic));
+        if committed.is_ok() {
+            log.compact(&connection);
+        }
         let result = committed.map_err(|cause| {
             let error = StoreError::from_sqlite(path, cause);
             tracing::error!(jobs = batch.len(), %error, "database writes rolled back");
@@ -307,10 +435,16 @@ fn next_job(queue: &mut mpsc::Receiver<Job>, busy: bool) -> Option<Job> {
     }
 }
 
-/// Applies every job of `batch` in one transaction and commits it; on an
-/// error nothing of the batch is kept.
-fn commit(connection: &mut Connection, batch: &[Job]) -> rusqlite::Result<()> {
+/// Applies every job of `batch` in one transaction and commits it, giving
+/// logged moves ids from `next_id` on; on an error nothing of the batch is
+/// kept. Returns what the batch did to the log.
+fn commit<'batch>(
+    connection: &mut Connection,
+    batch: &'batch [Job],
+    next_id: &mut i64,
+) -> rusqlite::Result<Vec<LogChange<'batch>>> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut changes = Vec::new();
     let writes: Vec<&Write> = batch
         .iter()
         .flat_map(|job| match job {
@@ -325,7 +459,9 @@ fn commit(connection: &mut Connection, batch: &[Job]) -> rusqlite::Result<()> {
             Job::Apply { writes, .. } => {
                 for write in writes {
                     if !superseded[next_write] {
-                        apply(&transaction, write)?;
+                        if let Some(change) = apply(&transaction, write, next_id)? {
+                            changes.push(change);
+                        }
                     }
                     next_write += 1;
                 }
@@ -333,16 +469,18 @@ fn commit(connection: &mut Connection, batch: &[Job]) -> rusqlite::Result<()> {
             Job::LimitGrowth { extra_pages, .. } => limit_growth(&transaction, *extra_pages)?,
         }
     }
-    transaction.commit()
+    transaction.commit()?;
+    Ok(changes)
 }
 
 /// Marks the room writes that a later write of the same room makes
-/// pointless: only the last save or delete of a room decides what is kept.
+/// pointless: the last save or delete of a room decides what is kept, and
+/// includes every move logged before it.
 fn superseded_room_writes(writes: &[&Write]) -> Vec<bool> {
-    let mut last_for_room = HashMap::new();
+    let mut last_save = HashMap::new();
     for (index, write) in writes.iter().enumerate() {
         if let Some(code) = write.saved_room_code() {
-            last_for_room.insert(code, index);
+            last_save.insert(code, index);
         }
     }
     writes
@@ -350,35 +488,73 @@ fn superseded_room_writes(writes: &[&Write]) -> Vec<bool> {
         .enumerate()
         .map(|(index, write)| {
             write
-                .saved_room_code()
-                .is_some_and(|code| last_for_room[code] != index)
+                .room_code()
+                .and_then(|code| last_save.get(code))
+                .is_some_and(|&last| last > index)
         })
         .collect()
 }
 
-/// Applies one write inside the batch's transaction.
-fn apply(connection: &Connection, write: &Write) -> rusqlite::Result<()> {
-    match write {
+/// Applies one write inside the batch's transaction; a logged move takes
+/// the id `next_id` (which moves on). Returns what it did to the log.
+fn apply<'batch>(
+    connection: &Connection,
+    write: &'batch Write,
+    next_id: &mut i64,
+) -> rusqlite::Result<Option<LogChange<'batch>>> {
+    Ok(match write {
         Write::SaveRoom { code, state } => {
+            // The state includes every move logged so far.
+            let log_after = *next_id - 1;
+            let now = unix_millis();
             // Most saves replace a room's state: try that first.
-            let replaced = connection.prepare_cached(REPLACE_ROOM_SQL)?.execute((
-                code,
-                state,
-                unix_millis(),
-            ))?;
+            let replaced = connection
+                .prepare_cached(REPLACE_ROOM_SQL)?
+                .execute((code, state, now, log_after))?;
             if replaced == 0 {
                 connection
                     .prepare_cached(SAVE_ROOM_SQL)?
-                    .execute((code, state, unix_millis()))?;
+                    .execute((code, state, now, log_after))?;
             }
+            Some(LogChange::Saved(code))
         }
         Write::DeleteRoom { code } => {
             connection
                 .prepare_cached(DELETE_ROOM_SQL)?
                 .execute([code])?;
+            Some(LogChange::Saved(code))
         }
-        Write::RecordGame(game) => record_game(connection, game)?,
-    }
+        Write::RecordGame(game) => {
+            record_game(connection, game)?;
+            None
+        }
+        Write::LogMove(logged) => {
+            let id = *next_id;
+            log_move(connection, id, logged)?;
+            *next_id += 1;
+            Some(LogChange::Logged(&logged.room, id))
+        }
+        Write::FoldLog { through } => {
+            connection
+                .prepare_cached(DELETE_LOG_THROUGH_SQL)?
+                .execute([through])?;
+            Some(LogChange::Folded(*through))
+        }
+    })
+}
+
+/// Appends `logged` to the log with the id `id`.
+fn log_move(connection: &Connection, id: i64, logged: &LoggedMove) -> rusqlite::Result<()> {
+    let mover = i64::try_from(logged.mover)
+        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
+    connection.prepare_cached(LOG_MOVE_SQL)?.execute((
+        id,
+        &logged.room,
+        logged.moves,
+        mover,
+        logged.word,
+        &logged.guess,
+    ))?;
     Ok(())
 }
 

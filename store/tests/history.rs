@@ -15,10 +15,12 @@ fn standing(name: &str, games: u32, wins: u32, points: u64) -> Standing {
     }
 }
 
+/// A saved room, in a database where no move was ever logged.
 fn saved(code: &str, state: &str) -> SavedRoom {
     SavedRoom {
         code: code.to_owned(),
         state: state.to_owned(),
+        log_after: 0,
     }
 }
 
