@@ -11,7 +11,7 @@ fn logged(room: &str, moves: u32) -> Write {
         room: room.to_owned(),
         moves,
         mover: u64::from(moves % 2 + 1),
-        word: moves % 5 == 0,
+        word: moves.is_multiple_of(5),
         guess: format!("g{moves}"),
     })
 }
@@ -140,7 +140,7 @@ fn the_log_keeps_only_the_moves_some_room_still_needs() {
     for round in 1..=1_250u32 {
         let mut writes = Vec::new();
         for room in rooms {
-            if round % 50 == 0 {
+            if round.is_multiple_of(50) {
                 writes.push(save_room(room, &format!("{room}{round}")));
             } else {
                 writes.push(logged(room, round));
