@@ -26,6 +26,7 @@ pub mod palindrome;
 pub mod persist;
 pub mod rate;
 pub mod registry;
+pub mod release;
 pub mod room;
 pub mod server;
 pub mod session;

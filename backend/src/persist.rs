@@ -10,18 +10,24 @@
 //! so rooms do not wait on each other's commits. Finished games go into
 //! history in the same transaction as the room's new state.
 //!
-//! At start, [`saved_rooms`] reads every room back; the registry reopens
-//! them with every seat away, and the rules hold the turn for its mover
-//! until it resumes (see [`wordguess_game::Game::restore`]).
+//! Most moves are not saved with the whole state but logged alone, as a
+//! small row (see [`crate::room`]): the whole state is saved every so often
+//! and at every other change.
+//!
+//! At start, [`saved_rooms`] reads every room back and replays the moves
+//! logged after its state ([`wordguess_game::Game::replay`]), then gives
+//! the writes that fold those moves into the saved states; the registry
+//! reopens the rooms with every seat away, and the rules hold the turn for
+//! its mover until it resumes (see [`wordguess_game::Game::restore`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
-use wordguess_game::SavedGame;
+use wordguess_game::{Game, PlayerId, SavedGame};
 use wordguess_protocol::{GameRecord, Language, ResumeToken, RoomCode, Standing};
-use wordguess_store::{Store, Writer};
+use wordguess_store::{LoggedMove, Store, Write, Writer};
 
-use crate::room::RoomKind;
+use crate::room::{logged_move, RoomKind};
 use crate::switchboard::Door;
 
 /// The database: reads for `/top`, `/history` and the HTTP API, and the one
@@ -99,17 +105,36 @@ impl RoomSave {
     }
 }
 
-/// Every saved room that can be read back. A room whose saved state is
-/// unreadable is logged and skipped (its row stays, for a person to look
-/// at), never a reason not to start.
+/// The saved rooms, as read back at start.
+#[derive(Debug, Default)]
+pub struct SavedRooms {
+    /// Every room that can be read back, with its logged moves replayed.
+    pub rooms: Vec<(RoomCode, RoomSave)>,
+    /// What folds the logged moves into the rooms' saved states (empty if
+    /// nothing was logged); written before the rooms reopen.
+    pub fold: Vec<Write>,
+}
+
+/// Every saved room that can be read back, with the moves logged after its
+/// saved state replayed on it. A room whose saved state is unreadable is
+/// logged and skipped (its row stays, for a person to look at), never a
+/// reason not to start; so is a logged move that does not fit its room
+/// (the room comes back as it was before that move).
 ///
 /// # Errors
 ///
 /// Returns the store's error if the rooms cannot be read at all.
-pub fn saved_rooms(
-    store: &Store,
-) -> Result<Vec<(RoomCode, RoomSave)>, wordguess_store::StoreError> {
-    let mut rooms = Vec::new();
+pub fn saved_rooms(store: &Store) -> Result<SavedRooms, wordguess_store::StoreError> {
+    let mut logged: HashMap<String, Vec<(i64, LoggedMove)>> = HashMap::new();
+    let mut last_logged = None;
+    for (id, logged_move) in store.logged_moves()? {
+        last_logged = Some(id);
+        logged
+            .entry(logged_move.room.clone())
+            .or_default()
+            .push((id, logged_move));
+    }
+    let mut rooms = SavedRooms::default();
     for saved in store.saved_rooms()? {
         let code = match RoomCode::parse(&saved.code) {
             Ok(code) => code,
@@ -119,13 +144,63 @@ pub fn saved_rooms(
             }
         };
         match serde_json::from_str::<RoomSave>(&saved.state) {
-            Ok(save) => rooms.push((code, save)),
+            Ok(mut save) => {
+                let moves = logged.remove(&saved.code).unwrap_or_default();
+                let after_save = moves.into_iter().filter(|(id, _)| *id > saved.log_after);
+                if replay(&code, &mut save.game, after_save) > 0 {
+                    match serde_json::to_string(&save) {
+                        Ok(state) => rooms.fold.push(Write::SaveRoom {
+                            code: saved.code.clone(),
+                            state,
+                        }),
+                        Err(error) => {
+                            tracing::error!(room = %code, %error, "cannot write the room's state down");
+                        }
+                    }
+                }
+                rooms.rooms.push((code, save));
+            }
             Err(error) => {
                 tracing::error!(room = %code, %error, "a saved room cannot be read; skipped");
             }
         }
     }
+    if let Some(through) = last_logged {
+        rooms.fold.push(Write::FoldLog { through });
+    }
     Ok(rooms)
+}
+
+/// Replays `moves` on `game`, in order, and returns how many it took. Stops
+/// at the first that does not fit (logged and left out, with the moves
+/// after it).
+fn replay(
+    code: &RoomCode,
+    game: &mut SavedGame,
+    moves: impl Iterator<Item = (i64, LoggedMove)>,
+) -> usize {
+    let mut replayed = 0;
+    for (id, logged) in moves {
+        if logged.moves != game.moves + 1 {
+            tracing::warn!(room = %code, id, "a logged move is out of place; the room comes back before it");
+            break;
+        }
+        let mv = logged_move(&logged);
+        match Game::replay(
+            game.clone(),
+            PlayerId(logged.mover),
+            mv,
+            std::time::Instant::now(),
+        ) {
+            Ok(after) => *game = after,
+            Err(error) => {
+                tracing::warn!(room = %code, id, %error, "a logged move does not fit; the room comes back before it");
+                break;
+            }
+        }
+        replayed += 1;
+    }
+    replayed
 }
 
 /// Lines on the leaderboard `/top` shows.

@@ -105,6 +105,8 @@ pub struct Registry {
     pub writer: Option<wordguess_store::Writer>,
     /// Reads from the database (history, leaderboard), if there is one.
     pub records: Option<crate::persist::Records>,
+    /// Saves that are over, for the release task to send what waited.
+    pub releases: Arc<crate::release::Releases>,
     /// What an operator watches.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Where room tasks are spawned, so shutdown waits for them.
@@ -126,7 +128,12 @@ impl Registry {
         tasks: TaskTracker,
         shutdown: CancellationToken,
     ) -> Self {
+        let releases = Arc::<crate::release::Releases>::default();
+        if persistence.is_some() {
+            tasks.spawn(crate::release::run(releases.clone(), shutdown.clone()));
+        }
         Self {
+            releases,
             metrics: Arc::default(),
             writer: persistence.map(|p| p.writer.clone()),
             records: persistence.map(|p| crate::persist::Records::new(p.store.clone())),

@@ -18,6 +18,11 @@
 //! saved (and the commit awaited) *before* the step's events and signals
 //! go out, so nothing a player has seen can be lost by a crash (see
 //! [`crate::persist`]). Without one, events go out at once the same way.
+//! A step that is only a move of a game in play, with every seat here, is
+//! written down as that move alone (a small row of the store's move log,
+//! which [`Game::replay`] replays after a restart); the whole state is
+//! saved again after [`MOST_LOGGED`] such moves, within [`SAVE_WHOLE_WITHIN`]
+//! of the first, and at any other change.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::Ordering;
@@ -33,14 +38,22 @@ use wordguess_game::{
 use wordguess_protocol::{
     GameRecord, Language, PlayerRecord, ResumeToken, RoomCode, Score, ServerEvent,
 };
-use wordguess_store::{unix_millis, Write};
+use wordguess_store::{unix_millis, LoggedMove, Write};
 
 use crate::persist::{RoomSave, SavedLink, SavedWords};
 use crate::rate::TokenBucket;
 use crate::registry::{Registry, RoomFlags};
+use crate::release::{Commits, SaveReport};
 use crate::session::now;
 use crate::switchboard::{ConnId, Door, Endpoint, Signal};
 use crate::words::WordList;
+
+/// Moves logged alone before the room's whole state is saved again (a
+/// restart replays at most this many per room).
+pub const MOST_LOGGED: u32 = 64;
+/// How soon after a logged move the whole state is saved at the latest, so
+/// the store can delete the log behind it.
+pub const SAVE_WHOLE_WITHIN: Duration = Duration::from_secs(5);
 
 /// Chat lines a member may send at once, and then one every two seconds.
 const CHAT_BURST: u32 = 5;
@@ -145,7 +158,7 @@ struct SeatLink {
 
 /// What a step sends, held until the room's state is saved.
 #[derive(Debug)]
-enum Outgoing {
+pub(crate) enum Outgoing {
     /// An event to a connection.
     Event {
         endpoint: Arc<Endpoint>,
@@ -220,14 +233,23 @@ struct Room {
     outgoing: Vec<Outgoing>,
     /// Finished games not yet written to history.
     records: Vec<GameRecord>,
-    /// A hash of the state as last saved (to save only what changed).
+    /// A hash of the state as last saved whole (to save only what changed);
+    /// `None` until the room is saved, and after a failed save.
     saved: Option<u64>,
-    /// What steps sent, held until the save each waits for is committed
-    /// (by the number of that save).
-    held: VecDeque<(u64, Vec<Outgoing>)>,
+    /// This step's move, if it may be logged alone.
+    move_to_log: Option<LoggedMove>,
+    /// Moves logged since the state was last saved whole.
+    logged: u32,
+    /// When the state must be saved whole at the latest, after logged moves.
+    save_by: Option<Instant>,
+    /// The game as a restart would replay it from the store (debug builds
+    /// check every logged move against the game itself).
+    #[cfg(debug_assertions)]
+    replayed: Option<wordguess_game::SavedGame>,
     /// The number of the last save handed to the writer.
     submitted: u64,
-    /// What the writer says back.
+    /// What steps sent, held until their saves are committed, and what the
+    /// writer says back.
     commits: Arc<Commits>,
     /// Whether the players were told the room can no longer be saved.
     unsaved: bool,
@@ -235,46 +257,6 @@ struct Room {
     retry: Option<(Instant, Duration)>,
     /// What this room has added to the server's metrics.
     counted: Counted,
-}
-
-/// What the database writer tells a room, from its thread: how far its
-/// saves are committed, and the rare report of a failure or a recovery.
-#[derive(Debug, Default)]
-struct Commits {
-    /// The number of the last save committed (or failed).
-    committed: std::sync::atomic::AtomicU64,
-    /// Failures and recoveries, in order.
-    reports: std::sync::Mutex<Vec<SaveReport>>,
-    /// Wakes the room.
-    notify: tokio::sync::Notify,
-}
-
-/// How a save went, when the room must hear of it.
-#[derive(Debug)]
-enum SaveReport {
-    /// The save failed; the finished games it carried come back.
-    Failed {
-        /// Why.
-        error: String,
-        /// The finished games of the save.
-        records: Vec<GameRecord>,
-    },
-    /// A save worked after failures.
-    Recovered,
-}
-
-impl Commits {
-    /// Save number `seq` is over (called on the writer's thread).
-    fn done(&self, seq: u64, report: Option<SaveReport>) {
-        if let Some(report) = report {
-            self.reports
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(report);
-        }
-        self.committed.fetch_max(seq, Ordering::AcqRel);
-        self.notify.notify_one();
-    }
 }
 
 /// A room's share of the metrics' gauges, and the moves already counted.
@@ -314,8 +296,7 @@ pub async fn run(
             biased;
             () = shutdown.cancelled() => return,
             () = room.commits.notify.notified() => {
-                // Only a report on a save (rare) changes the room.
-                if !room.release() {
+                if !room.take_reports() {
                     continue;
                 }
             }
@@ -342,9 +323,9 @@ pub async fn run(
     room.count();
     // What the writer has reported (finished games of a failed save come
     // back) is taken in before the room says goodbye to the database.
-    let _ = room.release();
+    let _ = room.take_reports();
     room.forget().await;
-    let _ = room.release();
+    let _ = room.take_reports();
     tracing::info!(room = %code, games = room.games_played, "room closed");
 }
 
@@ -364,7 +345,7 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
 
 /// Sends what a step held back, in order. A connection whose queue is full
 /// is dropped by its outbox (its session then tells the room it is gone).
-fn send_all(outgoing: Vec<Outgoing>) {
+pub(crate) fn send_all(outgoing: Vec<Outgoing>) {
     for outgoing in outgoing {
         match outgoing {
             Outgoing::Signal { endpoint, signal } => endpoint.signal(signal),
@@ -372,6 +353,15 @@ fn send_all(outgoing: Vec<Outgoing>) {
                 endpoint.outbox.send(event);
             }
         }
+    }
+}
+
+/// The move a logged move names.
+pub(crate) fn logged_move(logged: &LoggedMove) -> Move {
+    if logged.word {
+        Move::Word(logged.guess.clone())
+    } else {
+        Move::Letter(logged.guess.clone())
     }
 }
 
@@ -421,7 +411,11 @@ impl Room {
             outgoing: Vec::new(),
             records: Vec::new(),
             saved: None,
-            held: VecDeque::new(),
+            move_to_log: None,
+            logged: 0,
+            save_by: None,
+            #[cfg(debug_assertions)]
+            replayed: None,
             submitted: 0,
             commits: Arc::default(),
             unsaved: false,
@@ -532,15 +526,12 @@ impl Room {
             return;
         };
         if writes.is_empty() {
-            match self.held.back_mut() {
-                Some((_, waiting)) => waiting.extend(outgoing),
-                None => send_all(outgoing),
-            }
+            self.commits.send_after_held(outgoing);
             return;
         }
         self.submitted += 1;
         let seq = self.submitted;
-        self.held.push_back((seq, outgoing));
+        self.commits.hold(seq, outgoing);
         let records: Vec<GameRecord> = writes
             .iter()
             .filter_map(|write| match write {
@@ -549,6 +540,7 @@ impl Room {
             })
             .collect();
         let commits = self.commits.clone();
+        let releases = self.registry.releases.clone();
         let was_unsaved = self.unsaved;
         writer
             .submit_then(writes, move |result| {
@@ -559,28 +551,15 @@ impl Room {
                         records,
                     }),
                 };
-                commits.done(seq, report);
+                releases.push(commits, seq, report);
             })
             .await;
     }
 
-    /// The writer has committed some saves: their steps' events go out, in
-    /// order, and a failure or recovery is told to the room. Returns whether
-    /// there was such a report (the room changed).
-    fn release(&mut self) -> bool {
-        let reports = std::mem::take(
-            &mut *self
-                .commits
-                .reports
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-        let committed = self.commits.committed.load(Ordering::Acquire);
-        while self.held.front().is_some_and(|(seq, _)| *seq <= committed) {
-            if let Some((_, outgoing)) = self.held.pop_front() {
-                send_all(outgoing);
-            }
-        }
+    /// Takes in what the writer reported (a failure or a recovery, told to
+    /// the room). Returns whether there was a report (the room changed).
+    fn take_reports(&mut self) -> bool {
+        let reports = self.commits.take_reports();
         let reported = !reports.is_empty();
         for report in reports {
             self.saved(report);
@@ -592,17 +571,35 @@ impl Room {
     /// it changed since the last save (compared by a hash of its text), and
     /// finished games. Nothing without a database.
     fn changes(&mut self) -> Vec<Write> {
-        let waiting = self.retry.is_some_and(|(at, _)| now() < at);
+        let move_to_log = self.move_to_log.take();
+        let now = now();
+        let waiting = self.retry.is_some_and(|(at, _)| now < at);
         if self.registry.writer.is_none() || waiting {
             // After a failure, play goes on unsaved until the next attempt.
             return Vec::new();
         }
+        let due = self.save_by.is_some_and(|by| by <= now);
+        if let Some(logged) = move_to_log.filter(|_| !due && self.records.is_empty()) {
+            self.logged += 1;
+            self.save_by.get_or_insert(now + SAVE_WHOLE_WITHIN);
+            #[cfg(debug_assertions)]
+            self.check_replay(&logged);
+            return vec![Write::LogMove(logged)];
+        }
         let mut writes: Vec<Write> = self.records.drain(..).map(Write::RecordGame).collect();
+        // Whatever happens below, nothing logged waits for a save any more
+        // (a failed save starts over with a whole one).
+        self.logged = 0;
+        self.save_by = None;
         match serde_json::to_string(&self.save()) {
             Ok(state) => {
                 let hash = text_hash(&state);
                 if self.saved != Some(hash) {
                     self.saved = Some(hash);
+                    #[cfg(debug_assertions)]
+                    {
+                        self.replayed = Some(self.game.save());
+                    }
                     writes.push(Write::SaveRoom {
                         code: self.code.to_string(),
                         state,
@@ -614,6 +611,28 @@ impl Room {
             }
         }
         writes
+    }
+
+    /// Debug builds: the logged move, replayed on the game as the store
+    /// holds it, gives the game the room has now.
+    #[cfg(debug_assertions)]
+    fn check_replay(&mut self, logged: &LoggedMove) {
+        let base = self
+            .replayed
+            .take()
+            .expect("a logged move follows a whole save");
+        let replayed = Game::replay(
+            base,
+            PlayerId(logged.mover),
+            logged_move(logged),
+            std::time::Instant::now(),
+        );
+        assert_eq!(
+            replayed.as_ref().ok(),
+            Some(&self.game.save()),
+            "a logged move must replay to the room's game"
+        );
+        self.replayed = replayed.ok();
     }
 
     /// The writer's report on a save: a failure is logged and told to the
@@ -635,6 +654,8 @@ impl Room {
                 self.registry.metrics.save_failures.inc();
                 // Saved again in full at the next attempt, finished games too.
                 self.saved = None;
+                self.logged = 0;
+                self.save_by = None;
                 self.records.extend(records);
                 let wait = self
                     .retry
@@ -734,7 +755,9 @@ impl Room {
             .empty_since
             .map(|since| since + self.registry.defaults.idle_close);
         let retry = self.retry.map(|(at, _)| at);
-        [self.game.poll_timeout(), idle, retry]
+        // While a save waits for its retry, so does the whole save.
+        let save_by = self.save_by.filter(|_| self.retry.is_none());
+        [self.game.poll_timeout(), idle, retry, save_by]
             .into_iter()
             .flatten()
             .min()
@@ -989,7 +1012,7 @@ impl Room {
             }]
         };
         let deliveries = match command {
-            RoomCommand::Play(mv) => self.game.play(id, mv, now),
+            RoomCommand::Play(mv) => self.play(id, mv, now),
             RoomCommand::Start => match self.game.start(id, now) {
                 Ok(deliveries) => deliveries,
                 Err(error) => private(error.to_string()),
@@ -1011,6 +1034,34 @@ impl Room {
             },
         };
         self.deliver(deliveries);
+    }
+
+    /// Seat `id`'s move. A move that keeps the game in play, made while a
+    /// replay would make it the same way, is kept to be logged alone.
+    fn play(&mut self, id: PlayerId, mv: Move, now: Instant) -> Vec<Delivery> {
+        let moves = self.game.moves();
+        let loggable = self.registry.writer.is_some()
+            && self.saved.is_some()
+            && self.logged < MOST_LOGGED
+            && self.game.is_replayable();
+        let logged = loggable.then(|| {
+            let (word, guess) = match &mv {
+                Move::Letter(letter) => (false, letter.clone()),
+                Move::Word(word) => (true, word.clone()),
+            };
+            LoggedMove {
+                room: self.code.to_string(),
+                moves: moves + 1,
+                mover: id.0,
+                word,
+                guess,
+            }
+        });
+        let deliveries = self.game.play(id, mv, now);
+        if self.game.moves() == moves + 1 && self.game.phase() == Phase::Playing {
+            self.move_to_log = logged;
+        }
+        deliveries
     }
 
     fn spectator_command(&mut self, conn: ConnId, command: RoomCommand, now: Instant) {

@@ -140,11 +140,22 @@ pub async fn run(
             .await
             .map_err(io::Error::other)?
             .map_err(io::Error::other)?;
+        if !saved.fold.is_empty() {
+            // Until this commits, the log stays as it is (a later start
+            // replays it again), so a failure here loses nothing.
+            if let Err(error) = persistence.writer.submit(saved.fold).await {
+                tracing::error!(%error, "cannot fold the logged moves into the saved rooms");
+            }
+        }
         let (rooms, seats) = (
-            saved.len(),
-            saved.iter().map(|(_, s)| s.seats.len()).sum::<usize>(),
+            saved.rooms.len(),
+            saved
+                .rooms
+                .iter()
+                .map(|(_, s)| s.seats.len())
+                .sum::<usize>(),
         );
-        registry.restore(saved);
+        registry.restore(saved.rooms);
         tracing::info!(rooms, seats, "restored the saved rooms");
     }
     let context = Arc::new(ServerContext::new(

@@ -1,0 +1,178 @@
+//! Holding a room's events until the save they wait for is committed, and
+//! letting them go as soon as it is.
+//!
+//! A room step that changed the room's state hands its save to the store's
+//! writer and leaves its events in the room's [`Commits`], numbered by that
+//! save. When a commit is over, the writer thread runs each save's
+//! continuation, which only queues the save's number in the server's one
+//! [`Releases`]; the release task ([`run`]) then sends every room's events up
+//! to that number, on the async runtime. So the writer wakes one task a
+//! commit (however many rooms the commit served) instead of every room, and
+//! the rooms are not woken at all: a room hears from the writer only when a
+//! save failed or works again.
+//!
+//! Order is kept: a room's events go out in the order of its steps. A step
+//! that saved nothing is held behind the steps before it while any is held;
+//! the release task sends a room's events while it holds the room's lock,
+//! so a later step cannot overtake them.
+//!
+//! [`Releases`] holds at most one entry per save queued to the writer, so
+//! it is bounded by the writer's own queue.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use wordguess_protocol::GameRecord;
+
+use crate::room::{send_all, Outgoing};
+
+/// How a save went, when the room must hear of it.
+#[derive(Debug)]
+pub(crate) enum SaveReport {
+    /// The save failed; the finished games it carried come back.
+    Failed {
+        /// Why.
+        error: String,
+        /// The finished games of the save.
+        records: Vec<GameRecord>,
+    },
+    /// A save worked after failures.
+    Recovered,
+}
+
+/// What a room holds back until its saves are committed, and what the
+/// writer reports to it.
+#[derive(Debug, Default)]
+pub(crate) struct Commits {
+    /// Held events, and how far the room's saves are committed.
+    held: Mutex<Held>,
+    /// Failures and recoveries, in order.
+    reports: Mutex<Vec<SaveReport>>,
+    /// Wakes the room for a report.
+    pub(crate) notify: Notify,
+}
+
+/// A room's events held for its saves.
+#[derive(Debug, Default)]
+struct Held {
+    /// The number of the last save committed (or failed).
+    committed: u64,
+    /// What steps sent, by the number of the save each waits for.
+    steps: VecDeque<(u64, Vec<Outgoing>)>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Commits {
+    /// Holds `outgoing` until save number `seq` is committed.
+    pub(crate) fn hold(&self, seq: u64, outgoing: Vec<Outgoing>) {
+        lock(&self.held).steps.push_back((seq, outgoing));
+    }
+
+    /// Sends `outgoing` (a step that saved nothing) once what is held
+    /// before it has gone out: now, if nothing is held.
+    pub(crate) fn send_after_held(&self, outgoing: Vec<Outgoing>) {
+        let mut held = lock(&self.held);
+        match held.steps.back_mut() {
+            Some((_, waiting)) => waiting.extend(outgoing),
+            None => {
+                drop(held);
+                // Only the room adds to what is held, so nothing can be
+                // held before these now.
+                send_all(outgoing);
+            }
+        }
+    }
+
+    /// Save number `seq` is over: what waited for it goes out, and a report
+    /// wakes the room.
+    fn done(&self, seq: u64, report: Option<SaveReport>) {
+        if let Some(report) = report {
+            lock(&self.reports).push(report);
+            self.notify.notify_one();
+        }
+        let mut held = lock(&self.held);
+        held.committed = held.committed.max(seq);
+        let committed = held.committed;
+        while held.steps.front().is_some_and(|(seq, _)| *seq <= committed) {
+            if let Some((_, outgoing)) = held.steps.pop_front() {
+                send_all(outgoing);
+            }
+        }
+    }
+
+    /// The reports not yet taken, in order.
+    pub(crate) fn take_reports(&self) -> Vec<SaveReport> {
+        std::mem::take(&mut *lock(&self.reports))
+    }
+}
+
+/// One save that is over.
+struct Release {
+    /// The room's holdings.
+    commits: Arc<Commits>,
+    /// The save's number.
+    seq: u64,
+    /// What the room must hear, if anything.
+    report: Option<SaveReport>,
+}
+
+/// Saves that are over, waiting for the release task.
+#[derive(Default)]
+pub struct Releases {
+    /// In the order their commits ended.
+    queue: Mutex<Vec<Release>>,
+    /// Wakes the release task.
+    notify: Notify,
+}
+
+impl std::fmt::Debug for Releases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Releases")
+            .field("queued", &lock(&self.queue).len())
+            .finish()
+    }
+}
+
+impl Releases {
+    /// Save number `seq` of the room holding `commits` is over (called on
+    /// the writer's thread, once per save).
+    pub(crate) fn push(&self, commits: Arc<Commits>, seq: u64, report: Option<SaveReport>) {
+        lock(&self.queue).push(Release {
+            commits,
+            seq,
+            report,
+        });
+        // A task already woken is not woken again: one wake serves every
+        // save of a commit.
+        self.notify.notify_one();
+    }
+}
+
+/// The release task: sends what waited for saves that are over, until the
+/// server shuts down.
+pub async fn run(releases: Arc<Releases>, shutdown: CancellationToken) {
+    let mut batch = Vec::new();
+    loop {
+        tokio::select! {
+            biased;
+            () = shutdown.cancelled() => return,
+            () = releases.notify.notified() => {}
+        }
+        std::mem::swap(&mut batch, &mut *lock(&releases.queue));
+        for release in batch.drain(..) {
+            // A panic here must not end the task: every room's events
+            // would be held for good.
+            let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                release.commits.done(release.seq, release.report);
+            }));
+            if sent.is_err() {
+                tracing::error!("sending what waited for a save panicked");
+            }
+        }
+    }
+}
