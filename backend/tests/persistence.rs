@@ -11,6 +11,7 @@ mod common;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use common::{http_get, Client, Door, LineReader, ServerProcess, TempDir};
 use serde_json::{json, Value};
@@ -284,6 +285,57 @@ async fn no_player_sees_a_move_before_it_is_committed() {
         alice.expect("/turn").await;
         server.shutdown().await;
     }
+}
+
+/// `(state, log_after)` of the saved room `code`, and the ids of the moves
+/// logged after it, read straight from the database file.
+fn saved_and_logged(db: &Path, code: &str) -> (String, i64, Vec<i64>) {
+    let reader = rusqlite::Connection::open(db).expect("open");
+    let (state, log_after): (String, i64) = reader
+        .query_row(
+            "SELECT state, log_after FROM rooms WHERE code = ?1",
+            [code],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .expect("the room is saved");
+    let mut statement = reader
+        .prepare("SELECT id FROM room_moves WHERE room = ?1 AND id > ?2 ORDER BY id")
+        .expect("prepare");
+    let logged = statement
+        .query_map(rusqlite::params![code, log_after], |row| row.get(0))
+        .expect("query")
+        .collect::<Result<Vec<i64>, _>>()
+        .expect("rows");
+    (state, log_after, logged)
+}
+
+#[tokio::test]
+async fn moves_are_logged_alone_and_the_whole_room_is_saved_soon_after() {
+    let dir = TempDir::new("logged");
+    let db = dir.join("games.db");
+    let server = start(with_db(&db)).await;
+    let mut alice = client(&server, Door::Tcp, "alice").await;
+    alice.enter(&[], "alice").await;
+    let code = alice.room_code().await;
+    let mut bob = client(&server, Door::WsJson, "bob").await;
+    bob.enter(&[], "bob").await;
+    hit_then_miss(&mut alice).await;
+    bob.expect("/turn").await;
+
+    // Both moves are in the log, after a saved state that has neither.
+    let (state, _, logged) = saved_and_logged(&db, &code);
+    assert_eq!(logged.len(), 2, "one small row a move: {logged:?}");
+    assert!(state.contains(r#""named":[]"#), "{state}");
+
+    // Within the time the room allows, its whole state catches up.
+    tokio::time::sleep(wordguess_backend::room::SAVE_WHOLE_WITHIN + Duration::from_secs(1)).await;
+    let (state, _, logged) = saved_and_logged(&db, &code);
+    assert!(
+        logged.is_empty(),
+        "the saved state includes the moves: {logged:?}"
+    );
+    assert!(state.contains(r#""named":["p","z"]"#), "{state}");
+    server.shutdown().await;
 }
 
 /// `--db DB --words WORDS`.
