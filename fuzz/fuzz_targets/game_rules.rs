@@ -9,7 +9,9 @@
 //!   when any seat is present, the mover is not away (unless a restored
 //!   game holds the turn for it); the last `/turn` of a step goes to the
 //!   mover. Outside play nobody is to move. Saving a restored game gives
-//!   back what was saved.
+//!   back what was saved. A move made while `Game::is_replayable` holds,
+//!   replayed with `Game::replay` on the game saved before it, gives the
+//!   game saved after it (the server logs such moves alone).
 //! - The ring keeps its order: a step only appends the one seat that joined
 //!   or removes seats (each named in a `Left` event).
 //! - Points never go down, except that a wrong word sets them to 0; the
@@ -105,6 +107,22 @@ struct Script {
 
 fn pick<T: Copy>(items: &[T], index: u8) -> T {
     items[usize::from(index) % items.len()]
+}
+
+/// Plays `mv` for `id`, checking that a move the game lets the server log
+/// alone replays to the same game.
+fn play_and_replay(game: &mut Game, id: PlayerId, mv: Move, now: Instant) -> Vec<Delivery> {
+    let before = game.is_replayable().then(|| game.save());
+    let moves = game.moves();
+    let out = game.play(id, mv.clone(), now);
+    if let Some(before) = before.filter(|_| game.moves() == moves + 1) {
+        assert_eq!(
+            Game::replay(before, id, mv, now),
+            Ok(game.save()),
+            "a replayed move gives another game"
+        );
+    }
+    out
 }
 
 fn player(id: u8) -> PlayerId {
@@ -385,20 +403,34 @@ fuzz_target!(|script: Script| {
                 }
             }
             Op::Start { id } => game.start(player(id), now).unwrap_or_default(),
-            Op::Letter { id, letter } => {
-                game.play(player(id), Move::Letter(fold(pick(&LETTERS, letter))), now)
-            }
+            Op::Letter { id, letter } => play_and_replay(
+                &mut game,
+                player(id),
+                Move::Letter(fold(pick(&LETTERS, letter))),
+                now,
+            ),
             Op::MoverLetter { letter } => match game.current_player() {
-                Some(id) => game.play(id, Move::Letter(fold(pick(&LETTERS, letter))), now),
+                Some(id) => play_and_replay(
+                    &mut game,
+                    id,
+                    Move::Letter(fold(pick(&LETTERS, letter))),
+                    now,
+                ),
                 None => Vec::new(),
             },
-            Op::Word { id, guess } => game.play(
+            Op::Word { id, guess } => play_and_replay(
+                &mut game,
                 player(id),
                 Move::Word(pick(&GUESSES, guess).to_owned()),
                 now,
             ),
             Op::MoverWord { guess } => match game.current_player() {
-                Some(id) => game.play(id, Move::Word(pick(&GUESSES, guess).to_owned()), now),
+                Some(id) => play_and_replay(
+                    &mut game,
+                    id,
+                    Move::Word(pick(&GUESSES, guess).to_owned()),
+                    now,
+                ),
                 None => Vec::new(),
             },
             Op::Disconnect { id } => game.disconnect(player(id), now),
