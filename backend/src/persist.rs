@@ -117,9 +117,10 @@ pub struct SavedRooms {
 
 /// Every saved room that can be read back, with the moves logged after its
 /// saved state replayed on it. A room whose saved state is unreadable is
-/// logged and skipped (its row stays, for a person to look at), never a
-/// reason not to start; so is a logged move that does not fit its room
-/// (the room comes back as it was before that move).
+/// logged and skipped (its row stays, for a person to look at, but the fold
+/// drops its logged moves, which mean nothing without it), never a reason
+/// not to start; so is a logged move that does not fit its room (the room
+/// comes back as it was before that move).
 ///
 /// # Errors
 ///

@@ -13,7 +13,7 @@
 //! thread keeps the log short: it knows which rooms have moves logged since
 //! their last save, and deletes every row older than the oldest of those.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -47,12 +47,15 @@ const LOG_MOVE_SQL: &str = "INSERT INTO room_moves (id, room, moves, mover, word
 const DELETE_LOG_BEFORE_SQL: &str = "DELETE FROM room_moves WHERE id < ?1";
 /// Deletes the logged moves up to an id.
 const DELETE_LOG_THROUGH_SQL: &str = "DELETE FROM room_moves WHERE id <= ?1";
-/// Where the log stands at start: the highest id used (by a row, or by a
-/// saved state that included it), and the oldest row.
-const LOG_AT_START_SQL: &str = "SELECT
+/// The highest log id used at start (by a row, or by a saved state that
+/// included it).
+const LAST_LOG_ID_SQL: &str = "SELECT
      max(coalesce((SELECT max(id) FROM room_moves), 0),
-         coalesce((SELECT max(log_after) FROM rooms), 0)),
-     (SELECT min(id) FROM room_moves)";
+         coalesce((SELECT max(log_after) FROM rooms), 0))";
+/// Each saved room's first move logged after its state, at start.
+const PENDING_AT_START_SQL: &str = "SELECT moves.room, min(moves.id)
+     FROM room_moves AS moves JOIN rooms ON rooms.code = moves.room
+     WHERE moves.id > rooms.log_after GROUP BY moves.room";
 
 /// How many moves are logged between two looks for rows to delete.
 const COMPACT_EVERY: i64 = 1024;
@@ -266,11 +269,11 @@ struct MoveLog {
     /// too: a saved state's `log_after` must never cover a later move).
     next_id: i64,
     /// Each room with moves logged since its state was last saved, and the
-    /// id of the first of them.
+    /// id of the first of them (from before this start too).
     pending: HashMap<String, i64>,
-    /// The first of the moves logged before this start, until the server
-    /// has replayed them and folded them into the rooms' saved states.
-    unfolded_from: Option<i64>,
+    /// Rooms whose last save failed: their moves are not logged (a restart
+    /// would replay them on an older state) until a save works again.
+    stale: HashSet<String>,
     /// Rows with smaller ids are deleted.
     deleted_below: i64,
     /// The next id at which to look for rows to delete.
@@ -290,16 +293,34 @@ enum LogChange<'batch> {
 impl MoveLog {
     /// The log as the database holds it.
     fn at_start(connection: &Connection) -> rusqlite::Result<MoveLog> {
-        let (last_id, oldest): (i64, Option<i64>) =
-            connection.query_row(LOG_AT_START_SQL, [], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let last_id: i64 = connection.query_row(LAST_LOG_ID_SQL, [], |row| row.get(0))?;
+        let pending = connection
+            .prepare(PENDING_AT_START_SQL)?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<HashMap<String, i64>>>()?;
         let next_id = last_id + 1;
         Ok(MoveLog {
             next_id,
-            pending: HashMap::new(),
-            unfolded_from: oldest,
-            deleted_below: oldest.unwrap_or(next_id),
+            pending,
+            stale: HashSet::new(),
+            deleted_below: 0,
             compact_at: next_id + COMPACT_EVERY,
         })
+    }
+
+    /// A batch failed: the rooms it would have saved (or logged moves of)
+    /// are stale until a save of theirs commits.
+    fn failed(&mut self, batch: &[Job]) {
+        for job in batch {
+            if let Job::Apply { writes, .. } = job {
+                self.stale.extend(
+                    writes
+                        .iter()
+                        .filter_map(Write::room_code)
+                        .map(str::to_owned),
+                );
+            }
+        }
     }
 
     /// Takes in what a committed batch did.
@@ -314,11 +335,11 @@ impl MoveLog {
                 }
                 LogChange::Saved(room) => {
                     self.pending.remove(room);
+                    self.stale.remove(room);
                 }
                 LogChange::Folded(through) => {
-                    if self.unfolded_from.is_some_and(|from| from <= through) {
-                        self.unfolded_from = None;
-                    }
+                    // Those rows are gone, whoever waited for them.
+                    self.pending.retain(|_, first| *first > through);
                     self.deleted_below = self.deleted_below.max(through + 1);
                 }
             }
@@ -332,13 +353,7 @@ impl MoveLog {
             return;
         }
         self.compact_at = self.next_id + COMPACT_EVERY;
-        let needed_from = self
-            .pending
-            .values()
-            .copied()
-            .chain(self.unfolded_from)
-            .min()
-            .unwrap_or(self.next_id);
+        let needed_from = self.pending.values().copied().min().unwrap_or(self.next_id);
         if needed_from <= self.deleted_below {
             return;
         }
@@ -374,13 +389,15 @@ fn run(mut connection: Connection, path: &Path, mut queue: mpsc::Receiver<Job>, 
         // Dropping the transaction while unwinding rolls it back.
         let committed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut next_id = log.next_id;
-            let changes = commit(&mut connection, &batch, &mut next_id)?;
+            let changes = commit(&mut connection, &batch, &mut next_id, &log.stale)?;
             log.apply(&changes, next_id);
             Ok(())
         }))
         .unwrap_or_else(|_| Err(rusqlite::Error::UnwindingPanic));
         if committed.is_ok() {
             log.compact(&connection);
+        } else {
+            log.failed(&batch);
         }
         let result = committed.map_err(|cause| {
             let error = StoreError::from_sqlite(path, cause);
@@ -438,13 +455,19 @@ fn next_job(queue: &mut mpsc::Receiver<Job>, busy: bool) -> Option<Job> {
 /// Applies every job of `batch` in one transaction and commits it, giving
 /// logged moves ids from `next_id` on; on an error nothing of the batch is
 /// kept. Returns what the batch did to the log.
+///
+/// A move of a room in `stale` is not logged unless a save of the room comes
+/// before it in the batch: a restart would replay it on a state older than
+/// the one it followed.
 fn commit<'batch>(
     connection: &mut Connection,
     batch: &'batch [Job],
     next_id: &mut i64,
+    stale: &HashSet<String>,
 ) -> rusqlite::Result<Vec<LogChange<'batch>>> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut changes = Vec::new();
+    let mut saved_here: HashSet<&str> = HashSet::new();
     let writes: Vec<&Write> = batch
         .iter()
         .flat_map(|job| match job {
@@ -458,10 +481,15 @@ fn commit<'batch>(
         match job {
             Job::Apply { writes, .. } => {
                 for write in writes {
-                    if !superseded[next_write] {
+                    let on_stale_state = matches!(write, Write::LogMove(logged)
+                        if stale.contains(&logged.room) && !saved_here.contains(logged.room.as_str()));
+                    if !superseded[next_write] && !on_stale_state {
                         if let Some(change) = apply(&transaction, write, next_id)? {
                             changes.push(change);
                         }
+                    }
+                    if let Some(code) = write.saved_room_code() {
+                        saved_here.insert(code);
                     }
                     next_write += 1;
                 }

@@ -203,3 +203,29 @@ fn moves_logged_before_a_start_stay_until_they_are_folded() {
     drop(store);
     writer.close();
 }
+
+#[test]
+fn after_a_failed_save_no_move_is_logged_on_the_older_state() {
+    let db = TempDb::new();
+    let (store, writer) = db.open();
+    submit(&writer, vec![save_room("AAAAAA", "a0")]);
+    let rt = common::runtime();
+    rt.block_on(writer.limit_growth(0)).expect("limit set");
+    let bulky = "x".repeat(200_000);
+    let failed = rt.block_on(writer.submit(vec![save_room("AAAAAA", &bulky)]));
+    assert!(failed.is_err(), "the database cannot grow: {failed:?}");
+    rt.block_on(writer.limit_growth(10_000))
+        .expect("limit lifted");
+
+    // The move followed the save that failed: replayed on "a0" it would
+    // bring back a state nobody saw, so it is not logged.
+    submit(&writer, vec![logged("AAAAAA", 1)]);
+    assert!(store.logged_moves().unwrap().is_empty());
+    // Once a save works again, moves are logged on it.
+    submit(
+        &writer,
+        vec![save_room("AAAAAA", "a1"), logged("AAAAAA", 2)],
+    );
+    assert_eq!(moves_after_save(&store, "AAAAAA"), [(2, "g2".to_owned())]);
+    writer.close();
+}
