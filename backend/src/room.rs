@@ -578,6 +578,12 @@ impl Room {
             // After a failure, play goes on unsaved until the next attempt.
             return Vec::new();
         }
+        if let Some((_, wait)) = self.retry {
+            // This is the attempt. Until its report comes the room must not
+            // wake for a retry time already past (it would spin); without
+            // a report, the next attempt is a wait away.
+            self.retry = Some((now + wait, wait));
+        }
         let due = self.save_by.is_some_and(|by| by <= now);
         if let Some(logged) = move_to_log.filter(|_| !due && self.records.is_empty()) {
             self.logged += 1;
