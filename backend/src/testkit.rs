@@ -168,14 +168,26 @@ pub struct CrashableServer {
     runtime: Option<tokio::runtime::Runtime>,
 }
 
-/// Starts a server like [`start`], but on a runtime of its own.
+/// Starts a server like [`start`], but on a runtime of its own (one worker
+/// thread).
 ///
 /// # Panics
 ///
 /// Panics if the runtime cannot be built (test setup).
 pub fn start_crashable(options: TestOptions) -> CrashableServer {
+    start_on_own_runtime(options, 1)
+}
+
+/// Starts a server like [`start`], on a runtime of its own with `workers`
+/// threads: its tasks do not share threads with the caller's (the bench's
+/// bots stand for clients on other machines).
+///
+/// # Panics
+///
+/// Panics if the runtime cannot be built (test setup).
+pub fn start_on_own_runtime(options: TestOptions, workers: usize) -> CrashableServer {
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+        .worker_threads(workers)
         .enable_all()
         .build()
         .expect("a runtime for the server");
@@ -192,6 +204,23 @@ pub fn start_crashable(options: TestOptions) -> CrashableServer {
 }
 
 impl CrashableServer {
+    /// Shuts the server down gracefully, then its runtime.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the server fails or its runtime cannot be stopped.
+    pub async fn shutdown(self) {
+        let CrashableServer { server, runtime } = self;
+        server.shutdown().await;
+        if let Some(runtime) = runtime {
+            tokio::task::spawn_blocking(move || {
+                runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+            })
+            .await
+            .expect("the server's runtime stops");
+        }
+    }
+
     /// Kills the server at once: every task dropped, every socket closed.
     /// Returns once its worker thread has dropped them, so its addresses
     /// can be bound again.

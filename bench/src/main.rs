@@ -10,9 +10,11 @@
 //! batch as the next `/turn`), and prints throughput and latency
 //! percentiles.
 //!
-//! Without `--server` it starts a server in this process (sharing its CPU),
-//! by default twice: without a database and with one (a temporary file), so
-//! what persistence costs shows in the same run (`--db` picks one).
+//! Without `--server` it starts a server in this process, on a runtime of
+//! its own (its threads share the CPU with the bots but not their tasks),
+//! by default two of them: one without a database and one with (a
+//! temporary file), taking turns round by round (`--rounds`), so what
+//! persistence costs shows in the same run (`--db` picks one).
 //! `--think-ms` makes bots pause before each move like people do, to read
 //! latency at human pace rather than under saturation.
 
@@ -22,7 +24,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use wordguess_backend::testkit::{start, TestOptions};
+use wordguess_backend::testkit::{start_on_own_runtime, TestOptions};
 use wordguess_protocol::{ServerEvent, JSON_SUBPROTOCOL};
 
 /// The server's allocator, so the in-process server allocates as the real
@@ -47,6 +49,11 @@ struct Cli {
     /// Games to play in parallel.
     #[arg(long, default_value_t = 200)]
     games: usize,
+
+    /// Runs of `--games` in parallel per mix; their moves and time are
+    /// summed, so the noise of short runs evens out.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
     /// Players per game (must match the server's --players).
     #[arg(long, default_value_t = 2)]
     players: usize,
@@ -263,6 +270,8 @@ struct Moves {
     sent_at: Option<Instant>,
     /// Every answered move's latency.
     latencies: Vec<Duration>,
+    /// When each move was answered.
+    answered: Vec<Instant>,
     /// How long to wait before each move.
     think: Duration,
 }
@@ -273,6 +282,7 @@ impl Moves {
             letters: LETTERS.chars().cycle().skip(index % 26),
             sent_at: None,
             latencies: Vec::new(),
+            answered: Vec::new(),
             think,
         }
     }
@@ -290,7 +300,9 @@ impl Moves {
             }
             Seen::Answered => {
                 if let Some(sent) = self.sent_at.take() {
-                    self.latencies.push(sent.elapsed());
+                    let now = Instant::now();
+                    self.latencies.push(now - sent);
+                    self.answered.push(now);
                 }
                 Some(None)
             }
@@ -308,7 +320,7 @@ async fn bot(
     http: SocketAddr,
     index: usize,
     think: Duration,
-) -> anyhow::Result<Vec<Duration>> {
+) -> anyhow::Result<(Vec<Duration>, Vec<Instant>)> {
     let mut moves = Moves::new(index, think);
     let name = format!("bot{index}");
     match door {
@@ -358,7 +370,7 @@ async fn bot(
             }
         }
     }
-    Ok(moves.latencies)
+    Ok((moves.latencies, moves.answered))
 }
 
 /// The result of a run of bots.
@@ -371,6 +383,11 @@ struct Run {
     failed: usize,
     /// Every move's latency, sorted.
     latencies: Vec<Duration>,
+    /// The middle 80% of the moves (by when they were answered), without
+    /// the bots connecting at the start and the last games ending.
+    steady_moves: usize,
+    /// The time those took.
+    steady_elapsed: Duration,
 }
 
 /// Plays `games` games of `players` bots in parallel through the doors of
@@ -381,27 +398,69 @@ async fn run(mix: Mix, games: usize, load: &Load) -> Run {
         .map(|i| tokio::spawn(bot(mix.door(i), load.game, load.http, i, load.think)))
         .collect();
     let mut latencies = Vec::new();
+    let mut answered = Vec::new();
     let mut failed = 0;
     for task in tasks {
         match task.await {
-            Ok(Ok(mut moves)) => latencies.append(&mut moves),
+            Ok(Ok((mut moves, mut at))) => {
+                latencies.append(&mut moves);
+                answered.append(&mut at);
+            }
             _ => failed += 1,
         }
     }
     latencies.sort();
+    answered.sort();
+    let (first, last) = (answered.len() / 10, answered.len() * 9 / 10);
+    let steady_elapsed = match (answered.get(first), answered.get(last)) {
+        (Some(&from), Some(&to)) => to - from,
+        _ => Duration::ZERO,
+    };
     Run {
         moves: latencies.len(),
         elapsed: began.elapsed(),
         failed,
         latencies,
+        steady_moves: last - first,
+        steady_elapsed,
+    }
+}
+
+/// No run yet, to [`Run::add`] runs to.
+fn empty_run() -> Run {
+    Run {
+        moves: 0,
+        elapsed: Duration::ZERO,
+        failed: 0,
+        latencies: Vec::new(),
+        steady_moves: 0,
+        steady_elapsed: Duration::ZERO,
+    }
+}
+
+impl Run {
+    /// Adds `other`'s moves, time and failures (sort the latencies after).
+    fn add(&mut self, other: Run) {
+        self.moves += other.moves;
+        self.elapsed += other.elapsed;
+        self.failed += other.failed;
+        self.latencies.extend(other.latencies);
+        self.steady_moves += other.steady_moves;
+        self.steady_elapsed += other.steady_elapsed;
+    }
+
+    /// Moves a second while every game plays (the middle 80% of moves).
+    fn steady_rate(&self) -> f64 {
+        self.steady_moves as f64 / self.steady_elapsed.as_secs_f64().max(1e-9)
     }
 }
 
 fn report(label: &str, run: &Run) {
     println!(
-        "{label:<38} {:>7} moves {:>8.0} moves/s   p50 {:>9.2?}   p99 {:>9.2?}   failed {}",
+        "{label:<38} {:>7} moves {:>8.0} moves/s (steady {:>7.0})   p50 {:>9.2?}   p99 {:>9.2?}   failed {}",
         run.moves,
         run.moves as f64 / run.elapsed.as_secs_f64(),
+        run.steady_rate(),
         percentile(&run.latencies, 0.50),
         percentile(&run.latencies, 0.99),
         run.failed
@@ -428,56 +487,69 @@ struct Load {
     think: Duration,
 }
 
-/// Runs every mix against one server: games one at a time, then many in
-/// parallel; `label` names the server in the report. Returns each mix's
-/// moves/s with games in parallel. With `--server-pid`, also prints the
-/// server's CPU time per move in parallel (the bots' own work, WebSocket
-/// masking and JSON among it, shares the machine and so the moves/s).
-async fn measure(
-    cli: &Cli,
-    mixes: &[Mix],
-    load: &Load,
-    label: &str,
-) -> anyhow::Result<Vec<(Mix, f64)>> {
-    let mut in_parallel = Vec::new();
+/// A server the bots play on, and its name in the report.
+struct Target {
+    /// Printed before each line about this server (may be empty).
+    label: &'static str,
+    /// Where its bots play.
+    load: Load,
+}
+
+/// Moves/s of a mix with games in parallel: over the whole run, and while
+/// every game plays.
+type Rates = (Mix, f64, f64);
+
+/// Runs every mix against each server: games one at a time, then many in
+/// parallel, the servers taking turns round by round (so the machine's
+/// drift over a run touches them alike). Returns, per server, each mix's
+/// [`Rates`]. With `--server-pid` (one server), also prints the server's
+/// CPU time per move in parallel (the bots' own work, WebSocket masking and
+/// JSON among it, shares the machine and so the moves/s).
+async fn measure(cli: &Cli, mixes: &[Mix], targets: &[Target]) -> anyhow::Result<Vec<Vec<Rates>>> {
+    let mut rates: Vec<Vec<Rates>> = targets.iter().map(|_| Vec::new()).collect();
     for &mix in mixes {
-        let mut one_at_a_time = Run {
-            moves: 0,
-            elapsed: Duration::ZERO,
-            failed: 0,
-            latencies: Vec::new(),
-        };
-        for _ in 0..cli.sequential {
-            let run = run(mix, 1, load).await;
-            one_at_a_time.moves += run.moves;
-            one_at_a_time.elapsed += run.elapsed;
-            one_at_a_time.failed += run.failed;
-            one_at_a_time.latencies.extend(run.latencies);
-        }
-        one_at_a_time.latencies.sort();
-        if cli.sequential > 0 {
-            report(
-                &format!("{label}{mix:?}, one game at a time"),
-                &one_at_a_time,
-            );
+        for target in targets {
+            let mut one_at_a_time = empty_run();
+            for _ in 0..cli.sequential {
+                one_at_a_time.add(run(mix, 1, &target.load).await);
+            }
+            one_at_a_time.latencies.sort();
+            if cli.sequential > 0 {
+                report(
+                    &format!("{}{mix:?}, one game at a time", target.label),
+                    &one_at_a_time,
+                );
+            }
         }
         let cpu_before = cli.server_pid.map(cpu_time).transpose()?;
-        let parallel = run(mix, cli.games, load).await;
-        report(
-            &format!("{label}{mix:?}, {} in parallel", cli.games),
-            &parallel,
-        );
-        if let (Some(pid), Some(before)) = (cli.server_pid, cpu_before) {
-            let spent = cpu_time(pid)?.saturating_sub(before);
-            println!(
-                "{:<38} server CPU {:.1} µs a move",
-                "",
-                spent.as_secs_f64() * 1e6 / parallel.moves.max(1) as f64
-            );
+        let mut parallel: Vec<Run> = targets.iter().map(|_| empty_run()).collect();
+        for _ in 0..cli.rounds.max(1) {
+            for (target, total) in targets.iter().zip(&mut parallel) {
+                total.add(run(mix, cli.games, &target.load).await);
+            }
         }
-        in_parallel.push((mix, parallel.moves as f64 / parallel.elapsed.as_secs_f64()));
+        for ((target, mut total), rates) in targets.iter().zip(parallel).zip(&mut rates) {
+            total.latencies.sort();
+            report(
+                &format!("{}{mix:?}, {} in parallel", target.label, cli.games),
+                &total,
+            );
+            if let (Some(pid), Some(before)) = (cli.server_pid, cpu_before) {
+                let spent = cpu_time(pid)?.saturating_sub(before);
+                println!(
+                    "{:<38} server CPU {:.1} µs a move",
+                    "",
+                    spent.as_secs_f64() * 1e6 / total.moves.max(1) as f64
+                );
+            }
+            rates.push((
+                mix,
+                total.moves as f64 / total.elapsed.as_secs_f64(),
+                total.steady_rate(),
+            ));
+        }
     }
-    Ok(in_parallel)
+    Ok(rates)
 }
 
 /// The CPU time a process has used (user and system, all its threads),
@@ -544,7 +616,7 @@ async fn main() -> anyhow::Result<()> {
                 players: cli.players,
                 think,
             };
-            measure(&cli, &mixes, &load, "").await?;
+            measure(&cli, &mixes, &[Target { label: "", load }]).await?;
         }
         (None, None) => {
             let modes: &[bool] = match cli.db {
@@ -552,12 +624,12 @@ async fn main() -> anyhow::Result<()> {
                 DbMode::On => &[true],
                 DbMode::Both => &[false, true],
             };
-            let mut by_mode = Vec::new();
+            let dir = std::env::temp_dir().join(format!("wordguess-bench-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir)?;
+            let mut servers = Vec::new();
+            let mut targets = Vec::new();
             for &with_db in modes {
-                let dir =
-                    std::env::temp_dir().join(format!("wordguess-bench-{}", std::process::id()));
-                let _ = std::fs::remove_dir_all(&dir);
-                std::fs::create_dir_all(&dir)?;
                 let mut options = TestOptions::new(WORDS, cli.players);
                 options.limits.max_connections = cli.games * cli.players + 100;
                 // Bots move as fast as the server answers: lift the per-client
@@ -566,25 +638,36 @@ async fn main() -> anyhow::Result<()> {
                 options.limits.command_burst = u32::MAX;
                 options.limits.commands_per_second = f64::MAX;
                 options.db = with_db.then(|| dir.join("bench.db"));
-                let server = start(options).await;
-                let load = Load {
-                    game: server.game,
-                    http: server.http,
-                    players: cli.players,
-                    think,
-                };
-                let label = if with_db { "db on, " } else { "db off, " };
-                by_mode.push(measure(&cli, &mixes, &load, label).await?);
-                server.shutdown().await;
-                let _ = std::fs::remove_dir_all(&dir);
+                // The server on threads of its own, like a server process:
+                // the bots stand for clients elsewhere.
+                let workers = std::thread::available_parallelism().map_or(2, usize::from);
+                let server = start_on_own_runtime(options, workers);
+                targets.push(Target {
+                    label: if with_db { "db on, " } else { "db off, " },
+                    load: Load {
+                        game: server.server.game,
+                        http: server.server.http,
+                        players: cli.players,
+                        think,
+                    },
+                });
+                servers.push(server);
             }
+            let by_mode = measure(&cli, &mixes, &targets).await?;
+            for server in servers {
+                server.shutdown().await;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
             if let [without, with] = by_mode.as_slice() {
-                for ((mix, off), (_, on)) in without.iter().zip(with) {
+                // Not "-0" when the two are the same.
+                let cost = |off: f64, on: f64| ((1.0 - on / off) * 100.0).round() + 0.0;
+                for ((mix, off, steady_off), (_, on, steady_on)) in without.iter().zip(with) {
                     println!(
-                        "{mix:?}, {} in parallel: the database costs {:.0}% of moves/s",
+                        "{mix:?}, {} in parallel: the database costs {:.0}% of moves/s \
+                         ({:.0}% while every game plays)",
                         cli.games,
-                        // Not "-0" when the two are the same.
-                        ((1.0 - on / off) * 100.0).round() + 0.0
+                        cost(*off, *on),
+                        cost(*steady_off, *steady_on),
                     );
                 }
             }
