@@ -648,6 +648,10 @@ impl Room {
         match report {
             SaveReport::Recovered => {
                 self.retry = None;
+                // Steps made while the attempt was under way went unsaved:
+                // the room is saved whole now (this report is a step), and
+                // only then are moves logged on it again.
+                self.saved = None;
                 if self.unsaved {
                     self.unsaved = false;
                     self.flags.unsaved.store(false, Ordering::Release);
@@ -1046,8 +1050,10 @@ impl Room {
     /// replay would make it the same way, is kept to be logged alone.
     fn play(&mut self, id: PlayerId, mv: Move, now: Instant) -> Vec<Delivery> {
         let moves = self.game.moves();
+        // Not while saves fail: every attempt then saves the room whole.
         let loggable = self.registry.writer.is_some()
             && self.saved.is_some()
+            && self.retry.is_none()
             && self.logged < MOST_LOGGED
             && self.game.is_replayable();
         let logged = loggable.then(|| {

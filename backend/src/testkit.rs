@@ -142,6 +142,11 @@ impl RunningServer {
     ///
     /// Panics if the server task failed.
     pub async fn shutdown(mut self) {
+        self.stop_and_wait().await;
+    }
+
+    /// Asks the server to shut down and waits until it has.
+    async fn stop_and_wait(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -203,16 +208,24 @@ pub fn start_on_own_runtime(options: TestOptions, workers: usize) -> CrashableSe
     }
 }
 
+impl Drop for CrashableServer {
+    fn drop(&mut self) {
+        // A runtime must not be dropped where blocking is not allowed.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 impl CrashableServer {
     /// Shuts the server down gracefully, then its runtime.
     ///
     /// # Panics
     ///
     /// Panics if the server fails or its runtime cannot be stopped.
-    pub async fn shutdown(self) {
-        let CrashableServer { server, runtime } = self;
-        server.shutdown().await;
-        if let Some(runtime) = runtime {
+    pub async fn shutdown(mut self) {
+        self.server.stop_and_wait().await;
+        if let Some(runtime) = self.runtime.take() {
             tokio::task::spawn_blocking(move || {
                 runtime.shutdown_timeout(std::time::Duration::from_secs(5));
             })

@@ -389,22 +389,7 @@ async fn a_full_disk_is_told_to_the_room_and_play_goes_on() {
         let dir = TempDir::new("full");
         let server = start(with_db(&dir.join("games.db"))).await;
         let writer = server.writer.clone().expect("a database");
-        writer.limit_growth(0).await.expect("limit");
-        // Fill what room is left in the file's pages, big rows first.
-        let mut n = 0;
-        for size in [3000, 1000, 300, 100, 30] {
-            loop {
-                n += 1;
-                let filler = Write::SaveRoom {
-                    code: format!("FILL{n}"),
-                    state: "x".repeat(size),
-                };
-                if let Err(error) = writer.submit(vec![filler]).await {
-                    assert!(error.is_full(), "{error}");
-                    break;
-                }
-            }
-        }
+        fill_the_database(&writer).await;
         let mut alice = client(&server, door, "alice").await;
         alice.enter(&["/new"], "alice").await;
         let code = alice.room_code().await;
@@ -430,6 +415,64 @@ async fn a_full_disk_is_told_to_the_room_and_play_goes_on() {
         assert!((1.0..=3.0).contains(&failures), "{failures} failed saves");
         server.shutdown().await;
     }
+}
+
+/// Fills what room is left in the database's pages (it may not grow), big
+/// rows first, so the next save of a room fails.
+async fn fill_the_database(writer: &wordguess_store::Writer) {
+    writer.limit_growth(0).await.expect("limit");
+    let mut n = 0;
+    for size in [3000, 1000, 300, 100, 30] {
+        loop {
+            n += 1;
+            let filler = Write::SaveRoom {
+                code: format!("FILL{n}"),
+                state: "x".repeat(size),
+            };
+            if let Err(error) = writer.submit(vec![filler]).await {
+                assert!(error.is_full(), "{error}");
+                break;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn moves_made_while_the_disk_was_full_are_saved_once_it_has_room() {
+    let dir = TempDir::new("recovered");
+    let options = with_db(&dir.join("games.db"));
+    let server = start(options.clone()).await;
+    let writer = server.writer.clone().expect("a database");
+    fill_the_database(&writer).await;
+    let mut alice = client(&server, Door::Tcp, "alice").await;
+    alice.enter(&["/new"], "alice").await;
+    let code = alice.room_code().await;
+    let alice_token = alice.token().await;
+    alice
+        .expect_prefix("The server cannot save this room any more")
+        .await;
+    let mut bob = client(&server, Door::WsJson, "bob").await;
+    bob.enter(&[&format!("/join {code}")], "bob").await;
+    let bob_token = bob.token().await;
+    alice.send("/start").await;
+    // Played while nothing can be saved.
+    hit_then_miss(&mut alice).await;
+    bob.expect("/turn").await;
+    writer.limit_growth(100_000).await.expect("room again");
+    alice.expect("This room is being saved again.").await;
+    // Bob's miss comes after the recovery: logged on the state saved then.
+    bob.send("/letter q").await;
+    alice.expect("/turn").await;
+
+    server.shutdown().await;
+    let server = start(options).await;
+    let mut alice = client(&server, Door::Tcp, "alice again").await;
+    let snapshot = resume(&mut alice, "alice", &alice_token).await;
+    assert_eq!(snapshot, ["Letters tried: p, z, q.", "It is alice's turn."]);
+    let mut bob = client(&server, Door::WsJson, "bob again").await;
+    bob.send(&format!("/resume {bob_token}")).await;
+    bob.expect("Hello, bob!").await;
+    server.shutdown().await;
 }
 
 #[tokio::test]

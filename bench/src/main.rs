@@ -76,7 +76,7 @@ struct Cli {
     #[arg(long, value_name = "PID")]
     server_pid: Option<u32>,
     /// The in-process server's database: off, on (a temporary file), or
-    /// both one after the other.
+    /// both (two servers, taking turns round by round).
     #[arg(long, value_enum, default_value = "both")]
     db: DbMode,
     /// Milliseconds each bot waits before each move (0: answer at once).
@@ -91,7 +91,7 @@ enum DbMode {
     Off,
     /// A database in a temporary file.
     On,
-    /// Both, one after the other.
+    /// Both, taking turns round by round.
     Both,
 }
 
@@ -619,6 +619,11 @@ async fn main() -> anyhow::Result<()> {
             measure(&cli, &mixes, &[Target { label: "", load }]).await?;
         }
         (None, None) => {
+            if cli.server_pid.is_some() {
+                anyhow::bail!(
+                    "--server-pid measures a server of your own: give --server and --http too"
+                );
+            }
             let modes: &[bool] = match cli.db {
                 DbMode::Off => &[false],
                 DbMode::On => &[true],
@@ -660,11 +665,17 @@ async fn main() -> anyhow::Result<()> {
             let _ = std::fs::remove_dir_all(&dir);
             if let [without, with] = by_mode.as_slice() {
                 // Not "-0" when the two are the same.
-                let cost = |off: f64, on: f64| ((1.0 - on / off) * 100.0).round() + 0.0;
+                let cost = |off: f64, on: f64| {
+                    if off > 0.0 {
+                        format!("{:.0}%", ((1.0 - on / off) * 100.0).round() + 0.0)
+                    } else {
+                        "an unknown share".to_owned()
+                    }
+                };
                 for ((mix, off, steady_off), (_, on, steady_on)) in without.iter().zip(with) {
                     println!(
-                        "{mix:?}, {} in parallel: the database costs {:.0}% of moves/s \
-                         ({:.0}% while every game plays)",
+                        "{mix:?}, {} in parallel: the database costs {} of moves/s \
+                         ({} while every game plays)",
                         cli.games,
                         cost(*off, *on),
                         cost(*steady_off, *steady_on),
