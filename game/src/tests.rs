@@ -768,10 +768,32 @@ proptest! {
     }
 }
 
+/// Plays `mv` for `id` at `t`, checking [`Game::replay`] against it: a
+/// move made while the game is replayable, replayed on the game saved
+/// before it, gives the game saved after it (the server restores unfinished
+/// games this way); a refused move does not replay.
+fn play_checking_replay(
+    game: &mut Game,
+    id: PlayerId,
+    mv: Move,
+    t: Instant,
+) -> Result<Vec<Delivery>, TestCaseError> {
+    let (before, replayable, moves) = (game.save(), game.is_replayable(), game.moves());
+    let out = game.play(id, mv.clone(), t);
+    let replay = Game::replay(before, id, mv, t + Duration::from_millis(500));
+    if game.moves() == moves + 1 && replayable {
+        prop_assert_eq!(replay, Ok(game.save()));
+    } else if game.moves() == moves {
+        prop_assert!(replay.is_err(), "a refused move replayed");
+    }
+    Ok(out)
+}
+
 proptest! {
     /// With lost connections, resumes and time passing in any order: the
     /// ring keeps its order, the mover is always a present seat while
-    /// anyone is present, and nothing panics.
+    /// anyone is present, every replayable move replays to the game it
+    /// made, and nothing panics.
     #[test]
     fn seats_coming_and_going_over_time_keep_the_ring_consistent(
         steps in proptest::collection::vec((0u8..6, 1u64..4, 0u64..90, "[a-f]"), 0..120)
@@ -784,11 +806,11 @@ proptest! {
             clock += wait;
             let t = at(clock);
             let _ = match action {
-                0 => game.play(id, letter(&text), t),
+                0 => play_checking_replay(&mut game, id, letter(&text), t)?,
                 1 => game.disconnect(id, t),
                 2 => game.resume(id, t),
                 3 => game.handle_timeout(t),
-                4 => game.play(id, word("apple"), t),
+                4 => play_checking_replay(&mut game, id, word("apple"), t)?,
                 // The server restarts: the game comes back from its save.
                 _ => {
                     game = Game::restore(game.save(), Duration::from_secs(120), t).unwrap();
@@ -812,45 +834,6 @@ proptest! {
                     "the mover is away while others are here (and no restart holds the turn)"
                 );
             } else {
-                break;
-            }
-        }
-    }
-}
-
-proptest! {
-    /// A move written down alone and replayed on the game saved before it
-    /// gives back exactly the game saved after it, whoever came and went
-    /// before (the server restores unfinished games this way).
-    #[test]
-    fn a_replayed_move_gives_the_game_it_made(
-        steps in proptest::collection::vec((0u8..5, 1u64..4, 0u64..90, "[a-f]"), 0..120)
-    ) {
-        let mut game = room(&[(A, "a"), (B, "b"), (C, "c")]);
-        game.start(A, now()).unwrap();
-        let mut clock = 0;
-        for (action, who, wait, text) in steps {
-            let id = PlayerId(who);
-            clock += wait;
-            let t = at(clock);
-            match action {
-                0 | 4 => {
-                    let mv = if action == 0 { letter(&text) } else { word("apple") };
-                    let (before, replayable) = (game.save(), game.is_replayable());
-                    let moves = game.moves();
-                    let _ = game.play(id, mv.clone(), t);
-                    let replay = Game::replay(before, id, mv, at(clock + 500));
-                    if game.moves() == moves + 1 && replayable {
-                        prop_assert_eq!(replay, Ok(game.save()));
-                    } else if game.moves() == moves {
-                        prop_assert!(replay.is_err(), "a refused move replayed");
-                    }
-                }
-                1 => { let _ = game.disconnect(id, t); }
-                2 => { let _ = game.resume(id, t); }
-                _ => { let _ = game.handle_timeout(t); }
-            }
-            if game.phase() != Phase::Playing {
                 break;
             }
         }
