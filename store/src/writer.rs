@@ -45,8 +45,6 @@ const LOG_MOVE_SQL: &str = "INSERT INTO room_moves (id, room, moves, mover, word
      VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 /// Deletes the logged moves older than an id.
 const DELETE_LOG_BEFORE_SQL: &str = "DELETE FROM room_moves WHERE id < ?1";
-/// Deletes the logged moves up to an id.
-const DELETE_LOG_THROUGH_SQL: &str = "DELETE FROM room_moves WHERE id <= ?1";
 /// The highest log id used at start (by a row, or by a saved state that
 /// included it).
 const LAST_LOG_ID_SQL: &str = "SELECT
@@ -564,8 +562,8 @@ fn apply<'batch>(
         }
         Write::FoldLog { through } => {
             connection
-                .prepare_cached(DELETE_LOG_THROUGH_SQL)?
-                .execute([through])?;
+                .prepare_cached(DELETE_LOG_BEFORE_SQL)?
+                .execute([through + 1])?;
             Some(LogChange::Folded(*through))
         }
     })
