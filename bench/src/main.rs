@@ -373,7 +373,9 @@ async fn bot(
     Ok((moves.latencies, moves.answered))
 }
 
-/// The result of a run of bots.
+/// The result of a run of bots (the default: none yet, to [`Run::add`]
+/// runs to).
+#[derive(Default)]
 struct Run {
     /// Moves answered.
     moves: usize,
@@ -423,18 +425,6 @@ async fn run(mix: Mix, games: usize, load: &Load) -> Run {
         latencies,
         steady_moves: last - first,
         steady_elapsed,
-    }
-}
-
-/// No run yet, to [`Run::add`] runs to.
-fn empty_run() -> Run {
-    Run {
-        moves: 0,
-        elapsed: Duration::ZERO,
-        failed: 0,
-        latencies: Vec::new(),
-        steady_moves: 0,
-        steady_elapsed: Duration::ZERO,
     }
 }
 
@@ -509,7 +499,7 @@ async fn measure(cli: &Cli, mixes: &[Mix], targets: &[Target]) -> anyhow::Result
     let mut rates: Vec<Vec<Rates>> = targets.iter().map(|_| Vec::new()).collect();
     for &mix in mixes {
         for target in targets {
-            let mut one_at_a_time = empty_run();
+            let mut one_at_a_time = Run::default();
             for _ in 0..cli.sequential {
                 one_at_a_time.add(run(mix, 1, &target.load).await);
             }
@@ -522,7 +512,7 @@ async fn measure(cli: &Cli, mixes: &[Mix], targets: &[Target]) -> anyhow::Result
             }
         }
         let cpu_before = cli.server_pid.map(cpu_time).transpose()?;
-        let mut parallel: Vec<Run> = targets.iter().map(|_| empty_run()).collect();
+        let mut parallel: Vec<Run> = targets.iter().map(|_| Run::default()).collect();
         for _ in 0..cli.rounds.max(1) {
             for (target, total) in targets.iter().zip(&mut parallel) {
                 total.add(run(mix, cli.games, &target.load).await);
