@@ -1,41 +1,42 @@
-//! The wordguess server: one process, three listeners.
+//! The wordguess server: one process, three listeners, in layers. Each
+//! folder is a layer and names only the layers below it:
 //!
-//! - The **TCP game door** ([`tcp`]): the seed's line protocol, playable
-//!   with a bare `nc`.
-//! - The **HTTP server** ([`http`]): the browser app's static files, the
-//!   **WebSocket door** ([`ws`]) carrying the same commands, and `/healthz`.
-//! - The **palindrome service** ([`palindrome`]), the lecture's first example.
+//! ```text
+//! server, testkit   wiring: builds the seams and serves the listeners
+//! doors/            TCP game, WebSocket, HTTP (app, API, /metrics), palindrome
+//! session/          a connection's conversation (state machine) and its driver
+//! directory/        the room directory seam: code → room, token → room, quick match
+//! room/             rooms: messages, the sans-IO core, the actor, saved form
+//! persistence/      the room store seam (SQLite), holding events until saved
+//! delivery/         the delivery seam: connection id → route to its outbox
+//! edge/             listening, admission, a connection's outbox, limits
+//! support/          ids (node, connection, door), clock, rate, words, metrics
+//! ```
 //!
-//! Both game doors hand each line to a door-independent [`session`] (an
-//! explicit state machine: choosing, seated, watching), which finds rooms
-//! through the [`registry`] and talks to each room's owner task ([`room`])
-//! in plain-data messages; rooms reach connections through the
-//! [`switchboard`]. The rules themselves, clocks included, live in the pure
-//! `wordguess-game` crate; this crate only moves bytes and time to them.
+//! Both game doors turn bytes into lines and hand them to a door-independent
+//! [`session`] (an explicit state machine: choosing, seated, watching),
+//! which finds rooms through the [`directory`] and talks to each room's
+//! owner task ([`room::actor`]) in plain-data messages; rooms reach
+//! connections through [`delivery`], save through [`persistence`] and
+//! report to the directory by events. The rules themselves, clocks
+//! included, live in the pure `wordguess-game` crate, and a room's own
+//! logic in the pure [`room::core`]; the rest moves bytes and time to them.
 //!
 //! [`server::run`] takes already-bound listeners and a shutdown future, so
 //! tests start the real server on `127.0.0.1:0`.
 
-pub mod admission;
-pub mod api;
-pub mod context;
-pub mod http;
-pub mod metrics;
-pub mod outbox;
-pub mod palindrome;
-pub mod persist;
-pub mod rate;
-pub mod registry;
-pub mod release;
+pub mod delivery;
+pub mod directory;
+pub mod doors;
+pub mod edge;
+pub mod persistence;
 pub mod room;
 pub mod server;
 pub mod session;
-pub mod switchboard;
-pub mod tcp;
+pub mod support;
 pub mod testkit;
-pub mod words;
-pub mod ws;
 
-pub use context::{Limits, ServerContext};
+pub use edge::limits::Limits;
 pub use server::{run, Listeners, ServerConfig};
-pub use words::WordList;
+pub use session::ServerContext;
+pub use support::words::WordList;

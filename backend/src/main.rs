@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Parser;
+use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
-use wordguess_backend::persist::Persistence;
-use wordguess_backend::words::Language;
+
+use wordguess_backend::persistence::{NoStore, RoomStore, SqliteStore};
+use wordguess_backend::support::words::Language;
 use wordguess_backend::{run, Limits, Listeners, ServerConfig, WordList};
 
 /// A multiplayer word-guessing game for terminal (`nc`) and browser players
@@ -92,12 +94,12 @@ async fn main() -> anyhow::Result<()> {
     if let Err(error) = tikv_jemalloc_ctl::background_thread::write(true) {
         tracing::warn!(%error, "jemalloc's background purging is off");
     }
-    let persistence = match cli.db.as_str() {
-        "none" => None,
+    let store: Arc<dyn RoomStore> = match cli.db.as_str() {
+        "none" => Arc::new(NoStore),
         path => {
             let (store, writer) = wordguess_store::Store::open(std::path::Path::new(path))?;
             tracing::info!(db = %path, "database open");
-            Some(Persistence { store, writer })
+            Arc::new(SqliteStore::new(store, writer))
         }
     };
     let words = match &cli.words {
@@ -146,7 +148,7 @@ async fn main() -> anyhow::Result<()> {
         allowed_origins: cli.allow_origin,
         web_root: Some(cli.web_root),
         limits,
-        persistence,
+        store,
     };
     run(config, listeners, shutdown_signal()).await?;
     tracing::info!("goodbye");

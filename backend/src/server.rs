@@ -1,59 +1,37 @@
-//! Starting and stopping the whole server.
+//! Starting and stopping the whole server: the wiring. It builds the
+//! seams (delivery, room store, room directory), starts the rooms saved
+//! before a restart, serves the listeners, and on shutdown tells every
+//! player, waits for the tasks and closes the store.
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::admission::Admission;
-use crate::context::{Limits, ServerContext};
-use crate::persist::{self, Persistence};
-use crate::registry::{Registry, RoomDefaults};
-use crate::switchboard::Switchboard;
-use crate::words::WordList;
-use crate::{http, palindrome, tcp};
+use crate::delivery::{Delivery, Switchboard};
+use crate::directory::local::Launch;
+use crate::directory::{LocalDirectory, RoomDirectory};
+use crate::doors::{accept_loop, http, palindrome, tcp};
+use crate::edge::admission::Gate;
+use crate::edge::limits::Limits;
+use crate::persistence::release::{self, Releases};
+use crate::persistence::RoomStore;
+use crate::room::actor::RoomSeams;
+use crate::room::messages::RoomDefaults;
+use crate::session::ServerContext;
+use crate::support::ids::{ConnIds, NodeId};
+use crate::support::metrics::Metrics;
+use crate::support::words::WordList;
 
-/// Pending connections the kernel queues per listener (std's default, 128,
-/// drops SYNs when many players join at once).
-const LISTEN_BACKLOG: u32 = 1024;
+pub use crate::edge::listen::bind;
 
 /// How long shutdown waits for connections to say goodbye.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
-/// Binds a listener on `addr` (`host:port`) with a generous backlog.
-///
-/// # Errors
-///
-/// Returns an IO error if the address does not resolve or cannot be bound.
-pub async fn bind(addr: &str) -> io::Result<TcpListener> {
-    let mut last_error = io::Error::new(
-        io::ErrorKind::InvalidInput,
-        format!("{addr} resolves to nothing"),
-    );
-    for candidate in tokio::net::lookup_host(addr).await? {
-        let socket = if candidate.is_ipv4() {
-            TcpSocket::new_v4()?
-        } else {
-            TcpSocket::new_v6()?
-        };
-        socket.set_reuseaddr(true)?;
-        match socket
-            .bind(candidate)
-            .and_then(|()| socket.listen(LISTEN_BACKLOG))
-        {
-            Ok(listener) => return Ok(listener),
-            Err(error) => last_error = error,
-        }
-    }
-    Err(last_error)
-}
 
 /// The bound sockets the server serves.
 #[derive(Debug)]
@@ -94,8 +72,9 @@ pub struct ServerConfig {
     /// Web origins besides the server's own that may open `/ws` (for a
     /// deployment behind another host name).
     pub allowed_origins: Vec<String>,
-    /// The database (`--db`); `None` keeps everything in memory.
-    pub persistence: Option<Persistence>,
+    /// The room store (`--db`): SQLite, or
+    /// [`NoStore`](crate::persistence::NoStore) to keep everything in memory.
+    pub store: Arc<dyn RoomStore>,
 }
 
 /// Serves until `shutdown` completes, then tells every player, closes every
@@ -111,6 +90,7 @@ pub async fn run(
 ) -> io::Result<()> {
     let token = CancellationToken::new();
     let tasks = TaskTracker::new();
+    let node = NodeId::random();
     let http_addr = listeners.http.local_addr()?;
     let public_url = config
         .public_url
@@ -123,47 +103,66 @@ pub async fn run(
         turn_time: config.turn_timeout,
         resume_grace: config.resume_grace,
         idle_close: config.room_idle,
-        inbox: config.limits.game_inbox,
         public_url: public_url.trim_end_matches('/').to_owned(),
         tcp_port: listeners.game.local_addr()?.port(),
     };
-    let registry = Arc::new(Registry::new(
+    let metrics = Arc::new(Metrics::default());
+    let delivery: Arc<dyn Delivery> = Arc::new(Switchboard::default());
+    let store = config.store;
+    let releases = Arc::<Releases>::default();
+    if store.keeps_rooms() {
+        tasks.spawn(release::run(releases.clone(), token.clone()));
+    }
+    let seams = RoomSeams {
+        delivery: delivery.clone(),
+        store: store.clone(),
+        releases,
+        metrics: metrics.clone(),
         defaults,
-        Arc::new(Switchboard::default()),
-        config.persistence.as_ref(),
-        tasks.clone(),
-        token.clone(),
-    ));
-    if let Some(persistence) = &config.persistence {
-        let store = persistence.store.clone();
-        let saved = tokio::task::spawn_blocking(move || persist::saved_rooms(&store))
+        shutdown: token.clone(),
+    };
+    let room_tasks = tasks.clone();
+    let launch: Launch = Box::new(move |code, start, inbox, reports| {
+        room_tasks.spawn(crate::room::actor::run(
+            code,
+            start,
+            inbox,
+            seams.clone(),
+            reports,
+        ));
+    });
+    let directory = LocalDirectory::new(
+        node,
+        config.players_to_start,
+        config.limits.game_inbox,
+        launch,
+        metrics.clone(),
+    );
+    if store.keeps_rooms() {
+        let saved = crate::room::saved::restore_all(&*store)
             .await
-            .map_err(io::Error::other)?
             .map_err(io::Error::other)?;
-        if !saved.fold.is_empty() {
-            // Until this commits, the log stays as it is (a later start
-            // replays it again), so a failure here loses nothing.
-            if let Err(error) = persistence.writer.submit(saved.fold).await {
-                tracing::error!(%error, "cannot fold the logged moves into the saved rooms");
-            }
-        }
         let (rooms, seats) = (
-            saved.rooms.len(),
-            saved
-                .rooms
-                .iter()
-                .map(|(_, s)| s.seats.len())
-                .sum::<usize>(),
+            saved.len(),
+            saved.iter().map(|(_, s)| s.seats.len()).sum::<usize>(),
         );
-        registry.restore(saved.rooms);
+        for (code, save) in saved {
+            directory.claim(code, save);
+        }
         tracing::info!(rooms, seats, "restored the saved rooms");
     }
-    let context = Arc::new(ServerContext::new(
-        config.limits,
-        registry,
-        token.clone(),
-        tasks.clone(),
-    ));
+    let context = Arc::new(ServerContext {
+        gate: Gate::new(config.limits.max_connections, config.limits.max_per_ip),
+        limits: config.limits,
+        directory: directory as Arc<dyn RoomDirectory>,
+        delivery,
+        store: store.clone(),
+        metrics,
+        resume_grace: config.resume_grace,
+        shutdown: token.clone(),
+        tasks: tasks.clone(),
+        conn_ids: ConnIds::new(node),
+    });
 
     tasks.spawn(accept_loop(
         listeners.game,
@@ -193,70 +192,10 @@ pub async fn run(
     {
         tracing::warn!("some connections did not close in time");
     }
-    if let Some(persistence) = config.persistence {
-        // Every room has stopped: commit what is queued and close.
-        let writer = persistence.writer;
-        let _ = tokio::task::spawn_blocking(move || writer.close()).await;
-    }
+    // Every room has stopped: commit what is queued and close.
+    store.close().await;
     match tokio::time::timeout(SHUTDOWN_GRACE, http).await {
         Ok(Ok(result)) => result,
         _ => Ok(()),
-    }
-}
-
-/// Accepts connections until shutdown, each served by its own task once
-/// the [gate](crate::admission::Gate) admits it; a refused client is told
-/// why in one line.
-async fn accept_loop<F, Fut>(listener: TcpListener, context: Arc<ServerContext>, serve: F)
-where
-    F: Fn(TcpStream, SocketAddr, Arc<ServerContext>, Admission) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let serve = Arc::new(serve);
-    loop {
-        let Some((mut stream, addr)) = accept(&listener, &context).await else {
-            return;
-        };
-        let context = context.clone();
-        let serve = serve.clone();
-        let tasks = context.tasks.clone();
-        tasks.spawn(async move {
-            match context.gate.admit(addr.ip()).await {
-                // The connection holds its admission until it closes.
-                Ok(admission) => serve(stream, addr, context, admission).await,
-                Err(refusal) => {
-                    context.registry.metrics.dropped(refusal.reason());
-                    tracing::warn!(%addr, ?refusal, "connection refused");
-                    let line = format!("Error: {}.\n", refusal.message());
-                    let _ = tokio::time::timeout(
-                        Duration::from_secs(1),
-                        stream.write_all(line.as_bytes()),
-                    )
-                    .await;
-                }
-            }
-        });
-    }
-}
-
-/// The next accepted connection, or `None` on shutdown. Accept errors (out
-/// of file descriptors and the like) are logged and retried after a pause
-/// instead of spinning.
-pub(crate) async fn accept(
-    listener: &TcpListener,
-    context: &ServerContext,
-) -> Option<(TcpStream, SocketAddr)> {
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            () = context.shutdown.cancelled() => return None,
-        };
-        match accepted {
-            Ok(accepted) => return Some(accepted),
-            Err(error) => {
-                tracing::warn!(%error, "accept failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
     }
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::persist::Persistence;
+use crate::persistence::{NoStore, RoomStore, SqliteStore};
 use crate::{run, Limits, Listeners, ServerConfig, WordList};
 
 /// A server running in the background of a test.
@@ -96,11 +96,17 @@ pub async fn start(options: TestOptions) -> RunningServer {
     let game = listeners.game.local_addr().expect("local addr");
     let http = listeners.http.local_addr().expect("local addr");
     let palindrome = listeners.palindrome.local_addr().expect("local addr");
-    let persistence = options.db.as_deref().map(|path| {
-        let (store, writer) = wordguess_store::Store::open(path).expect("the test database opens");
-        Persistence { store, writer }
-    });
-    let writer = persistence.as_ref().map(|p| p.writer.clone());
+    let (store, writer): (std::sync::Arc<dyn RoomStore>, _) = match options.db.as_deref() {
+        Some(path) => {
+            let (store, writer) =
+                wordguess_store::Store::open(path).expect("the test database opens");
+            (
+                std::sync::Arc::new(SqliteStore::new(store, writer.clone())),
+                Some(writer),
+            )
+        }
+        None => (std::sync::Arc::new(NoStore), None),
+    };
     let config = ServerConfig {
         words: WordList::parse(&options.words, "test words").expect("valid test words"),
         language: wordguess_protocol::Language::Both,
@@ -113,7 +119,7 @@ pub async fn start(options: TestOptions) -> RunningServer {
         allowed_origins: options.allowed_origins,
         web_root: options.web_root,
         limits: options.limits,
-        persistence,
+        store,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(run(config, listeners, async {

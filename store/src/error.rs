@@ -144,6 +144,10 @@ pub enum StoreError {
     /// The [`Writer`](crate::Writer) was closed, so it takes no more writes.
     #[error("the database writer is closed")]
     Closed,
+    /// A read was cut short (the task running it panicked or was
+    /// cancelled).
+    #[error("a database read was interrupted: {0}")]
+    Interrupted(String),
 }
 
 impl StoreError {

@@ -3,7 +3,9 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, Row};
 
@@ -36,6 +38,11 @@ pub(crate) const GAME_PLAYERS_SQL: &str =
     "SELECT name, door, points FROM game_players WHERE game = ?1 ORDER BY seat";
 /// Every saved room (primary key of `rooms`).
 pub(crate) const SAVED_ROOMS_SQL: &str = "SELECT code, state, log_after FROM rooms ORDER BY code";
+/// One saved room.
+pub(crate) const SAVED_ROOM_SQL: &str = "SELECT code, state, log_after FROM rooms WHERE code = ?1";
+/// One room's moves logged after an id, oldest first.
+pub(crate) const ROOM_LOGGED_MOVES_SQL: &str =
+    "SELECT id, room, moves, mover, word, guess FROM room_moves WHERE room = ?1 AND id > ?2 ORDER BY id";
 /// Every logged move, oldest first (primary key of `room_moves`).
 pub(crate) const LOGGED_MOVES_SQL: &str =
     "SELECT id, room, moves, mover, word, guess FROM room_moves ORDER BY id";
@@ -117,14 +124,18 @@ impl Store {
     pub fn saved_rooms(&self) -> Result<Vec<SavedRoom>, StoreError> {
         self.read(|conn| {
             conn.prepare_cached(SAVED_ROOMS_SQL)?
-                .query_map([], |row| {
-                    Ok(SavedRoom {
-                        code: row.get(0)?,
-                        state: row.get(1)?,
-                        log_after: row.get(2)?,
-                    })
-                })?
+                .query_map([], saved_room_from_row)?
                 .collect()
+        })
+    }
+
+    /// The saved room `code`, if there is one.
+    pub fn saved_room(&self, code: &str) -> Result<Option<SavedRoom>, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached(SAVED_ROOM_SQL)?
+                .query_map([code], saved_room_from_row)?
+                .next()
+                .transpose()
         })
     }
 
@@ -135,24 +146,23 @@ impl Store {
     pub fn logged_moves(&self) -> Result<Vec<(i64, LoggedMove)>, StoreError> {
         self.read(|conn| {
             conn.prepare_cached(LOGGED_MOVES_SQL)?
-                .query_map([], |row| {
-                    Ok((
-                        row.get(0)?,
-                        LoggedMove {
-                            room: row.get(1)?,
-                            moves: row.get(2)?,
-                            mover: u64::try_from(row.get::<_, i64>(3)?).map_err(|error| {
-                                rusqlite::Error::FromSqlConversionFailure(
-                                    3,
-                                    rusqlite::types::Type::Integer,
-                                    Box::new(error),
-                                )
-                            })?,
-                            word: row.get(4)?,
-                            guess: row.get(5)?,
-                        },
-                    ))
-                })?
+                .query_map([], logged_move_from_row)?
+                .collect()
+        })
+    }
+
+    /// The moves of room `code` logged with an id above `after` (its saved
+    /// state's [`SavedRoom::log_after`]), with their ids, oldest first. The
+    /// log is kept short (rows no room needs are deleted), so it is scanned
+    /// rather than indexed: an index would slow every append.
+    pub fn logged_moves_of(
+        &self,
+        code: &str,
+        after: i64,
+    ) -> Result<Vec<(i64, LoggedMove)>, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached(ROOM_LOGGED_MOVES_SQL)?
+                .query_map(rusqlite::params![code, after], logged_move_from_row)?
                 .collect()
         })
     }
@@ -182,14 +192,41 @@ impl Store {
         result
     }
 
-    /// The idle read connections. A panic while the lock was held cannot have
-    /// left the list inconsistent, so a poisoned lock is used as is.
-    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
-        self.shared
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    /// The idle read connections.
+    fn idle(&self) -> MutexGuard<'_, Vec<Connection>> {
+        self.shared.idle.lock()
     }
+}
+
+/// A saved room from a row of [`SAVED_ROOMS_SQL`] or [`SAVED_ROOM_SQL`].
+fn saved_room_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SavedRoom> {
+    Ok(SavedRoom {
+        code: row.get(0)?,
+        state: row.get(1)?,
+        log_after: row.get(2)?,
+    })
+}
+
+/// A logged move and its id, from a row of [`LOGGED_MOVES_SQL`] or
+/// [`ROOM_LOGGED_MOVES_SQL`].
+fn logged_move_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, LoggedMove)> {
+    let mover = u64::try_from(row.get::<_, i64>(3)?).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(
+            3,
+            rusqlite::types::Type::Integer,
+            Box::new(error),
+        )
+    })?;
+    Ok((
+        row.get(0)?,
+        LoggedMove {
+            room: row.get(1)?,
+            moves: row.get(2)?,
+            mover,
+            word: row.get(4)?,
+            guess: row.get(5)?,
+        },
+    ))
 }
 
 impl fmt::Debug for Store {

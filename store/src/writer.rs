@@ -16,7 +16,9 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -215,9 +217,9 @@ impl Writer {
     /// thread to end. Blocks: call it from `spawn_blocking` or at exit.
     /// Calling it again (from any clone) does nothing more.
     pub fn close(&self) {
-        let mut thread = lock(&self.shared.thread);
+        let mut thread = self.shared.thread.lock();
         // Dropping the last sender lets the thread drain the queue and end.
-        lock(&self.shared.queue).take();
+        self.shared.queue.lock().take();
         if let Some(thread) = thread.take() {
             if thread.join().is_err() {
                 tracing::error!(path = %self.shared.path.display(), "the database writer thread panicked");
@@ -239,7 +241,7 @@ impl Writer {
 
     /// A sender to the thread, unless the writer is closed.
     fn queue(&self) -> Option<mpsc::Sender<Job>> {
-        lock(&self.shared.queue).clone()
+        self.shared.queue.lock().clone()
     }
 }
 
@@ -251,12 +253,6 @@ impl fmt::Debug for Writer {
             .field("closed", &self.queue().is_none())
             .finish_non_exhaustive()
     }
-}
-
-/// Locks `mutex`. The writer's locks guard plain values that a panic cannot
-/// leave half-changed, so a poisoned lock is used as is.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// What the writer knows of the log of moves, kept in step with what is

@@ -15,11 +15,11 @@ use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::TcpStream;
 use wordguess_protocol::{LineDecoder, LineError, ServerEvent};
 
-use crate::admission::Admission;
-use crate::context::ServerContext;
-use crate::outbox::{next_batch, Events, Outbox};
+use crate::edge::admission::Admission;
+use crate::edge::outbox::{next_batch, Events, Outbox};
 use crate::session::spawn_connection;
-use crate::switchboard::Door;
+use crate::session::ServerContext;
+use crate::support::ids::Door;
 
 /// Bytes read from the socket at a time.
 const READ_CHUNK: usize = 4096;

@@ -20,17 +20,29 @@
 //! it is bounded by the writer's own queue.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
+use parking_lot::Mutex;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use wordguess_protocol::GameRecord;
 
-use crate::room::{send_all, Outgoing};
+use crate::delivery::{Message, Route};
+
+/// A message held for one connection.
+pub type Outgoing = (Route, Message);
+
+/// Sends what a step held back, in order. A connection whose queue is full
+/// is dropped by its outbox (its session then tells the room it is gone).
+pub fn send_all(outgoing: Vec<Outgoing>) {
+    for (route, message) in outgoing {
+        route.deliver(message);
+    }
+}
 
 /// How a save went, when the room must hear of it.
 #[derive(Debug)]
-pub(crate) enum SaveReport {
+pub enum SaveReport {
     /// The save failed; the finished games it carried come back.
     Failed {
         /// Why.
@@ -45,13 +57,13 @@ pub(crate) enum SaveReport {
 /// What a room holds back until its saves are committed, and what the
 /// writer reports to it.
 #[derive(Debug, Default)]
-pub(crate) struct Commits {
+pub struct Commits {
     /// Held events, and how far the room's saves are committed.
     held: Mutex<Held>,
     /// Failures and recoveries, in order.
     reports: Mutex<Vec<SaveReport>>,
     /// Wakes the room for a report.
-    pub(crate) notify: Notify,
+    pub notify: Notify,
 }
 
 /// A room's events held for its saves.
@@ -63,20 +75,16 @@ struct Held {
     steps: VecDeque<(u64, Vec<Outgoing>)>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl Commits {
     /// Holds `outgoing` until save number `seq` is committed.
-    pub(crate) fn hold(&self, seq: u64, outgoing: Vec<Outgoing>) {
-        lock(&self.held).steps.push_back((seq, outgoing));
+    pub fn hold(&self, seq: u64, outgoing: Vec<Outgoing>) {
+        self.held.lock().steps.push_back((seq, outgoing));
     }
 
     /// Sends `outgoing` (a step that saved nothing) once what is held
     /// before it has gone out: now, if nothing is held.
-    pub(crate) fn send_after_held(&self, outgoing: Vec<Outgoing>) {
-        let mut held = lock(&self.held);
+    pub fn send_after_held(&self, outgoing: Vec<Outgoing>) {
+        let mut held = self.held.lock();
         match held.steps.back_mut() {
             Some((_, waiting)) => waiting.extend(outgoing),
             None => {
@@ -92,10 +100,10 @@ impl Commits {
     /// wakes the room.
     fn done(&self, seq: u64, report: Option<SaveReport>) {
         if let Some(report) = report {
-            lock(&self.reports).push(report);
+            self.reports.lock().push(report);
             self.notify.notify_one();
         }
-        let mut held = lock(&self.held);
+        let mut held = self.held.lock();
         held.committed = held.committed.max(seq);
         let committed = held.committed;
         while held.steps.front().is_some_and(|(seq, _)| *seq <= committed) {
@@ -106,8 +114,8 @@ impl Commits {
     }
 
     /// The reports not yet taken, in order.
-    pub(crate) fn take_reports(&self) -> Vec<SaveReport> {
-        std::mem::take(&mut *lock(&self.reports))
+    pub fn take_reports(&self) -> Vec<SaveReport> {
+        std::mem::take(&mut *self.reports.lock())
     }
 }
 
@@ -133,7 +141,7 @@ pub struct Releases {
 impl std::fmt::Debug for Releases {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Releases")
-            .field("queued", &lock(&self.queue).len())
+            .field("queued", &self.queue.lock().len())
             .finish()
     }
 }
@@ -141,8 +149,8 @@ impl std::fmt::Debug for Releases {
 impl Releases {
     /// Save number `seq` of the room holding `commits` is over (called on
     /// the writer's thread, once per save).
-    pub(crate) fn push(&self, commits: Arc<Commits>, seq: u64, report: Option<SaveReport>) {
-        lock(&self.queue).push(Release {
+    pub fn push(&self, commits: Arc<Commits>, seq: u64, report: Option<SaveReport>) {
+        self.queue.lock().push(Release {
             commits,
             seq,
             report,
@@ -163,7 +171,7 @@ pub async fn run(releases: Arc<Releases>, shutdown: CancellationToken) {
             () = shutdown.cancelled() => return,
             () = releases.notify.notified() => {}
         }
-        std::mem::swap(&mut batch, &mut *lock(&releases.queue));
+        std::mem::swap(&mut batch, &mut *releases.queue.lock());
         for release in batch.drain(..) {
             // A panic here must not end the task: every room's events
             // would be held for good.

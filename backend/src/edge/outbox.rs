@@ -9,7 +9,9 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard};
 
 use tokio::sync::Notify;
 use wordguess_protocol::ServerEvent;
@@ -124,8 +126,7 @@ const IDLE_SLOTS: usize = 8;
 
 impl Queue {
     fn lock(&self) -> MutexGuard<'_, QueueState> {
-        // Nothing panics while holding it; a poisoned lock is used as is.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.state.lock()
     }
 
     /// Waits until `wanted` more events fit, then runs `then` under the

@@ -7,8 +7,8 @@ use rand::seq::IndexedRandom;
 use thiserror::Error;
 use wordguess_protocol::text::word as canonical_word;
 
-const ENGLISH: &str = include_str!("words/en.txt");
-const UKRAINIAN: &str = include_str!("words/uk.txt");
+const ENGLISH: &str = include_str!("../../words/en.txt");
+const UKRAINIAN: &str = include_str!("../../words/uk.txt");
 
 /// Which built-in list to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -1,15 +1,7 @@
-//! What every connection task shares: limits, the room registry, the
-//! switchboard, the shutdown signal, and the connection id counter.
+//! The bounds that keep one client from hurting the others, every door
+//! alike.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
-
-use crate::admission::Gate;
-use crate::registry::Registry;
-use crate::switchboard::{ConnId, Switchboard};
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 /// The bounds that keep one client from hurting the others.
 #[derive(Debug, Clone)]
@@ -64,49 +56,5 @@ impl Default for Limits {
             linger: Duration::from_secs(2),
             name_timeout: Duration::from_secs(300),
         }
-    }
-}
-
-/// State shared by all connections of one server.
-#[derive(Debug)]
-pub struct ServerContext {
-    /// The limits in force.
-    pub limits: Limits,
-    /// Where sessions find rooms.
-    pub registry: Arc<Registry>,
-    /// Where rooms find connections.
-    pub switchboard: Arc<Switchboard>,
-    /// Cancelled once, when the server shuts down.
-    pub shutdown: CancellationToken,
-    /// Every connection and game task, so shutdown can wait for them.
-    pub tasks: TaskTracker,
-    /// Who may connect ([`Limits::max_connections`], per address).
-    pub gate: Arc<Gate>,
-    /// Source of unique connection ids.
-    next_conn: AtomicU64,
-}
-
-impl ServerContext {
-    /// A context for a server with these limits and this registry.
-    pub fn new(
-        limits: Limits,
-        registry: Arc<Registry>,
-        shutdown: CancellationToken,
-        tasks: TaskTracker,
-    ) -> Self {
-        Self {
-            gate: Gate::new(limits.max_connections, limits.max_per_ip),
-            limits,
-            switchboard: registry.switchboard.clone(),
-            registry,
-            shutdown,
-            tasks,
-            next_conn: AtomicU64::new(1),
-        }
-    }
-
-    /// A fresh id for a new connection.
-    pub fn next_conn_id(&self) -> ConnId {
-        ConnId(self.next_conn.fetch_add(1, Ordering::Relaxed))
     }
 }

@@ -17,10 +17,13 @@
 //! [`Signal`]s. Everything it says goes into the connection's [`Outbox`]; it
 //! knows nothing about sockets.
 
+pub mod context;
+pub mod driver;
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 use std::time::Duration;
-
-use tracing::Instrument as _;
 
 use tokio_util::sync::CancellationToken;
 use wordguess_game::Move;
@@ -28,14 +31,17 @@ use wordguess_protocol::{
     text::validate_name, ClientCommand, CommandError, LineError, ResumeToken, ServerEvent,
 };
 
-use crate::context::ServerContext;
-use crate::metrics::DropReason;
-use crate::outbox::{CloseReason, Outbox};
-use crate::persist;
-use crate::rate::TokenBucket;
-use crate::registry::RoomHandle;
-use crate::room::{Role, RoomCommand, RoomInput};
-use crate::switchboard::{ConnId, Door, Endpoint, Signal, SignalSlot};
+use crate::delivery::{Endpoint, Signal, SignalSlot};
+use crate::directory::RoomHandle;
+use crate::edge::outbox::{CloseReason, Outbox};
+use crate::persistence::{HISTORY_GAMES, TOP_LINES};
+use crate::room::messages::{Role, RoomCommand, RoomInput};
+use crate::support::clock::now;
+use crate::support::ids::{ConnId, Door};
+use crate::support::metrics::DropReason;
+use crate::support::rate::TokenBucket;
+pub use context::ServerContext;
+pub use driver::spawn_connection;
 
 /// `/help` before joining.
 pub const HELP_CHOOSING: &str = "Send your name to join a quick-match game. Or first: \
@@ -64,11 +70,6 @@ const JOIN_ATTEMPTS: usize = 16;
 /// Free places in the outbound queue a command waits for before it goes to
 /// the room (its replies: an error, `/who`, a snapshot).
 const REPLY_ROOM: usize = 4;
-
-/// The time now, from tokio's clock (so paused-time tests drive it too).
-pub(crate) fn now() -> std::time::Instant {
-    tokio::time::Instant::now().into_std()
-}
 
 /// Whether the door should keep the connection open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +115,8 @@ pub struct Session {
     context: Arc<ServerContext>,
     /// This connection's id.
     conn: ConnId,
+    /// The door it came through.
+    door: Door,
     /// This connection's outbound queue.
     outbox: Outbox,
     /// Phase changes from rooms.
@@ -138,7 +141,7 @@ impl Session {
     /// Starts a session, registers its connection and greets the player.
     pub fn new(context: Arc<ServerContext>, conn: ConnId, outbox: Outbox, door: Door) -> Self {
         let signals = Arc::new(SignalSlot::default());
-        context.switchboard.register(
+        context.delivery.attach(
             conn,
             Endpoint {
                 outbox: outbox.clone(),
@@ -153,6 +156,7 @@ impl Session {
             evict: Some(context.gate.register_unnamed(conn)),
             context,
             conn,
+            door,
             outbox,
             signals,
             phase: Phase::Choosing(Intent::QuickMatch),
@@ -183,10 +187,7 @@ impl Session {
         self.strikes += 1;
         if self.strikes >= self.context.limits.flood_strikes {
             tracing::info!("flooding: closing");
-            self.context
-                .registry
-                .metrics
-                .dropped(DropReason::rate_limit);
+            self.context.metrics.dropped(DropReason::rate_limit);
             self.outbox.closing.set(CloseReason::Policy);
             self.reply_error("too many commands for too long; closing the connection")
                 .await;
@@ -225,7 +226,7 @@ impl Session {
             }
             Err(error @ LineError::TooLong { .. }) => {
                 tracing::info!("line too long: closing");
-                self.context.registry.metrics.dropped(DropReason::too_long);
+                self.context.metrics.dropped(DropReason::too_long);
                 self.outbox.closing.set(CloseReason::TooBig);
                 self.outbox
                     .error(format!("{error}; closing the connection"));
@@ -278,7 +279,7 @@ impl Session {
     /// games of the named room, the room this connection is in, or the
     /// whole server.
     async fn records(&self, command: ClientCommand) {
-        let store = self.context.registry.records.as_ref();
+        let store = &self.context.store;
         let answer = match command {
             ClientCommand::History(code) => {
                 let here = match &self.phase {
@@ -291,14 +292,16 @@ impl Session {
                     self.refuse("which room? send /history CODE").await;
                     return;
                 };
-                persist::history(store, room.clone(), persist::HISTORY_GAMES)
+                store
+                    .history(&room, HISTORY_GAMES)
                     .await
                     .map(|games| ServerEvent::History {
                         room: room.to_string(),
                         games,
                     })
             }
-            _ => persist::leaderboard(store, persist::TOP_LINES)
+            _ => store
+                .leaderboard(TOP_LINES)
                 .await
                 .map(|players| ServerEvent::Leaderboard { players }),
         };
@@ -318,7 +321,7 @@ impl Session {
                 return Flow::Continue;
             }
         };
-        let registry = &self.context.registry;
+        let watch = matches!(command, ClientCommand::Watch(_));
         match command {
             ClientCommand::Help => self.notice(HELP_CHOOSING).await,
             ClientCommand::New => {
@@ -326,29 +329,25 @@ impl Session {
                 self.notice("A private room will be made for you to host. Now send your name.")
                     .await;
             }
-            ClientCommand::Join(code) | ClientCommand::Watch(code)
-                if registry.get(&code).is_none() =>
-            {
-                self.refuse(format!(
-                    "there is no open room {code}; check the code, or /new makes a room"
-                ))
-                .await;
-                self.phase = Phase::Choosing(Intent::Missing(code));
-            }
-            ClientCommand::Join(code) => {
-                if let Some(room) = registry.get(&code) {
-                    self.phase = Phase::Choosing(Intent::Join(room));
-                    self.notice(format!("Now send your name to join room {code}."))
-                        .await;
-                }
-            }
-            ClientCommand::Watch(code) => {
-                if let Some(room) = registry.get(&code) {
+            ClientCommand::Join(code) | ClientCommand::Watch(code) => {
+                let Some(room) = self.context.directory.find(&code).await else {
+                    self.refuse(format!(
+                        "there is no open room {code}; check the code, or /new makes a room"
+                    ))
+                    .await;
+                    self.phase = Phase::Choosing(Intent::Missing(code));
+                    return Flow::Continue;
+                };
+                if watch {
                     self.phase = Phase::Choosing(Intent::Watch(room));
                     self.notice(format!(
                         "Now send a name (shown in chat) to watch room {code}."
                     ))
                     .await;
+                } else {
+                    self.phase = Phase::Choosing(Intent::Join(room));
+                    self.notice(format!("Now send your name to join room {code}."))
+                        .await;
                 }
             }
             ClientCommand::Resume(token) => return self.resume(token).await,
@@ -361,7 +360,7 @@ impl Session {
     }
 
     async fn resume(&mut self, token: ResumeToken) -> Flow {
-        let Some(room) = self.context.registry.room_of_token(&token) else {
+        let Some(room) = self.context.directory.find_by_token(&token).await else {
             self.refuse(
                 "that token holds no seat (the game ended, the seat was given up, or it is mistyped)",
             ).await;
@@ -370,6 +369,7 @@ impl Session {
         let input = RoomInput::Resume {
             conn: self.conn,
             token,
+            door: self.door,
         };
         if let Some(Signal::Seated {
             room: code,
@@ -390,7 +390,7 @@ impl Session {
     async fn enter(&mut self, room: &RoomHandle, input: RoomInput) -> Option<Signal> {
         // Before sending: the answer may come before this task runs again.
         self.signals.take();
-        if room.inbox.send(input).await.is_err() {
+        if room.send(input).await.is_err() {
             return Some(Signal::Refused { retry: true });
         }
         self.entering = Some(room.clone());
@@ -400,7 +400,7 @@ impl Session {
             Ok(signal) => Some(signal),
             Err(_) => {
                 tracing::warn!(room = %room.code, "room did not answer an entry");
-                let _ = room.inbox.send(RoomInput::Gone { conn: self.conn }).await;
+                let _ = room.send(RoomInput::Gone { conn: self.conn }).await;
                 None
             }
         }
@@ -425,7 +425,10 @@ impl Session {
                 return Flow::Continue;
             }
             Intent::QuickMatch => (Role::Player, None),
-            Intent::NewRoom => (Role::Player, Some(self.context.registry.create_private())),
+            Intent::NewRoom => (
+                Role::Player,
+                Some(self.context.directory.create_private().await),
+            ),
             Intent::Join(room) => (Role::Player, Some(room)),
             Intent::Watch(room) => (Role::Spectator, Some(room)),
         };
@@ -435,13 +438,15 @@ impl Session {
             JOIN_ATTEMPTS
         };
         for _ in 0..attempts {
-            let room = fixed_room
-                .clone()
-                .unwrap_or_else(|| self.context.registry.quick_room());
+            let room = match &fixed_room {
+                Some(room) => room.clone(),
+                None => self.context.directory.quick_room().await,
+            };
             let input = RoomInput::Enter {
                 conn: self.conn,
                 name: name.clone(),
                 role,
+                door: self.door,
             };
             match self.enter(&room, input).await {
                 Some(Signal::Seated { token, .. }) => {
@@ -459,7 +464,7 @@ impl Session {
                 Some(Signal::Refused { retry: true }) if fixed_room.is_none() => continue,
                 Some(Signal::Refused { retry: true }) => {
                     let code = &room.code;
-                    let why = if room.inbox.is_closed() {
+                    let why = if room.is_closed() {
                         format!("room {code} has closed")
                     } else {
                         format!(
@@ -474,13 +479,13 @@ impl Session {
                 // The room said why (a taken name: send another one).
                 Some(Signal::Refused { retry: false }) => {
                     if fixed_room.is_none() {
-                        self.context.registry.release_quick_seat(&room.code);
+                        self.context.directory.release_quick_seat(&room.code);
                     }
                     return Flow::Continue;
                 }
                 Some(Signal::Replaced) | None => {
                     if fixed_room.is_none() {
-                        self.context.registry.release_quick_seat(&room.code);
+                        self.context.directory.release_quick_seat(&room.code);
                     }
                     break;
                 }
@@ -580,7 +585,7 @@ impl Session {
             conn: self.conn,
             command,
         };
-        if room.inbox.send(input).await.is_err() {
+        if room.send(input).await.is_err() {
             self.outbox.error("the room has closed");
             return Flow::Close;
         }
@@ -591,18 +596,16 @@ impl Session {
     /// database: the game is saved and goes on after the restart (`None`
     /// without a seat or a database: that is goodbye).
     fn seat_saved(&self) -> Option<String> {
-        self.context.registry.writer.as_ref()?;
+        if !self.context.store.keeps_rooms() {
+            return None;
+        }
         let (Phase::Seated(room), Some(token)) = (&self.phase, &self.seat_token) else {
             return None;
         };
-        if room
-            .flags
-            .unsaved
-            .load(std::sync::atomic::Ordering::Acquire)
-        {
+        if room.is_unsaved() {
             return None;
         }
-        let grace = self.context.registry.defaults.resume_grace.as_secs();
+        let grace = self.context.resume_grace.as_secs();
         Some(format!(
             "The server is restarting; your game is saved. Reconnect and send \
              /resume {token} within {grace} s of its return to play on \
@@ -613,192 +616,14 @@ impl Session {
     /// The session ends: the room learns the connection is gone (a seat is
     /// kept, away, for the grace period).
     pub async fn close(&mut self) {
-        self.context.switchboard.remove(self.conn);
+        self.context.delivery.detach(self.conn);
         self.context.gate.forget_unnamed(self.conn);
         let room = match &self.phase {
             Phase::Seated(room) | Phase::Watching(room) => Some(room.clone()),
             Phase::Choosing(_) => self.entering.take(),
         };
         if let Some(room) = room {
-            let _ = room.inbox.send(RoomInput::Gone { conn: self.conn }).await;
+            let _ = room.send(RoomInput::Gone { conn: self.conn }).await;
         }
-    }
-}
-
-/// Starts one connection's conversation (of either door) in its own
-/// tracked task, so shutdown waits for it, and returns at once: the task
-/// that accepted or upgraded the socket ends instead of living as long as
-/// the connection. `admission` is held until the connection closes, so the
-/// connection stays counted that long.
-pub fn spawn_connection<L, A>(
-    context: Arc<ServerContext>,
-    door: Door,
-    addr: std::net::SocketAddr,
-    outbox: Outbox,
-    writer: tokio::task::JoinHandle<()>,
-    lines: L,
-    admission: A,
-) where
-    L: futures_util::Stream<Item = Result<String, LineError>> + Unpin + Send + 'static,
-    A: Send + 'static,
-{
-    let tasks = context.tasks.clone();
-    let id = context.next_conn_id();
-    // Every log line of this connection carries its id, door and address,
-    // and its player's name once it has one.
-    let span = tracing::info_span!(
-        "conn",
-        id = id.0,
-        door = %door.as_str(),
-        %addr,
-        player = tracing::field::Empty
-    );
-    tasks.spawn(
-        async move {
-            let open = context.registry.metrics.connections(door).clone();
-            open.inc();
-            run_connection(context, id, door, outbox, writer, lines).await;
-            open.dec();
-            drop(admission);
-        }
-        .instrument(span),
-    );
-}
-
-/// Drives one connection of either door until it ends: feeds `lines` to a
-/// new [`Session`], and stops when the peer leaves, the writer finishes
-/// (after `/quit` or a failed write), the client is kicked for not reading,
-/// the seat moves to another connection, or the server shuts down. Then the
-/// room learns the connection is gone and the writer gets a moment to flush
-/// what is queued.
-async fn run_connection<L>(
-    context: Arc<ServerContext>,
-    id: ConnId,
-    door: Door,
-    outbox: Outbox,
-    mut writer: tokio::task::JoinHandle<()>,
-    mut lines: L,
-) where
-    L: futures_util::Stream<Item = Result<String, LineError>> + Unpin,
-{
-    use futures_util::StreamExt;
-
-    let mut session = Session::new(context.clone(), id, outbox.clone(), door);
-    let conn = session.conn().0;
-    let mut writer_done = false;
-    let mut closed_by_us = false;
-    let name_deadline = tokio::time::Instant::now() + context.limits.name_timeout;
-    // Boxed, and dropped once the player is in a room: the clock and the
-    // eviction wait would otherwise sit in every idle connection.
-    let mut unnamed = Some(Box::pin(unnamed_ends(name_deadline, session.evict.clone())));
-    let reading = async {
-        loop {
-            if session.has_joined() {
-                unnamed = None;
-            }
-            tokio::select! {
-                line = lines.next() => {
-                    let Some(line) = line else { return false };
-                    // Boxed: handling a line may wait on a room, and that
-                    // state would otherwise sit in every idle connection.
-                    if Box::pin(session.on_line(line)).await == Flow::Close {
-                        return true;
-                    }
-                }
-                signal = session.signals.next() => {
-                    if signal == Signal::Replaced {
-                        tracing::debug!(conn, "seat moved to another connection");
-                        return true;
-                    }
-                }
-                end = until_done(&mut unnamed) => {
-                    if end == Unnamed::TooSlow {
-                        context.registry.metrics.dropped(DropReason::no_name);
-                        session
-                            .outbox
-                            .error("no name was given in time; closing the connection");
-                        return true;
-                    }
-                    context.registry.metrics.dropped(DropReason::evicted);
-                    session.outbox.closing.set(CloseReason::Policy);
-                    session.outbox.error(
-                        "the server is full and this connection has not sent a name; \
-                         closing it to make room",
-                    );
-                    return true;
-                }
-            }
-        }
-    };
-    tokio::select! {
-        close = reading => closed_by_us = close,
-        _ = &mut writer => writer_done = true,
-        () = outbox.kicked() => {
-            context.registry.metrics.dropped(DropReason::slow_reader);
-            tracing::info!("dropped: not reading");
-        }
-        () = context.shutdown.cancelled() => {
-            outbox.closing.set(CloseReason::GoingAway);
-            match session.seat_saved() {
-                // The game is not over: the connection only closes.
-                Some(message) => outbox.send(ServerEvent::Notice { message }),
-                None => {
-                    outbox.send(ServerEvent::Notice {
-                        message: "The server is shutting down. Goodbye!".to_owned(),
-                    });
-                    outbox.send(ServerEvent::Quit)
-                }
-            };
-        }
-    }
-    session.close().await;
-    drop(session);
-    drop(outbox);
-    if !writer_done
-        && tokio::time::timeout(context.limits.linger, &mut writer)
-            .await
-            .is_err()
-    {
-        writer.abort();
-    }
-    if closed_by_us {
-        // Read what the peer still sends for a moment, so closing with
-        // unread data does not reset the connection before it reads our
-        // error message.
-        let drain = async { while lines.next().await.is_some() {} };
-        let _ = tokio::time::timeout(context.limits.linger / 4, drain).await;
-    }
-    tracing::debug!(conn, "connection closed");
-}
-
-/// How the wait for a connection's name ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unnamed {
-    /// The name deadline passed.
-    TooSlow,
-    /// The server is full and this connection must make room.
-    Evicted,
-}
-
-/// Completes when a connection without a name must go: its deadline has
-/// passed, or `evict` was cancelled.
-async fn unnamed_ends(deadline: tokio::time::Instant, evict: Option<CancellationToken>) -> Unnamed {
-    let evicted = async {
-        match evict {
-            Some(token) => token.cancelled_owned().await,
-            None => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        () = tokio::time::sleep_until(deadline) => Unnamed::TooSlow,
-        () = evicted => Unnamed::Evicted,
-    }
-}
-
-/// Completes with `future`'s output; never without one.
-async fn until_done<F: std::future::Future + Unpin>(future: &mut Option<F>) -> F::Output {
-    match future {
-        Some(future) => future.await,
-        None => std::future::pending().await,
     }
 }

@@ -11,13 +11,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use crate::switchboard::ConnId;
+use crate::support::ids::ConnId;
 
 /// How long a newcomer waits for an evicted connection's slot.
 const EVICTION_WAIT: Duration = Duration::from_secs(2);
@@ -33,10 +35,10 @@ pub enum Refusal {
 
 impl Refusal {
     /// How the refusal is counted in the metrics.
-    pub fn reason(self) -> crate::metrics::DropReason {
+    pub fn reason(self) -> crate::support::metrics::DropReason {
         match self {
-            Refusal::Full => crate::metrics::DropReason::full,
-            Refusal::TooManyFromAddress => crate::metrics::DropReason::per_address,
+            Refusal::Full => crate::support::metrics::DropReason::full,
+            Refusal::TooManyFromAddress => crate::support::metrics::DropReason::per_address,
         }
     }
 
@@ -71,7 +73,7 @@ impl Drop for Admission {
 /// The connection limits of one server.
 #[derive(Debug)]
 pub struct Gate {
-    /// Global slots ([`crate::Limits::max_connections`]).
+    /// Global slots ([`crate::edge::limits::Limits::max_connections`]).
     slots: Arc<Semaphore>,
     /// Connections per address at most.
     max_per_ip: usize,
@@ -94,7 +96,7 @@ impl Gate {
     }
 
     fn per_ip(&self) -> MutexGuard<'_, HashMap<IpAddr, usize>> {
-        self.per_ip.lock().unwrap_or_else(|e| e.into_inner())
+        self.per_ip.lock()
     }
 
     /// Gives back one of `ip`'s slots.
@@ -109,7 +111,7 @@ impl Gate {
     }
 
     fn unnamed(&self) -> MutexGuard<'_, BTreeMap<ConnId, CancellationToken>> {
-        self.unnamed.lock().unwrap_or_else(|e| e.into_inner())
+        self.unnamed.lock()
     }
 
     /// Admits a connection from `ip`, evicting the oldest silent game
@@ -139,7 +141,7 @@ impl Gate {
                     return Err(Refusal::Full);
                 };
                 tracing::info!(
-                    conn = conn.0,
+                    %conn,
                     "server full: evicting a connection without a name"
                 );
                 evict.cancel();
@@ -230,8 +232,9 @@ mod tests {
             Some(Refusal::Full),
             "nobody to evict"
         );
-        let evicted_first = gate.register_unnamed(ConnId(1));
-        let evicted_second = gate.register_unnamed(ConnId(2));
+        let ids = crate::support::ids::ConnIds::new(crate::support::ids::NodeId(1));
+        let evicted_first = gate.register_unnamed(ids.next());
+        let evicted_second = gate.register_unnamed(ids.next());
         // The evicted connection's task sees its token and closes.
         let closer = tokio::spawn(async move {
             evicted_first.cancelled().await;

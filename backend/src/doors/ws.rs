@@ -17,11 +17,11 @@ use axum::Extension;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use wordguess_protocol::{LineError, ServerEvent, JSON_SUBPROTOCOL};
 
-use crate::admission::Admission;
-use crate::context::ServerContext;
-use crate::outbox::{next_batch, CloseReason, Closing, Events, Outbox};
+use crate::edge::admission::Admission;
+use crate::edge::outbox::{next_batch, CloseReason, Closing, Events, Outbox};
 use crate::session::spawn_connection;
-use crate::switchboard::Door;
+use crate::session::ServerContext;
+use crate::support::ids::Door;
 
 /// Bytes tungstenite reads from the socket at a time; it zero-fills its read
 /// buffer to this size and keeps it for the connection's life. Its default
@@ -35,7 +35,7 @@ const WRITE_BUFFER: usize = 512;
 /// The most a slow peer can make the write buffer hold (default: unbounded).
 const MAX_WRITE_BUFFER: usize = 64 * 1024;
 /// The largest message accepted; longer lines are refused with an error
-/// by the session, which only accepts [`crate::Limits::max_line_bytes`].
+/// by the session, which only accepts [`crate::edge::limits::Limits::max_line_bytes`].
 const MAX_MESSAGE: usize = 16 * 1024;
 // tungstenite fails every write if the write buffer cannot hold its target
 // size plus one message; keep that true whatever the constants become.

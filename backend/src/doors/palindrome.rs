@@ -23,8 +23,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use wordguess_protocol::{palindrome, LineDecoder, LineError};
 
-use crate::admission::Admission;
-use crate::context::ServerContext;
+use crate::edge::admission::Admission;
+use crate::session::ServerContext;
 
 /// Answers one client's lines until it disconnects.
 pub async fn serve_client(

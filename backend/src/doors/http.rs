@@ -19,9 +19,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::context::ServerContext;
-use crate::metrics::{DropReason, Metrics};
-use crate::ws;
+use super::ws;
+use crate::session::ServerContext;
+use crate::support::metrics::{DropReason, Metrics};
 
 /// Shown at `/` when the browser app has not been built into `web_root`.
 const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -41,7 +41,7 @@ pub fn app(
     web_root: Option<PathBuf>,
     allowed_origins: Vec<String>,
 ) -> Router {
-    let origins = (Arc::new(allowed_origins), context.registry.metrics.clone());
+    let origins = (Arc::new(allowed_origins), context.metrics.clone());
     let router = Router::new()
         .route(
             "/ws",
@@ -49,7 +49,7 @@ pub fn app(
         )
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
-        .merge(crate::api::routes())
+        .merge(super::api::routes())
         .with_state(context);
     let Some(root) = web_root else {
         return router.fallback(|| async { Html(NOT_BUILT) });
@@ -105,7 +105,7 @@ async fn metrics(State(context): State<Arc<ServerContext>>) -> Response {
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        context.registry.metrics.encode(),
+        context.metrics.encode(),
     )
         .into_response()
 }
@@ -113,8 +113,8 @@ async fn metrics(State(context): State<Arc<ServerContext>>) -> Response {
 /// Serves HTTP on `listener` until shutdown: each connection is admitted by
 /// the gate (a refusal gets a 503), gets `TCP_NODELAY` (without it Nagle's
 /// algorithm and delayed ACKs hold WebSocket frames ~40 ms), must send its
-/// request head within [`crate::Limits::header_timeout`] and in at most
-/// [`crate::Limits::max_header_bytes`], and is closed when idle between
+/// request head within [`crate::edge::limits::Limits::header_timeout`] and in at most
+/// [`crate::edge::limits::Limits::max_header_bytes`], and is closed when idle between
 /// requests for as long.
 ///
 /// # Errors
@@ -125,7 +125,9 @@ pub async fn serve(
     router: Router,
     context: Arc<ServerContext>,
 ) -> io::Result<()> {
-    while let Some((mut stream, addr)) = crate::server::accept(&listener, &context).await {
+    while let Some((mut stream, addr)) =
+        crate::edge::listen::accept(&listener, &context.shutdown).await
+    {
         let context = context.clone();
         let router = router.clone();
         let tasks = context.tasks.clone();
@@ -133,7 +135,7 @@ pub async fn serve(
             let admission = match context.gate.admit(addr.ip()).await {
                 Ok(admission) => Arc::new(admission),
                 Err(refusal) => {
-                    context.registry.metrics.dropped(refusal.reason());
+                    context.metrics.dropped(refusal.reason());
                     let body = refusal.message();
                     let response = format!(
                         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\

@@ -20,8 +20,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use wordguess_protocol::RoomCode;
 
-use crate::context::ServerContext;
-use crate::persist::{self, RecordsError};
+use crate::persistence::RecordsError;
+use crate::session::ServerContext;
 
 /// Lines or games when the request names no limit.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -69,7 +69,7 @@ async fn leaderboard(
         Ok(limit) => limit,
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
-    match persist::leaderboard(context.registry.records.as_ref(), limit).await {
+    match context.store.leaderboard(limit).await {
         Ok(players) => Json(serde_json::json!({ "players": players })).into_response(),
         Err(e) => unavailable(e),
     }
@@ -88,8 +88,7 @@ async fn history(
         Ok(code) => code,
         Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
     };
-    let store = context.registry.records.as_ref();
-    match persist::history(store, code.clone(), limit).await {
+    match context.store.history(&code, limit).await {
         Ok(games) => {
             Json(serde_json::json!({ "room": code.as_str(), "games": games })).into_response()
         }

@@ -1,0 +1,254 @@
+//! The in-process [`RoomDirectory`]: every room runs on this node.
+//!
+//! Its locks are held only to read, insert or remove one entry, never
+//! across a room's work, so rooms never wait on each other. Rooms are
+//! started by the `Launch` function the server gives it (the directory
+//! knows a room only by its messages), and keep it up to date through
+//! [`RoomReports`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+
+use parking_lot::Mutex;
+use rand::Rng;
+use tokio::sync::mpsc;
+use wordguess_protocol::command::ROOM_CODE_ALPHABET;
+use wordguess_protocol::{ResumeToken, RoomCode};
+
+use super::{RoomDirectory, RoomHandle, RoomStatus};
+use crate::persistence::Pending;
+use crate::room::actor::RoomStart;
+use crate::room::messages::{RoomInput, RoomKind, RoomReport, RoomReports};
+use crate::support::ids::NodeId;
+use crate::support::metrics::Metrics;
+
+/// Starts a room's task: its code, how it begins, its inbox, and where it
+/// reports.
+pub type Launch =
+    Box<dyn Fn(RoomCode, RoomStart, mpsc::Receiver<RoomInput>, Arc<dyn RoomReports>) + Send + Sync>;
+
+/// An open room, as the directory keeps it.
+#[derive(Debug)]
+struct Entry {
+    /// The way to it.
+    handle: RoomHandle,
+    /// What it shows sessions.
+    status: Arc<RoomStatus>,
+}
+
+/// The quick-match room that is gathering, and how many entries it was
+/// offered.
+#[derive(Debug)]
+struct QuickSlot {
+    /// The room.
+    handle: RoomHandle,
+    /// Entries sent its way that have not been refused or left.
+    offered: usize,
+}
+
+/// The rooms of this node.
+pub struct LocalDirectory {
+    /// This node.
+    node: NodeId,
+    /// Players a quick-match game waits for (entries offered per room).
+    players_to_start: usize,
+    /// Capacity of each room's inbox.
+    inbox: usize,
+    /// Starts rooms.
+    launch: Launch,
+    /// Open rooms by code.
+    rooms: Mutex<HashMap<RoomCode, Entry>>,
+    /// The quick-match room that is gathering, if one was made.
+    quick: Mutex<Option<QuickSlot>>,
+    /// Which room each live resume token belongs to.
+    tokens: Mutex<HashMap<ResumeToken, RoomCode>>,
+    /// The rooms gauge.
+    metrics: Arc<Metrics>,
+    /// Itself, as the rooms' report sink.
+    me: Weak<LocalDirectory>,
+}
+
+impl std::fmt::Debug for LocalDirectory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalDirectory")
+            .field("node", &self.node)
+            .field("rooms", &self.rooms.lock().len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl LocalDirectory {
+    /// A directory of `node`'s rooms, started by `launch`, whose quick
+    /// matches wait for `players_to_start` and whose inboxes hold `inbox`.
+    pub fn new(
+        node: NodeId,
+        players_to_start: usize,
+        inbox: usize,
+        launch: Launch,
+        metrics: Arc<Metrics>,
+    ) -> Arc<Self> {
+        Arc::new_cyclic(|me| Self {
+            node,
+            players_to_start,
+            inbox: inbox.max(1),
+            launch,
+            rooms: Mutex::default(),
+            quick: Mutex::default(),
+            tokens: Mutex::default(),
+            metrics,
+            me: me.clone(),
+        })
+    }
+
+    /// Claims a room saved before (a restart), with its code and the tokens
+    /// of its seats, and starts it. A quick-match room still gathering
+    /// gathers again. Called before any connection is served.
+    pub fn claim(&self, code: RoomCode, save: crate::room::saved::RoomSave) -> RoomHandle {
+        {
+            let mut tokens = self.tokens.lock();
+            for link in &save.seats {
+                tokens.insert(link.token.clone(), code.clone());
+            }
+        }
+        let gathering = save.is_quick_gathering();
+        let offered = save.seats.len();
+        tracing::info!(room = %code, kind = ?save.kind, seats = offered, "room restored");
+        let handle = self.open(code, RoomStart::Restored(Box::new(save)), gathering);
+        let mut quick = self.quick.lock();
+        if gathering && quick.is_none() {
+            *quick = Some(QuickSlot {
+                handle: handle.clone(),
+                offered,
+            });
+        }
+        handle
+    }
+
+    /// A new room of `kind` with a fresh code.
+    fn spawn(&self, kind: RoomKind) -> RoomHandle {
+        let code = {
+            let rooms = self.rooms.lock();
+            loop {
+                let mut rng = rand::rng();
+                let indexes =
+                    std::array::from_fn(|_| rng.random_range(0..ROOM_CODE_ALPHABET.len()));
+                let code = RoomCode::from_indexes(indexes);
+                if !rooms.contains_key(&code) {
+                    break code;
+                }
+            }
+        };
+        tracing::info!(room = %code, ?kind, "room opened");
+        self.open(code, RoomStart::Fresh(kind), kind == RoomKind::QuickMatch)
+    }
+
+    /// Registers room `code` and starts its task.
+    fn open(&self, code: RoomCode, start: RoomStart, gathering: bool) -> RoomHandle {
+        let (inbox, receiver) = mpsc::channel(self.inbox);
+        let status = Arc::new(RoomStatus::new(gathering));
+        let handle = RoomHandle::new(code.clone(), self.node, inbox, status.clone());
+        let entry = Entry {
+            handle: handle.clone(),
+            status,
+        };
+        if self.rooms.lock().insert(code.clone(), entry).is_none() {
+            self.metrics.rooms.inc();
+        }
+        let reports: Arc<dyn RoomReports> =
+            self.me.upgrade().expect("the directory outlives its calls");
+        (self.launch)(code, start, receiver, reports);
+        handle
+    }
+
+    /// The open room with this code, now.
+    fn get(&self, code: &RoomCode) -> Option<RoomHandle> {
+        self.rooms
+            .lock()
+            .get(code)
+            .map(|entry| entry.handle.clone())
+            .filter(|handle| !handle.is_closed())
+    }
+
+    /// The gathering quick-match room with a seat to offer, made if needed.
+    fn quick_seat(&self) -> RoomHandle {
+        let mut slot = self.quick.lock();
+        if let Some(quick) = slot.as_mut().filter(|q| q.handle.is_gathering()) {
+            if quick.offered < self.players_to_start {
+                quick.offered += 1;
+                return quick.handle.clone();
+            }
+        }
+        let handle = self.spawn(RoomKind::QuickMatch);
+        *slot = Some(QuickSlot {
+            handle: handle.clone(),
+            offered: 1,
+        });
+        handle
+    }
+}
+
+impl RoomDirectory for LocalDirectory {
+    fn find(&self, code: &RoomCode) -> Pending<'_, Option<RoomHandle>> {
+        Box::pin(std::future::ready(self.get(code)))
+    }
+
+    fn find_by_token(&self, token: &ResumeToken) -> Pending<'_, Option<RoomHandle>> {
+        let code = self.tokens.lock().get(token).cloned();
+        Box::pin(std::future::ready(code.and_then(|code| self.get(&code))))
+    }
+
+    fn quick_room(&self) -> Pending<'_, RoomHandle> {
+        Box::pin(std::future::ready(self.quick_seat()))
+    }
+
+    fn release_quick_seat(&self, code: &RoomCode) {
+        if let Some(quick) = self
+            .quick
+            .lock()
+            .as_mut()
+            .filter(|q| q.handle.code == *code)
+        {
+            quick.offered = quick.offered.saturating_sub(1);
+        }
+    }
+
+    fn create_private(&self) -> Pending<'_, RoomHandle> {
+        Box::pin(std::future::ready(self.spawn(RoomKind::Private)))
+    }
+
+    fn open_rooms(&self) -> usize {
+        self.rooms.lock().len()
+    }
+}
+
+impl RoomReports for LocalDirectory {
+    fn report(&self, room: &RoomCode, report: RoomReport) {
+        match report {
+            RoomReport::TokenIssued(token) => {
+                self.tokens.lock().insert(token, room.clone());
+            }
+            RoomReport::TokensRevoked(tokens) => {
+                let mut map = self.tokens.lock();
+                for token in &tokens {
+                    map.remove(token);
+                }
+            }
+            RoomReport::QuickSeatFreed => self.release_quick_seat(room),
+            RoomReport::GatheringOver => {
+                if let Some(entry) = self.rooms.lock().get(room) {
+                    entry.status.end_gathering();
+                }
+            }
+            RoomReport::Saving { works } => {
+                if let Some(entry) = self.rooms.lock().get(room) {
+                    entry.status.set_unsaved(!works);
+                }
+            }
+            RoomReport::Closed => {
+                if self.rooms.lock().remove(room).is_some() {
+                    self.metrics.rooms.dec();
+                }
+            }
+        }
+    }
+}

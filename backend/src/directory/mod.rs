@@ -1,0 +1,142 @@
+//! The room directory: which room a code names, which room a resume token
+//! belongs to, the quick-match room that is gathering, and which rooms are
+//! open here (claimed when they open, released when they report closed).
+//!
+//! Sessions find rooms only through [`RoomDirectory`] and talk to them
+//! through a [`RoomHandle`] (a code, the node the room lives on, and an
+//! inbox of plain-data [`RoomInput`]s). Rooms keep the directory up to date
+//! by reporting ([`crate::room::RoomReport`]: a token issued or revoked, a
+//! quick-match seat freed, the gathering over, saving failing or working,
+//! the room closed); they never call into it. Today's implementation is
+//! [`LocalDirectory`] (every room on this node); a cluster keeps the same
+//! maps in shared storage behind the same trait.
+
+#[cfg(test)]
+pub mod fake;
+pub mod local;
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use wordguess_protocol::{ResumeToken, RoomCode};
+
+pub use local::LocalDirectory;
+
+use crate::persistence::Pending;
+use crate::room::messages::RoomInput;
+use crate::support::ids::NodeId;
+
+/// What a room shows sessions without a message (the directory writes it
+/// from the room's reports).
+#[derive(Debug, Default)]
+pub struct RoomStatus {
+    /// A quick-match room still takes players.
+    gathering: AtomicBool,
+    /// The room's state cannot be saved now.
+    unsaved: AtomicBool,
+}
+
+impl RoomStatus {
+    /// A status; `gathering` for a quick-match room that takes players.
+    pub fn new(gathering: bool) -> Self {
+        Self {
+            gathering: AtomicBool::new(gathering),
+            unsaved: AtomicBool::new(false),
+        }
+    }
+
+    /// The quick-match room takes no more players.
+    pub fn end_gathering(&self) {
+        self.gathering.store(false, Ordering::Release);
+    }
+
+    /// Whether the room's saves fail.
+    pub fn set_unsaved(&self, unsaved: bool) {
+        self.unsaved.store(unsaved, Ordering::Release);
+    }
+}
+
+/// The room's inbox was closed: the room has closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the room has closed")]
+pub struct RoomClosed;
+
+/// A way to talk to one room, wherever it runs.
+#[derive(Debug, Clone)]
+pub struct RoomHandle {
+    /// The room's code.
+    pub code: RoomCode,
+    /// The node the room lives on.
+    pub node: NodeId,
+    /// The room's inbox (bounded: a sender waits while it is full).
+    inbox: mpsc::Sender<RoomInput>,
+    /// What the room shows without a message.
+    status: Arc<RoomStatus>,
+}
+
+impl RoomHandle {
+    /// A handle on room `code` of `node`, reached through `inbox`.
+    pub fn new(
+        code: RoomCode,
+        node: NodeId,
+        inbox: mpsc::Sender<RoomInput>,
+        status: Arc<RoomStatus>,
+    ) -> Self {
+        Self {
+            code,
+            node,
+            inbox,
+            status,
+        }
+    }
+
+    /// Sends the room an input, waiting while its inbox is full.
+    ///
+    /// # Errors
+    ///
+    /// [`RoomClosed`] if the room has closed.
+    pub async fn send(&self, input: RoomInput) -> Result<(), RoomClosed> {
+        self.inbox.send(input).await.map_err(|_| RoomClosed)
+    }
+
+    /// Whether the room has closed.
+    pub fn is_closed(&self) -> bool {
+        self.inbox.is_closed()
+    }
+
+    /// Whether a quick-match room still takes players.
+    pub fn is_gathering(&self) -> bool {
+        self.status.gathering.load(Ordering::Acquire) && !self.is_closed()
+    }
+
+    /// Whether the room's state cannot be saved now.
+    pub fn is_unsaved(&self) -> bool {
+        self.status.unsaved.load(Ordering::Acquire)
+    }
+}
+
+/// The room directory seam.
+pub trait RoomDirectory: Send + Sync + fmt::Debug {
+    /// The open room with this code.
+    fn find(&self, code: &RoomCode) -> Pending<'_, Option<RoomHandle>>;
+
+    /// The room holding the seat of this token.
+    fn find_by_token(&self, token: &ResumeToken) -> Pending<'_, Option<RoomHandle>>;
+
+    /// A seat in the quick-match room that is gathering, made now if
+    /// needed. Each room is offered only as many entries as its game needs,
+    /// so a crowd arriving at once fills one room after another.
+    fn quick_room(&self) -> Pending<'_, RoomHandle>;
+
+    /// A seat offered in quick-match room `code` is free again (the entry
+    /// was refused).
+    fn release_quick_seat(&self, code: &RoomCode);
+
+    /// A new private room, claimed by this node.
+    fn create_private(&self) -> Pending<'_, RoomHandle>;
+
+    /// How many rooms are open.
+    fn open_rooms(&self) -> usize;
+}

@@ -1,0 +1,141 @@
+//! A [`RoomStore`] in memory for unit tests: it keeps saved states, logged
+//! moves and finished games in maps, commits every save at once, and can be
+//! told to fail as a full disk would.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use parking_lot::Mutex;
+use wordguess_protocol::{GameRecord, RoomCode, Standing};
+
+use super::{
+    LoggedMove, Pending, RecordsError, RoomStore, SaveDone, StoreError, StoredRoom, StoredRooms,
+    Write,
+};
+
+/// What the store holds.
+#[derive(Debug, Default)]
+pub struct Kept {
+    /// Saved states by code, with the id of the last move each includes.
+    pub rooms: BTreeMap<String, (String, i64)>,
+    /// Logged moves by id.
+    pub log: BTreeMap<i64, LoggedMove>,
+    /// Finished games, oldest first.
+    pub games: Vec<GameRecord>,
+    /// The last log id handed out.
+    last_id: i64,
+}
+
+/// A store in memory.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    /// What is kept.
+    pub kept: Mutex<Kept>,
+    /// Whether writes fail (as on a full disk).
+    pub failing: AtomicBool,
+}
+
+impl MemoryStore {
+    /// Applies `writes` as one transaction, or fails them all.
+    fn apply(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        if self.failing.load(Ordering::Relaxed) {
+            return Err(StoreError::Full {
+                path: PathBuf::from("memory"),
+            });
+        }
+        let mut kept = self.kept.lock();
+        for write in writes {
+            match write {
+                Write::SaveRoom { code, state } => {
+                    let last = kept.last_id;
+                    kept.rooms.insert(code, (state, last));
+                }
+                Write::DeleteRoom { code } => {
+                    kept.rooms.remove(&code);
+                }
+                Write::RecordGame(record) => kept.games.push(record),
+                Write::LogMove(logged) => {
+                    kept.last_id += 1;
+                    let id = kept.last_id;
+                    kept.log.insert(id, logged);
+                }
+                Write::FoldLog { through } => kept.log.retain(|id, _| *id > through),
+            }
+        }
+        Ok(())
+    }
+
+    /// Room `code` as saved, with its moves logged after its state.
+    fn stored(kept: &Kept, code: &str) -> Option<StoredRoom> {
+        let (state, after) = kept.rooms.get(code)?;
+        let moves = kept
+            .log
+            .iter()
+            .filter(|(id, logged)| **id > *after && logged.room == code)
+            .map(|(id, logged)| (*id, logged.clone()))
+            .collect();
+        Some(StoredRoom {
+            code: code.to_owned(),
+            state: state.clone(),
+            moves,
+        })
+    }
+}
+
+impl RoomStore for MemoryStore {
+    fn keeps_rooms(&self) -> bool {
+        true
+    }
+
+    fn save(&self, writes: Vec<Write>, done: SaveDone) -> Pending<'_, ()> {
+        done(self.apply(writes));
+        Box::pin(std::future::ready(()))
+    }
+
+    fn save_now(&self, writes: Vec<Write>) -> Pending<'_, Result<(), StoreError>> {
+        Box::pin(std::future::ready(self.apply(writes)))
+    }
+
+    fn restore_all(&self) -> Pending<'_, Result<StoredRooms, StoreError>> {
+        let kept = self.kept.lock();
+        let rooms = kept
+            .rooms
+            .keys()
+            .filter_map(|code| Self::stored(&kept, code))
+            .collect();
+        let log_through = kept.log.keys().next_back().copied();
+        Box::pin(std::future::ready(Ok(StoredRooms { rooms, log_through })))
+    }
+
+    fn restore(&self, code: &RoomCode) -> Pending<'_, Result<Option<StoredRoom>, StoreError>> {
+        let stored = Self::stored(&self.kept.lock(), code.as_str());
+        Box::pin(std::future::ready(Ok(stored)))
+    }
+
+    fn leaderboard(&self, _limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>> {
+        Box::pin(std::future::ready(Ok(Vec::new())))
+    }
+
+    fn history(
+        &self,
+        room: &RoomCode,
+        limit: usize,
+    ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>> {
+        let games = self
+            .kept
+            .lock()
+            .games
+            .iter()
+            .rev()
+            .filter(|game| game.room == room.as_str())
+            .take(limit)
+            .cloned()
+            .collect();
+        Box::pin(std::future::ready(Ok(games)))
+    }
+
+    fn close(&self) -> Pending<'_, ()> {
+        Box::pin(std::future::ready(()))
+    }
+}

@@ -1,0 +1,149 @@
+//! The embedded default [`RoomStore`]: SQLite through `wordguess-store`.
+//!
+//! Writes go through the store's one [`Writer`] thread, which groups what
+//! many rooms queue into one transaction and then runs each save's
+//! continuation. Reads (a room by its code, every room at start, history
+//! and the leaderboard) run off the async threads on the store's read
+//! connections, at most [`READERS`] record reads at once.
+
+use std::collections::HashMap;
+
+use wordguess_protocol::{GameRecord, RoomCode, Standing};
+use wordguess_store::{Store, Writer};
+
+use super::{
+    Pending, RecordsError, RoomStore, SaveDone, StoreError, StoredRoom, StoredRooms, Write,
+};
+
+/// Record reads at once at most.
+const READERS: usize = 4;
+
+/// The database: reads, and the one writer.
+pub struct SqliteStore {
+    /// Reads.
+    store: Store,
+    /// The one writer.
+    writer: Writer,
+    /// Permits for record reads under way (one more is told the server is
+    /// busy rather than queued without bound).
+    readers: tokio::sync::Semaphore,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.store.path())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// The store of an opened database.
+    pub fn new(store: Store, writer: Writer) -> Self {
+        Self {
+            store,
+            writer,
+            readers: tokio::sync::Semaphore::new(READERS),
+        }
+    }
+
+    /// Runs `query` on the database off the async threads.
+    async fn read<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || query(&store))
+            .await
+            .unwrap_or_else(|join| Err(StoreError::Interrupted(join.to_string())))
+    }
+
+    /// A record read: one of at most [`READERS`] at once.
+    async fn read_records<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, RecordsError> {
+        let _permit = self.readers.try_acquire().map_err(|_| RecordsError::Busy)?;
+        self.read(query).await.map_err(|error| {
+            tracing::error!(%error, "reading the records failed");
+            RecordsError::Failed
+        })
+    }
+}
+
+impl RoomStore for SqliteStore {
+    fn keeps_rooms(&self) -> bool {
+        true
+    }
+
+    fn save(&self, writes: Vec<Write>, done: SaveDone) -> Pending<'_, ()> {
+        Box::pin(self.writer.submit_then(writes, done))
+    }
+
+    fn save_now(&self, writes: Vec<Write>) -> Pending<'_, Result<(), StoreError>> {
+        Box::pin(self.writer.submit(writes))
+    }
+
+    fn restore_all(&self) -> Pending<'_, Result<StoredRooms, StoreError>> {
+        Box::pin(self.read(|store| {
+            let mut logged: HashMap<String, Vec<_>> = HashMap::new();
+            let mut log_through = None;
+            for (id, logged_move) in store.logged_moves()? {
+                log_through = Some(id);
+                logged
+                    .entry(logged_move.room.clone())
+                    .or_default()
+                    .push((id, logged_move));
+            }
+            let rooms = store
+                .saved_rooms()?
+                .into_iter()
+                .map(|saved| {
+                    let mut moves = logged.remove(&saved.code).unwrap_or_default();
+                    moves.retain(|(id, _)| *id > saved.log_after);
+                    StoredRoom {
+                        code: saved.code,
+                        state: saved.state,
+                        moves,
+                    }
+                })
+                .collect();
+            Ok(StoredRooms { rooms, log_through })
+        }))
+    }
+
+    fn restore(&self, code: &RoomCode) -> Pending<'_, Result<Option<StoredRoom>, StoreError>> {
+        let code = code.to_string();
+        Box::pin(self.read(move |store| {
+            let Some(saved) = store.saved_room(&code)? else {
+                return Ok(None);
+            };
+            let moves = store.logged_moves_of(&code, saved.log_after)?;
+            Ok(Some(StoredRoom {
+                code: saved.code,
+                state: saved.state,
+                moves,
+            }))
+        }))
+    }
+
+    fn leaderboard(&self, limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>> {
+        Box::pin(self.read_records(move |store| store.leaderboard(limit)))
+    }
+
+    fn history(
+        &self,
+        room: &RoomCode,
+        limit: usize,
+    ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>> {
+        let room = room.clone();
+        Box::pin(self.read_records(move |store| store.room_history(room.as_str(), limit)))
+    }
+
+    fn close(&self) -> Pending<'_, ()> {
+        let writer = self.writer.clone();
+        Box::pin(async move {
+            let _ = tokio::task::spawn_blocking(move || writer.close()).await;
+        })
+    }
+}

@@ -1,0 +1,306 @@
+//! The room's driver: the one task that owns a [`RoomCore`]. It only
+//! receives inputs, sleeps until the core's deadline, and carries out the
+//! core's effects through the room's seams.
+//!
+//! - **Delivery**: a connection's route is resolved once, when it enters
+//!   ([`Delivery::route`]); an entry from a connection that has already
+//!   closed is dropped. Messages go out through the routes and never wait.
+//! - **Store**: a step's messages are held until its writes are committed
+//!   ("saved, then sent"): the driver hands the writes to the
+//!   [`RoomStore`] and leaves the messages in the room's [`Commits`],
+//!   numbered by that save, and goes on with its next input; the release
+//!   task sends them once the commit is over. A step that saved nothing
+//!   waits behind the ones held before it. Without a store that keeps
+//!   rooms, messages go out at once.
+//! - **Directory**: the core's reports go to [`RoomReports`] as they come.
+//! - **Metrics**: the room's share of the gauges follows the core's
+//!   [`Gauges`] after every step.
+//!
+//! The driver reads the clock once per step and hands it to the core.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use wordguess_protocol::RoomCode;
+
+use crate::delivery::{Delivery, Route};
+use crate::persistence::release::{send_all, Commits, Outgoing, Releases, SaveReport};
+use crate::persistence::{RoomStore, StoreError, Write};
+use crate::room::core::{Effects, Gauges, RoomCore};
+use crate::room::messages::{RoomDefaults, RoomInput, RoomKind, RoomReport, RoomReports};
+use crate::room::saved::RoomSave;
+use crate::support::clock::Now;
+use crate::support::ids::ConnId;
+use crate::support::metrics::Metrics;
+
+/// How a room begins.
+#[derive(Debug)]
+pub enum RoomStart {
+    /// A new room.
+    Fresh(RoomKind),
+    /// A room saved before a restart (or by another node).
+    Restored(Box<RoomSave>),
+}
+
+/// What a room reaches the rest of the server through.
+#[derive(Debug, Clone)]
+pub struct RoomSeams {
+    /// Connections, wherever they are.
+    pub delivery: Arc<dyn Delivery>,
+    /// Where rooms are saved.
+    pub store: Arc<dyn RoomStore>,
+    /// Saves that are over, for the release task.
+    pub releases: Arc<Releases>,
+    /// What an operator watches.
+    pub metrics: Arc<Metrics>,
+    /// What every room starts with.
+    pub defaults: RoomDefaults,
+    /// Stops every room when the server shuts down.
+    pub shutdown: CancellationToken,
+}
+
+/// One room's driver.
+struct Actor {
+    /// The room.
+    core: RoomCore,
+    /// Its seams.
+    seams: RoomSeams,
+    /// Where its reports go.
+    reports: Arc<dyn RoomReports>,
+    /// The routes of the connections in the room.
+    routes: HashMap<ConnId, Route>,
+    /// What steps sent, held until their saves are committed, and what the
+    /// store says back.
+    commits: Arc<Commits>,
+    /// The number of the last save handed to the store.
+    submitted: u64,
+    /// The room's share of the metrics.
+    counted: Gauges,
+}
+
+/// Runs a room until it has been empty for the idle time or the server
+/// shuts down (connections say goodbye themselves). A room that closes
+/// forgets its saved state; one stopped by a shutdown keeps it, to be
+/// restored when the server starts again.
+pub async fn run(
+    code: RoomCode,
+    start: RoomStart,
+    mut inbox: mpsc::Receiver<RoomInput>,
+    seams: RoomSeams,
+    reports: Arc<dyn RoomReports>,
+) {
+    let now = Now::read();
+    let persistent = seams.store.keeps_rooms();
+    let defaults = seams.defaults.clone();
+    let seed = rand::random();
+    let (core, effects) = match start {
+        RoomStart::Fresh(kind) => (
+            RoomCore::fresh(code.clone(), kind, defaults, persistent, seed, now),
+            Effects::default(),
+        ),
+        RoomStart::Restored(save) => {
+            RoomCore::restored(code.clone(), *save, defaults, persistent, seed, now)
+        }
+    };
+    let shutdown = seams.shutdown.clone();
+    // A restored room's moves and games were counted before the restart.
+    let counted = Gauges {
+        playing: false,
+        seats: 0,
+        ..core.gauges()
+    };
+    let mut actor = Actor {
+        core,
+        seams,
+        reports,
+        routes: HashMap::new(),
+        commits: Arc::default(),
+        submitted: 0,
+        counted,
+    };
+    actor.carry_out(effects).await;
+    loop {
+        let wake = actor.core.poll_timeout();
+        let effects = tokio::select! {
+            // Shutdown first: once it is under way, connections closing
+            // must not mark seats away or pass turns in the saved state.
+            biased;
+            () = shutdown.cancelled() => return,
+            () = actor.commits.notify.notified() => {
+                let reports = actor.take_reports();
+                if reports.is_empty() {
+                    continue;
+                }
+                actor.core.handle_reports(reports, Now::read())
+            }
+            input = inbox.recv() => match input {
+                Some(input) => match actor.admit(input) {
+                    Some(input) => {
+                        let conn = input.conn();
+                        let mut effects = actor.core.handle(input, Now::read());
+                        // A refused entry's route goes once its answer has.
+                        effects.left.push(conn);
+                        effects
+                    }
+                    None => continue,
+                },
+                None => break,
+            },
+            () = sleep_until(wake.map(tokio::time::Instant::from_std)) => {
+                actor.core.handle_timeout(Now::read())
+            }
+        };
+        actor.carry_out(effects).await;
+        if actor.core.is_idle() {
+            break;
+        }
+    }
+    // What the store has reported (finished games of a failed save come
+    // back) is taken in before the room says goodbye to it.
+    let reports = actor.take_reports();
+    if !reports.is_empty() {
+        let effects = actor.core.handle_reports(reports, Now::read());
+        actor.report(effects.reports);
+    }
+    let effects = actor.core.close();
+    actor.report(effects.reports);
+    actor.count();
+    if !effects.writes.is_empty() {
+        if let Err(error) = actor.seams.store.save_now(effects.writes).await {
+            tracing::error!(room = %code, %error, "cannot forget the closed room");
+        }
+    }
+    let _ = actor.take_reports();
+    tracing::info!(room = %code, games = actor.counted.games_played, "room closed");
+}
+
+/// Sleeps until `deadline`; never completes without one.
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Actor {
+    /// Resolves the route of a connection that enters; an entry from a
+    /// connection that has closed already is dropped (its session is gone).
+    fn admit(&mut self, input: RoomInput) -> Option<RoomInput> {
+        if let RoomInput::Enter { conn, .. } | RoomInput::Resume { conn, .. } = &input {
+            let route = self.seams.delivery.route(*conn)?;
+            self.routes.insert(*conn, route);
+        }
+        Some(input)
+    }
+
+    /// What the store reported, counting failures.
+    fn take_reports(&mut self) -> Vec<SaveReport> {
+        let reports = self.commits.take_reports();
+        for report in &reports {
+            if matches!(report, SaveReport::Failed { .. }) {
+                self.seams.metrics.save_failures.inc();
+            }
+        }
+        reports
+    }
+
+    /// Carries out a step's effects: reports to the directory at once,
+    /// metrics, then the messages (after the step's save is committed).
+    async fn carry_out(&mut self, effects: Effects) {
+        let Effects {
+            messages,
+            writes,
+            reports,
+            left,
+        } = effects;
+        self.report(reports);
+        self.count();
+        let outgoing: Vec<Outgoing> = messages
+            .into_iter()
+            .filter_map(|(conn, message)| Some((self.routes.get(&conn)?.clone(), message)))
+            .collect();
+        for conn in left {
+            if !self.core.is_member(conn) {
+                self.routes.remove(&conn);
+            }
+        }
+        self.settle(outgoing, writes).await;
+    }
+
+    /// Tells the directory what the room reports.
+    fn report(&self, reports: Vec<RoomReport>) {
+        for report in reports {
+            self.reports.report(self.core.code(), report);
+        }
+    }
+
+    /// Brings the room's share of the metrics up to date: whether its game
+    /// runs, its seats, moves played and games finished since the last
+    /// count.
+    fn count(&mut self) {
+        let metrics = &self.seams.metrics;
+        let now = self.core.gauges();
+        let counted = &mut self.counted;
+        if now.playing != counted.playing {
+            if now.playing {
+                metrics.games_running.inc();
+            } else {
+                metrics.games_running.dec();
+            }
+        }
+        let seats = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        metrics
+            .players_seated
+            .inc_by(seats(now.seats) - seats(counted.seats));
+        // A new game starts counting from zero.
+        metrics
+            .moves
+            .inc_by(u64::from(now.moves.saturating_sub(counted.moves)));
+        metrics.games_finished.inc_by(u64::from(
+            now.games_played.saturating_sub(counted.games_played),
+        ));
+        *counted = now;
+    }
+
+    /// Sends `outgoing` once `writes` are committed. With a store that
+    /// keeps rooms, the writes go to it and the messages wait in the room's
+    /// [`Commits`] (a step that saved nothing waits behind the steps held
+    /// before it, so messages never overtake each other); without one they
+    /// go out at once.
+    async fn settle(&mut self, outgoing: Vec<Outgoing>, writes: Vec<Write>) {
+        if !self.seams.store.keeps_rooms() {
+            send_all(outgoing);
+            return;
+        }
+        if writes.is_empty() {
+            self.commits.send_after_held(outgoing);
+            return;
+        }
+        self.submitted += 1;
+        let seq = self.submitted;
+        self.commits.hold(seq, outgoing);
+        let records = writes
+            .iter()
+            .filter_map(|write| match write {
+                Write::RecordGame(record) => Some(record.clone()),
+                _ => None,
+            })
+            .collect();
+        let commits = self.commits.clone();
+        let releases = self.seams.releases.clone();
+        let was_unsaved = self.core.is_unsaved();
+        let done = Box::new(move |result: Result<(), StoreError>| {
+            let report = match result {
+                Ok(()) => was_unsaved.then_some(SaveReport::Recovered),
+                Err(error) => Some(SaveReport::Failed {
+                    error: error.to_string(),
+                    records,
+                }),
+            };
+            releases.push(commits, seq, report);
+        });
+        self.seams.store.save(writes, done).await;
+    }
+}

@@ -1,0 +1,214 @@
+//! What members ask of the room: moves, the start, chat, `/who`, and the
+//! host's settings.
+
+use std::time::Duration;
+
+use wordguess_game::{Delivery, Move, Phase, PlayerId, Recipient};
+use wordguess_protocol::{Language, Score, ServerEvent};
+
+use super::{Member, RoomCore, WordSource};
+use crate::persistence::LoggedMove;
+use crate::room::messages::{RoomCommand, RoomKind};
+use crate::support::clock::Now;
+use crate::support::ids::ConnId;
+use crate::support::rate::TokenBucket;
+use crate::support::words::WordList;
+
+/// Chat lines a member may send at once, and then one every two seconds.
+const CHAT_BURST: u32 = 5;
+/// Chat lines a member may send a second, sustained.
+const CHAT_PER_SECOND: f64 = 0.5;
+
+impl RoomCore {
+    /// A command from a connection in the room (others are ignored).
+    pub(super) fn command(&mut self, conn: ConnId, command: RoomCommand, now: Now) {
+        let Some(&member) = self.members.get(&conn) else {
+            return;
+        };
+        let Member::Seat(id) = member else {
+            self.spectator_command(conn, command, now);
+            return;
+        };
+        let private = |message: String| {
+            vec![Delivery {
+                to: Recipient::Only(id),
+                event: ServerEvent::Error { message },
+            }]
+        };
+        let deliveries = match command {
+            RoomCommand::Play(mv) => self.play(id, mv, now),
+            RoomCommand::Start => match self.game.start(id, now.instant) {
+                Ok(deliveries) => deliveries,
+                Err(error) => private(error.to_string()),
+            },
+            RoomCommand::Say(text) => match self.chat(member, text, now) {
+                Ok(delivery) => vec![delivery],
+                Err(error) => private(error),
+            },
+            RoomCommand::Who => vec![Delivery {
+                to: Recipient::Only(id),
+                event: self.who(),
+            }],
+            setting => match self.change_setting(id, setting) {
+                Ok(()) => vec![Delivery {
+                    to: Recipient::All,
+                    event: self.settings_event(),
+                }],
+                Err(error) => private(error),
+            },
+        };
+        self.deliver(deliveries, now);
+    }
+
+    /// Seat `id`'s move. A move that keeps the game in play, made while a
+    /// replay would make it the same way, is kept to be logged alone.
+    fn play(&mut self, id: PlayerId, mv: Move, now: Now) -> Vec<Delivery> {
+        let moves = self.game.moves();
+        let logged = self.may_log_move().then(|| {
+            let (word, guess) = match &mv {
+                Move::Letter(letter) => (false, letter.clone()),
+                Move::Word(word) => (true, word.clone()),
+            };
+            LoggedMove {
+                room: self.code.to_string(),
+                moves: moves + 1,
+                mover: id.0,
+                word,
+                guess,
+            }
+        });
+        let deliveries = self.game.play(id, mv, now.instant);
+        if self.game.moves() == moves + 1 && self.game.phase() == Phase::Playing {
+            self.move_to_log = logged;
+        }
+        deliveries
+    }
+
+    fn spectator_command(&mut self, conn: ConnId, command: RoomCommand, now: Now) {
+        if !self.spectators.contains_key(&conn) {
+            return;
+        }
+        match command {
+            RoomCommand::Say(text) => match self.chat(Member::Spectator(conn), text, now) {
+                Ok(delivery) => self.deliver(vec![delivery], now),
+                Err(message) => self.post(conn, ServerEvent::Error { message }),
+            },
+            RoomCommand::Who => self.post(conn, self.who()),
+            // The session refuses everything else before it gets here.
+            _ => {}
+        }
+    }
+
+    fn chat(&mut self, member: Member, text: String, now: Now) -> Result<Delivery, String> {
+        let now = now.instant;
+        let bucket = self
+            .chat
+            .entry(member)
+            .or_insert_with(|| TokenBucket::new(CHAT_BURST, CHAT_PER_SECOND, now));
+        if !bucket.try_take(now) {
+            let wait = bucket.wait(now).as_secs() + 1;
+            return Err(format!(
+                "you are chatting too fast; wait {wait} s before the next message"
+            ));
+        }
+        let name = match member {
+            Member::Seat(id) => self.game.name_of(id).unwrap_or_default().to_owned(),
+            Member::Spectator(conn) => self.spectators.get(&conn).cloned().unwrap_or_default(),
+        };
+        Ok(Delivery {
+            to: Recipient::All,
+            event: ServerEvent::Chat { name, text },
+        })
+    }
+
+    fn who(&self) -> ServerEvent {
+        ServerEvent::Who {
+            players: self.game.seats(),
+            spectators: self.spectators.values().cloned().collect(),
+        }
+    }
+
+    fn change_setting(&mut self, id: PlayerId, setting: RoomCommand) -> Result<(), String> {
+        if self.kind == RoomKind::QuickMatch {
+            return Err(
+                "quick-match games use the server's settings; /new makes a room of your own"
+                    .to_owned(),
+            );
+        }
+        if self.game.host() != Some(id) {
+            let host = self
+                .game
+                .host()
+                .and_then(|h| self.game.name_of(h))
+                .unwrap_or_default();
+            return Err(format!(
+                "only the host ({host}) can change the room's settings"
+            ));
+        }
+        if self.game.phase() != Phase::Gathering {
+            return Err("settings can only change before the game starts".to_owned());
+        }
+        match setting {
+            RoomCommand::Lang(language) => {
+                self.language = Some(language);
+                self.words = WordSource::Builtin(WordList::builtin(language.into()));
+            }
+            RoomCommand::WordList(Some(words)) => {
+                let text = words.join("\n");
+                let list =
+                    WordList::parse(&text, "the room's word list").map_err(|e| e.to_string())?;
+                self.words = WordSource::Room(list);
+            }
+            RoomCommand::WordList(None) => {
+                self.words = self.language.map_or(WordSource::Server, |language| {
+                    WordSource::Builtin(WordList::builtin(language.into()))
+                });
+            }
+            RoomCommand::Time(seconds) => {
+                self.turn_time = seconds.map(|s| Duration::from_secs(u64::from(s)));
+                self.game
+                    .set_turn_time(self.turn_time)
+                    .map_err(|e| e.to_string())?;
+                return Ok(());
+            }
+            _ => return Ok(()),
+        }
+        let word = self.new_game_word();
+        self.game.replace_word(&word).map_err(|e| e.to_string())
+    }
+
+    /// The room's settings, as everyone sees them.
+    pub(super) fn settings_event(&self) -> ServerEvent {
+        let defaults = &self.defaults;
+        let language: Language = self.language.unwrap_or(defaults.language);
+        let custom_words = match &self.words {
+            WordSource::Server if defaults.words_from_file => Some(defaults.words.len()),
+            WordSource::Server | WordSource::Builtin(_) => None,
+            WordSource::Room(list) => Some(list.len()),
+        };
+        ServerEvent::Settings {
+            language,
+            turn_seconds: self
+                .turn_time
+                .map(|t| u32::try_from(t.as_secs()).unwrap_or(u32::MAX)),
+            custom_words,
+        }
+    }
+
+    /// The room's tally of wins, most first.
+    pub(super) fn tally_event(&self) -> ServerEvent {
+        let mut wins: Vec<Score> = self
+            .wins
+            .iter()
+            .map(|(name, &points)| Score {
+                name: name.clone(),
+                points,
+            })
+            .collect();
+        wins.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.name.cmp(&b.name)));
+        ServerEvent::Tally {
+            games: self.games_played,
+            wins,
+        }
+    }
+}

@@ -1,0 +1,578 @@
+//! The room core, driven with simulated time: no runtime, no socket, no
+//! clock. Each test plays connections in and reads the effects a driver
+//! would carry out.
+
+use std::time::{Duration, Instant};
+
+use wordguess_game::Move;
+use wordguess_protocol::{ResumeToken, RoomCode, ServerEvent};
+
+use super::*;
+use crate::delivery::Signal;
+use crate::room::messages::{Role, RoomCommand};
+use crate::support::ids::{ConnIds, NodeId};
+
+/// The server's settings for test rooms: every game's word is `word`.
+fn defaults(word: &str) -> RoomDefaults {
+    RoomDefaults {
+        words: WordList::parse(word, "test").expect("a valid word"),
+        language: Language::Both,
+        words_from_file: false,
+        players_to_start: 2,
+        turn_time: Some(Duration::from_secs(30)),
+        resume_grace: Duration::from_secs(60),
+        idle_close: Duration::from_secs(600),
+        public_url: "http://play.example".to_owned(),
+        tcp_port: 4000,
+    }
+}
+
+/// Simulated time: a start instant and the moments after it.
+struct Clock {
+    start: Instant,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Self {
+            start: Instant::now(),
+        }
+    }
+
+    /// The moment `secs` seconds after the start.
+    fn at(&self, secs: f64) -> Now {
+        Now {
+            instant: self.start + Duration::from_secs_f64(secs),
+            unix_millis: 1_800_000_000_000 + (secs * 1000.0) as i64,
+        }
+    }
+}
+
+fn code() -> RoomCode {
+    RoomCode::parse("H2W2S2").expect("a code")
+}
+
+fn enter(conn: ConnId, name: &str) -> RoomInput {
+    RoomInput::Enter {
+        conn,
+        name: name.to_owned(),
+        role: Role::Player,
+        door: Door::Tcp,
+    }
+}
+
+fn command(conn: ConnId, command: RoomCommand) -> RoomInput {
+    RoomInput::Command { conn, command }
+}
+
+fn letter(conn: ConnId, letter: &str) -> RoomInput {
+    command(conn, RoomCommand::Play(Move::Letter(letter.to_owned())))
+}
+
+/// The events `conn` is sent in `effects`, in order.
+fn events_to(effects: &Effects, conn: ConnId) -> Vec<ServerEvent> {
+    effects
+        .messages
+        .iter()
+        .filter(|(to, _)| *to == conn)
+        .filter_map(|(_, message)| match message {
+            Message::Event(event) => Some((**event).clone()),
+            Message::Signal(_) => None,
+        })
+        .collect()
+}
+
+/// The signals `conn` is sent in `effects`.
+fn signals_to(effects: &Effects, conn: ConnId) -> Vec<Signal> {
+    effects
+        .messages
+        .iter()
+        .filter(|(to, _)| *to == conn)
+        .filter_map(|(_, message)| match message {
+            Message::Signal(signal) => Some(signal.clone()),
+            Message::Event(_) => None,
+        })
+        .collect()
+}
+
+/// The token a `Seated` signal gave `conn`.
+fn seat_token(effects: &Effects, conn: ConnId) -> ResumeToken {
+    signals_to(effects, conn)
+        .into_iter()
+        .find_map(|signal| match signal {
+            Signal::Seated { token, .. } => Some(token),
+            _ => None,
+        })
+        .expect("seated")
+}
+
+/// A quick-match room where alice and bob sit and the game has begun
+/// (alice moves first).
+struct Table {
+    clock: Clock,
+    room: RoomCore,
+    alice: ConnId,
+    bob: ConnId,
+    tokens: [ResumeToken; 2],
+}
+
+fn table(word: &str, persistent: bool) -> Table {
+    let clock = Clock::new();
+    let ids = ConnIds::new(NodeId(1));
+    let (alice, bob) = (ids.next(), ids.next());
+    let mut room = RoomCore::fresh(
+        code(),
+        RoomKind::QuickMatch,
+        defaults(word),
+        persistent,
+        7,
+        clock.at(0.0),
+    );
+    let first = room.handle(enter(alice, "alice"), clock.at(1.0));
+    let second = room.handle(enter(bob, "bob"), clock.at(2.0));
+    let tokens = [seat_token(&first, alice), seat_token(&second, bob)];
+    Table {
+        clock,
+        room,
+        alice,
+        bob,
+        tokens,
+    }
+}
+
+#[test]
+fn two_players_sit_and_the_quick_match_begins_for_both() {
+    let clock = Clock::new();
+    let ids = ConnIds::new(NodeId(1));
+    let (alice, bob) = (ids.next(), ids.next());
+    let mut room = RoomCore::fresh(
+        code(),
+        RoomKind::QuickMatch,
+        defaults("apple"),
+        false,
+        7,
+        clock.at(0.0),
+    );
+    let first = room.handle(enter(alice, "alice"), clock.at(1.0));
+    let token = seat_token(&first, alice);
+    assert!(
+        first
+            .reports
+            .contains(&RoomReport::TokenIssued(token.clone())),
+        "the directory learns the token"
+    );
+    let greeting = events_to(&first, alice);
+    assert_eq!(
+        greeting[0],
+        ServerEvent::Accepted {
+            name: "alice".to_owned()
+        }
+    );
+    assert!(greeting.contains(&ServerEvent::Room {
+        code: "H2W2S2".to_owned(),
+        invite: "http://play.example/?room=H2W2S2".to_owned(),
+        tcp_port: 4000,
+    }));
+    assert!(greeting.contains(&ServerEvent::Token {
+        token: token.to_string(),
+        grace_seconds: 60,
+    }));
+    assert!(!first.reports.contains(&RoomReport::GatheringOver));
+
+    let second = room.handle(enter(bob, "bob"), clock.at(2.0));
+    assert!(second.reports.contains(&RoomReport::GatheringOver));
+    for conn in [alice, bob] {
+        let events = events_to(&second, conn);
+        assert!(
+            events
+                .iter()
+                .any(|event| matches!(event, ServerEvent::Started { .. })),
+            "{conn} hears the game begin: {events:?}"
+        );
+    }
+    assert!(room.gauges().playing);
+    assert_eq!(room.gauges().seats, 2);
+    assert!(second.writes.is_empty(), "nothing is saved without a store");
+}
+
+#[test]
+fn tokens_come_from_the_seed_and_differ_between_seats() {
+    let one = table("apple", false);
+    let two = table("apple", false);
+    assert_ne!(one.tokens[0], one.tokens[1]);
+    assert_eq!(
+        one.tokens, two.tokens,
+        "the same seed gives the same tokens"
+    );
+}
+
+#[test]
+fn a_name_already_taken_is_refused_and_the_connection_is_not_a_member() {
+    let Table {
+        clock, mut room, ..
+    } = table("apple", false);
+    let carol = ConnIds::new(NodeId(2)).next();
+    let effects = room.handle(enter(carol, "alice"), clock.at(3.0));
+    assert_eq!(
+        signals_to(&effects, carol),
+        [Signal::Refused { retry: true }],
+        "the quick match has started: try the next room"
+    );
+    assert!(!room.is_member(carol));
+}
+
+#[test]
+fn a_move_is_logged_alone_once_the_room_is_saved_whole_and_the_whole_state_follows_in_time() {
+    let Table {
+        clock,
+        mut room,
+        alice,
+        ..
+    } = table("apple", true);
+    // The room was saved whole when the players sat down.
+    for (moves, (at, guess)) in [(3.0, "p"), (4.0, "l")].into_iter().enumerate() {
+        let effects = room.handle(letter(alice, guess), clock.at(at));
+        match &effects.writes[..] {
+            [Write::LogMove(logged)] => {
+                assert_eq!(logged.moves as usize, moves + 1);
+                assert_eq!(logged.guess, guess);
+            }
+            other => panic!("the move alone is logged: {other:?}"),
+        }
+    }
+    let due = clock.at(4.0).instant + SAVE_WHOLE_WITHIN;
+    assert!(
+        room.poll_timeout().is_some_and(|wake| wake <= due),
+        "the room wakes to save itself whole"
+    );
+    let later = room.handle_timeout(clock.at(4.0 + SAVE_WHOLE_WITHIN.as_secs_f64()));
+    assert!(later
+        .writes
+        .iter()
+        .any(|write| matches!(write, Write::SaveRoom { .. })));
+}
+
+#[test]
+fn a_room_without_a_store_never_saves() {
+    let Table {
+        clock,
+        mut room,
+        alice,
+        ..
+    } = table("apple", false);
+    let effects = room.handle(letter(alice, "p"), clock.at(3.0));
+    assert!(effects.writes.is_empty());
+    assert!(!events_to(&effects, alice).is_empty());
+}
+
+#[test]
+fn a_lost_connection_keeps_the_seat_away_until_the_grace_ends() {
+    let Table {
+        clock,
+        mut room,
+        bob,
+        tokens,
+        alice,
+    } = table("apple", false);
+    let gone = room.handle(RoomInput::Gone { conn: bob }, clock.at(10.0));
+    assert!(gone.left.contains(&bob));
+    assert!(
+        events_to(&gone, alice)
+            .iter()
+            .any(|event| matches!(event, ServerEvent::Away { .. })),
+        "alice hears bob is away"
+    );
+    assert_eq!(room.gauges().seats, 2, "the seat is kept");
+    let grace_end = clock.at(10.0).instant + Duration::from_secs(60);
+    assert!(room.poll_timeout().is_some_and(|wake| wake <= grace_end));
+    let later = room.handle_timeout(clock.at(71.0));
+    assert!(
+        later
+            .reports
+            .iter()
+            .any(|report| matches!(report, RoomReport::TokensRevoked(t) if t.contains(&tokens[1]))),
+        "bob's token is revoked: {:?}",
+        later.reports
+    );
+}
+
+#[test]
+fn resuming_moves_the_seat_and_closes_the_old_connection() {
+    let Table {
+        clock,
+        mut room,
+        alice,
+        tokens,
+        ..
+    } = table("apple", false);
+    let again = ConnIds::new(NodeId(2)).next();
+    let effects = room.handle(
+        RoomInput::Resume {
+            conn: again,
+            token: tokens[0].clone(),
+            door: Door::App,
+        },
+        clock.at(5.0),
+    );
+    assert_eq!(signals_to(&effects, alice), [Signal::Replaced]);
+    assert!(events_to(&effects, alice).contains(&ServerEvent::Quit));
+    assert!(effects.left.contains(&alice));
+    assert!(room.is_member(again) && !room.is_member(alice));
+    assert!(matches!(
+        signals_to(&effects, again)[..],
+        [Signal::Seated { .. }]
+    ));
+}
+
+#[test]
+fn chat_is_rate_limited_in_simulated_time() {
+    let Table {
+        clock,
+        mut room,
+        alice,
+        bob,
+        ..
+    } = table("apple", false);
+    for i in 0..5 {
+        let effects = room.handle(
+            command(alice, RoomCommand::Say(format!("hi {i}"))),
+            clock.at(3.0),
+        );
+        assert!(events_to(&effects, bob)
+            .iter()
+            .any(|event| matches!(event, ServerEvent::Chat { .. })));
+    }
+    let refused = room.handle(command(alice, RoomCommand::Say("hi".into())), clock.at(3.0));
+    assert!(events_to(&refused, bob).is_empty(), "nothing reaches bob");
+    assert!(matches!(
+        &events_to(&refused, alice)[..],
+        [ServerEvent::Error { message }] if message.contains("chatting too fast")
+    ));
+    let later = room.handle(command(alice, RoomCommand::Say("hi".into())), clock.at(5.0));
+    assert!(
+        !events_to(&later, bob).is_empty(),
+        "one more after two seconds"
+    );
+}
+
+#[test]
+fn a_spectator_sees_the_game_and_the_players_hear_of_it() {
+    let Table {
+        clock,
+        mut room,
+        alice,
+        ..
+    } = table("apple", false);
+    let viewer = ConnIds::new(NodeId(2)).next();
+    let effects = room.handle(
+        RoomInput::Enter {
+            conn: viewer,
+            name: "carol".to_owned(),
+            role: Role::Spectator,
+            door: Door::Ws,
+        },
+        clock.at(3.0),
+    );
+    assert!(events_to(&effects, viewer)
+        .iter()
+        .any(|event| matches!(event, ServerEvent::Snapshot { .. })));
+    assert!(events_to(&effects, alice).contains(&ServerEvent::Watchers { count: 1 }));
+    let moved = room.handle(letter(alice, "p"), clock.at(4.0));
+    assert!(
+        !events_to(&moved, viewer).is_empty(),
+        "the spectator sees moves"
+    );
+}
+
+#[test]
+fn the_results_go_into_history_with_the_wall_clock_and_every_seat_is_freed() {
+    let Table {
+        clock,
+        mut room,
+        alice,
+        tokens,
+        ..
+    } = table("apple", true);
+    let won = room.handle(
+        command(alice, RoomCommand::Play(Move::Word("apple".to_owned()))),
+        clock.at(12.0),
+    );
+    let events = events_to(&won, alice);
+    let over = events
+        .iter()
+        .position(|event| matches!(event, ServerEvent::GameOver { .. }))
+        .expect("the game is over");
+    assert!(
+        matches!(&events[over + 1], ServerEvent::Tally { games: 1, .. }),
+        "the tally follows the results"
+    );
+    let record = won
+        .writes
+        .iter()
+        .find_map(|write| match write {
+            Write::RecordGame(record) => Some(record.clone()),
+            _ => None,
+        })
+        .expect("the game is recorded");
+    assert_eq!(record.winner.as_deref(), Some("alice"));
+    assert_eq!(record.ended_at, clock.at(12.0).unix_millis);
+    assert_eq!(record.started_at, clock.at(2.0).unix_millis);
+    assert!(won.reports.iter().any(|report| matches!(
+        report,
+        RoomReport::TokensRevoked(revoked) if revoked.len() == 2 && revoked.contains(&tokens[0])
+    )));
+    assert_eq!(room.gauges().games_played, 1);
+}
+
+#[test]
+fn a_failed_save_is_told_once_retried_whole_and_its_recovery_told() {
+    let Table {
+        clock,
+        mut room,
+        alice,
+        ..
+    } = table("apple", true);
+    let _ = room.handle(letter(alice, "p"), clock.at(3.0));
+    let failed = room.handle_reports(
+        vec![SaveReport::Failed {
+            error: "disk full".to_owned(),
+            records: Vec::new(),
+        }],
+        clock.at(3.5),
+    );
+    assert!(failed
+        .reports
+        .contains(&RoomReport::Saving { works: false }));
+    assert!(events_to(&failed, alice).iter().any(
+        |event| matches!(event, ServerEvent::Notice { message } if message.contains("cannot save"))
+    ));
+    assert!(room.is_unsaved());
+    // Until the retry, play goes on unsaved.
+    let waiting = room.handle(letter(alice, "l"), clock.at(4.0));
+    assert!(waiting.writes.is_empty());
+    let retry = clock.at(3.5).instant + Duration::from_secs(1);
+    assert!(room.poll_timeout().is_some_and(|wake| wake <= retry));
+    let attempt = room.handle_timeout(clock.at(4.5));
+    assert!(
+        attempt
+            .writes
+            .iter()
+            .any(|write| matches!(write, Write::SaveRoom { .. })),
+        "the retry saves the room whole: {:?}",
+        attempt.writes
+    );
+    let recovered = room.handle_reports(vec![SaveReport::Recovered], clock.at(5.0));
+    assert!(recovered
+        .reports
+        .contains(&RoomReport::Saving { works: true }));
+    assert!(!room.is_unsaved());
+}
+
+#[test]
+fn an_empty_room_closes_after_its_idle_time() {
+    let clock = Clock::new();
+    let mut room = RoomCore::fresh(
+        code(),
+        RoomKind::Private,
+        defaults("apple"),
+        true,
+        7,
+        clock.at(0.0),
+    );
+    assert_eq!(
+        room.poll_timeout(),
+        Some(clock.at(600.0).instant),
+        "it wakes when its idle time is up"
+    );
+    let _ = room.handle_timeout(clock.at(599.0));
+    assert!(!room.is_idle());
+    let _ = room.handle_timeout(clock.at(600.0));
+    assert!(room.is_idle());
+    let closed = room.close();
+    assert!(closed.reports.contains(&RoomReport::Closed));
+    assert!(closed
+        .writes
+        .iter()
+        .any(|write| matches!(write, Write::DeleteRoom { code } if code == "H2W2S2")));
+}
+
+#[test]
+fn only_the_host_changes_a_private_room_s_settings() {
+    let clock = Clock::new();
+    let ids = ConnIds::new(NodeId(1));
+    let (host, guest) = (ids.next(), ids.next());
+    let mut room = RoomCore::fresh(
+        code(),
+        RoomKind::Private,
+        defaults("apple"),
+        false,
+        7,
+        clock.at(0.0),
+    );
+    let _ = room.handle(enter(host, "alice"), clock.at(1.0));
+    let _ = room.handle(enter(guest, "bob"), clock.at(2.0));
+    let refused = room.handle(command(guest, RoomCommand::Time(Some(45))), clock.at(3.0));
+    assert!(matches!(
+        &events_to(&refused, guest)[..],
+        [ServerEvent::Error { message }] if message.contains("only the host (alice)")
+    ));
+    let changed = room.handle(command(host, RoomCommand::Time(Some(45))), clock.at(4.0));
+    assert!(events_to(&changed, guest).iter().any(|event| matches!(
+        event,
+        ServerEvent::Settings {
+            turn_seconds: Some(45),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn a_restored_room_keeps_its_seats_away_and_one_that_cannot_go_on_revokes_them() {
+    let Table {
+        clock,
+        mut room,
+        alice,
+        tokens,
+        ..
+    } = table("apple", true);
+    let _ = room.handle(letter(alice, "p"), clock.at(3.0));
+    let save = room.to_save();
+    let (back, effects) = RoomCore::restored(
+        code(),
+        save.clone(),
+        defaults("apple"),
+        true,
+        8,
+        clock.at(100.0),
+    );
+    assert!(effects.reports.is_empty(), "{:?}", effects.reports);
+    assert_eq!(back.gauges().seats, 2);
+    assert_eq!(back.gauges().moves, 1);
+    let mut broken = save;
+    broken.game.word = String::new();
+    let (_, effects) =
+        RoomCore::restored(code(), broken, defaults("apple"), true, 8, clock.at(100.0));
+    assert!(effects.reports.iter().any(|report| matches!(
+        report,
+        RoomReport::TokensRevoked(revoked) if revoked.contains(&tokens[0])
+    )));
+}
+
+#[test]
+fn a_player_wins_while_the_other_is_away() {
+    let Table {
+        clock,
+        mut room,
+        alice,
+        bob,
+        ..
+    } = table("apple", false);
+    let _ = room.handle(RoomInput::Gone { conn: bob }, clock.at(3.0));
+    let won = room.handle(
+        command(alice, RoomCommand::Play(Move::Word("apple".to_owned()))),
+        clock.at(4.0),
+    );
+    assert!(events_to(&won, alice)
+        .iter()
+        .any(|event| matches!(event, ServerEvent::GameOver { .. })));
+}
