@@ -252,3 +252,97 @@ impl RoomReports for LocalDirectory {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::room::saved::RoomSave;
+
+    /// The rooms a test directory started, with their inboxes.
+    type Started = Arc<Mutex<Vec<(RoomCode, mpsc::Receiver<RoomInput>)>>>;
+
+    /// A directory whose rooms are only recorded (no task runs them), for
+    /// quick matches of two.
+    fn directory() -> (Arc<LocalDirectory>, Started, Arc<Metrics>) {
+        let started = Started::default();
+        let record = started.clone();
+        let launch: Launch = Box::new(move |code, _start, inbox, _reports| {
+            record.lock().push((code, inbox));
+        });
+        let metrics = Arc::new(Metrics::default());
+        let directory = LocalDirectory::new(NodeId(3), 2, 8, launch, metrics.clone());
+        (directory, started, metrics)
+    }
+
+    async fn quick(directory: &LocalDirectory) -> RoomCode {
+        directory.quick_room().await.code
+    }
+
+    #[tokio::test]
+    async fn a_quick_match_room_is_offered_as_many_times_as_its_game_needs() {
+        let (directory, started, _) = directory();
+        let first = quick(&directory).await;
+        assert_eq!(quick(&directory).await, first);
+        let next = quick(&directory).await;
+        assert_ne!(next, first, "the third newcomer gathers in a new room");
+        directory.release_quick_seat(&next);
+        assert_eq!(
+            quick(&directory).await,
+            next,
+            "a freed seat is offered again"
+        );
+        assert_eq!(started.lock().len(), 2);
+        assert_eq!(directory.quick_room().await.node, NodeId(3));
+    }
+
+    #[tokio::test]
+    async fn rooms_report_tokens_the_end_of_gathering_and_their_closing() {
+        let (directory, _started, metrics) = directory();
+        let room = directory.create_private().await;
+        let code = room.code.clone();
+        assert!(directory.find(&code).await.is_some());
+        assert!(metrics.encode().contains("wordguess_rooms 1"));
+        let token = ResumeToken::from_bits(5);
+        directory.report(&code, RoomReport::TokenIssued(token.clone()));
+        let found = directory
+            .find_by_token(&token)
+            .await
+            .expect("the token's room");
+        assert_eq!(found.code, code);
+        directory.report(&code, RoomReport::Saving { works: false });
+        assert!(room.is_unsaved());
+        directory.report(&code, RoomReport::TokensRevoked(vec![token.clone()]));
+        assert!(directory.find_by_token(&token).await.is_none());
+
+        let gathering = directory.quick_room().await;
+        directory.report(&gathering.code, RoomReport::GatheringOver);
+        assert!(!gathering.is_gathering());
+        assert_ne!(
+            quick(&directory).await,
+            gathering.code,
+            "a started game takes no one"
+        );
+
+        directory.report(&code, RoomReport::Closed);
+        assert!(directory.find(&code).await.is_none());
+        assert_eq!(directory.open_rooms(), 2);
+        assert!(metrics.encode().contains("wordguess_rooms 2"));
+    }
+
+    #[tokio::test]
+    async fn a_claimed_room_brings_its_tokens_and_gathers_again() {
+        let (directory, started, _) = directory();
+        let json = r#"{"kind":"quick_match","words":"server","language":null,"turn_millis":null,"games_played":0,"wins":{},"next_seat":2,"game":{"word":"apple","shown":"00000","named":[],"ring":[{"id":1,"name":"alice","points":0}],"turn":0,"start":{"when_full":2},"turn_millis":null,"grace_millis":120000,"phase":"gathering","moves":0},"seats":[{"seat":1,"token":"0000000000000000000000000000002a","door":"tcp"}],"started_at":null}"#;
+        let save: RoomSave = serde_json::from_str(json).expect("a saved room");
+        let code = RoomCode::parse("H2W2S2").expect("a code");
+        directory.claim(code.clone(), save);
+        let token = ResumeToken::from_bits(42);
+        assert_eq!(
+            directory.find_by_token(&token).await.map(|room| room.code),
+            Some(code.clone())
+        );
+        assert_eq!(quick(&directory).await, code, "its free seat is offered");
+        assert_ne!(quick(&directory).await, code, "one seat was kept for alice");
+        assert_eq!(started.lock().len(), 2);
+    }
+}

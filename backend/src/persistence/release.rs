@@ -184,3 +184,101 @@ pub async fn run(releases: Arc<Releases>, shutdown: CancellationToken) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use wordguess_protocol::ServerEvent;
+
+    use super::*;
+    use crate::delivery::fake::FakeDelivery;
+    use crate::delivery::Delivery;
+    use crate::support::ids::{ConnId, ConnIds, NodeId};
+
+    fn notice(text: &str) -> Message {
+        Message::Event(Arc::new(ServerEvent::Notice {
+            message: text.to_owned(),
+        }))
+    }
+
+    /// A connection that records, and a way to make messages for it.
+    fn connection() -> (FakeDelivery, ConnId, impl Fn(&str) -> Outgoing) {
+        let delivery = FakeDelivery::default();
+        let conn = ConnIds::new(NodeId(1)).next();
+        delivery.open(conn);
+        let route = delivery.route(conn).expect("open");
+        (delivery, conn, move |text| (route.clone(), notice(text)))
+    }
+
+    fn texts(delivery: &FakeDelivery, conn: ConnId) -> Vec<String> {
+        delivery
+            .events(conn)
+            .into_iter()
+            .map(|event| match event {
+                ServerEvent::Notice { message } => message,
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn held_events_wait_for_their_save_and_later_steps_wait_behind_them() {
+        let (delivery, conn, out) = connection();
+        let commits = Commits::default();
+        commits.hold(1, vec![out("move")]);
+        commits.send_after_held(vec![out("chat")]);
+        commits.hold(2, vec![out("next move")]);
+        assert!(
+            texts(&delivery, conn).is_empty(),
+            "nothing before the commit"
+        );
+        commits.done(1, None);
+        assert_eq!(texts(&delivery, conn), ["move", "chat"]);
+        commits.done(2, None);
+        assert_eq!(texts(&delivery, conn), ["next move"]);
+        commits.send_after_held(vec![out("now")]);
+        assert_eq!(texts(&delivery, conn), ["now"], "nothing held: at once");
+    }
+
+    #[test]
+    fn a_failed_save_still_lets_its_events_go_and_reports_to_the_room() {
+        let (delivery, conn, out) = connection();
+        let commits = Commits::default();
+        commits.hold(1, vec![out("move")]);
+        let report = SaveReport::Failed {
+            error: "disk full".to_owned(),
+            records: Vec::new(),
+        };
+        commits.done(1, Some(report));
+        assert_eq!(texts(&delivery, conn), ["move"]);
+        assert!(matches!(
+            &commits.take_reports()[..],
+            [SaveReport::Failed { .. }]
+        ));
+        assert!(commits.take_reports().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_release_task_sends_what_each_commit_freed_in_order() {
+        let (delivery, conn, out) = connection();
+        let releases = Arc::new(Releases::default());
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(run(releases.clone(), shutdown.clone()));
+        let commits = Arc::new(Commits::default());
+        commits.hold(1, vec![out("one")]);
+        commits.hold(2, vec![out("two")]);
+        // The store finished both saves in one commit.
+        releases.push(commits.clone(), 1, None);
+        releases.push(commits.clone(), 2, Some(SaveReport::Recovered));
+        commits.notify.notified().await;
+        while !commits.held.lock().steps.is_empty() {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(texts(&delivery, conn), ["one", "two"]);
+        assert!(matches!(
+            &commits.take_reports()[..],
+            [SaveReport::Recovered]
+        ));
+        shutdown.cancel();
+        task.await.expect("the task ends");
+    }
+}

@@ -304,3 +304,254 @@ impl Actor {
         self.seams.store.save(writes, done).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+
+    use parking_lot::Mutex;
+    use tokio_util::task::TaskTracker;
+    use wordguess_game::Move;
+    use wordguess_protocol::{Language, ServerEvent};
+
+    use super::*;
+    use crate::delivery::fake::FakeDelivery;
+    use crate::persistence::memory::MemoryStore;
+    use crate::persistence::release;
+    use crate::room::messages::{Role, RoomCommand};
+    use crate::support::ids::{Door, NodeId};
+    use crate::support::words::WordList;
+
+    /// What rooms reported, in order.
+    #[derive(Debug, Default)]
+    struct Heard(Mutex<Vec<RoomReport>>);
+
+    impl RoomReports for Heard {
+        fn report(&self, _room: &RoomCode, report: RoomReport) {
+            self.0.lock().push(report);
+        }
+    }
+
+    /// One room actor on fake seams, with the release task.
+    struct Harness {
+        delivery: Arc<FakeDelivery>,
+        store: Arc<MemoryStore>,
+        heard: Arc<Heard>,
+        metrics: Arc<Metrics>,
+        inbox: mpsc::Sender<RoomInput>,
+        shutdown: CancellationToken,
+        tasks: TaskTracker,
+        code: RoomCode,
+    }
+
+    fn harness(kind: RoomKind) -> Harness {
+        let delivery = Arc::new(FakeDelivery::default());
+        let store = Arc::new(MemoryStore::default());
+        let heard = Arc::new(Heard::default());
+        let metrics = Arc::new(Metrics::default());
+        let shutdown = CancellationToken::new();
+        let releases = Arc::new(Releases::default());
+        let tasks = TaskTracker::new();
+        tasks.spawn(release::run(releases.clone(), shutdown.clone()));
+        let seams = RoomSeams {
+            delivery: delivery.clone(),
+            store: store.clone(),
+            releases,
+            metrics: metrics.clone(),
+            defaults: RoomDefaults {
+                words: WordList::parse("apple", "test").expect("a word"),
+                language: Language::Both,
+                words_from_file: false,
+                players_to_start: 2,
+                turn_time: None,
+                resume_grace: Duration::from_secs(60),
+                idle_close: Duration::from_secs(600),
+                public_url: String::new(),
+                tcp_port: 4000,
+            },
+            shutdown: shutdown.clone(),
+        };
+        let (inbox, receiver) = mpsc::channel(16);
+        let code = RoomCode::parse("H2W2S2").expect("a code");
+        tasks.spawn(run(
+            code.clone(),
+            RoomStart::Fresh(kind),
+            receiver,
+            seams,
+            heard.clone(),
+        ));
+        Harness {
+            delivery,
+            store,
+            heard,
+            metrics,
+            inbox,
+            shutdown,
+            tasks,
+            code,
+        }
+    }
+
+    /// Waits (in simulated time) until `done` holds.
+    async fn until(mut done: impl FnMut() -> bool) {
+        for _ in 0..1000 {
+            if done() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("never happened");
+    }
+
+    fn enter(conn: ConnId, name: &str) -> RoomInput {
+        RoomInput::Enter {
+            conn,
+            name: name.to_owned(),
+            role: Role::Player,
+            door: Door::Tcp,
+        }
+    }
+
+    impl Harness {
+        /// Opens two connections and seats alice and bob.
+        async fn seat_two(&self) -> (ConnId, ConnId) {
+            let ids = crate::support::ids::ConnIds::new(NodeId(1));
+            let (alice, bob) = (ids.next(), ids.next());
+            for (conn, name) in [(alice, "alice"), (bob, "bob")] {
+                self.delivery.open(conn);
+                self.inbox.send(enter(conn, name)).await.expect("open");
+            }
+            (alice, bob)
+        }
+
+        fn saved(&self) -> bool {
+            self.store
+                .kept
+                .lock()
+                .rooms
+                .contains_key(self.code.as_str())
+        }
+
+        async fn stop(self) {
+            self.shutdown.cancel();
+            self.tasks.close();
+            self.tasks.wait().await;
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn players_hear_a_step_only_once_it_is_saved_and_the_directory_hears_the_room() {
+        let room = harness(RoomKind::QuickMatch);
+        let (alice, bob) = room.seat_two().await;
+        let mut got = Vec::new();
+        until(|| {
+            got.extend(room.delivery.events(bob));
+            got.iter()
+                .any(|event| matches!(event, ServerEvent::Started { .. }))
+        })
+        .await;
+        assert!(
+            room.saved(),
+            "the room was saved before bob heard the start"
+        );
+        let heard = room.heard.0.lock().clone();
+        assert_eq!(
+            heard
+                .iter()
+                .filter(|report| matches!(report, RoomReport::TokenIssued(_)))
+                .count(),
+            2
+        );
+        assert!(heard.contains(&RoomReport::GatheringOver));
+        let play = RoomCommand::Play(Move::Letter("p".to_owned()));
+        room.inbox
+            .send(RoomInput::Command {
+                conn: alice,
+                command: play,
+            })
+            .await
+            .expect("open");
+        until(|| !room.store.kept.lock().log.is_empty()).await;
+        until(|| room.metrics.encode().contains("wordguess_moves_total 1")).await;
+        room.stop().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_entry_from_a_connection_that_already_closed_is_dropped() {
+        let room = harness(RoomKind::Private);
+        let ghost = crate::support::ids::ConnIds::new(NodeId(2)).next();
+        room.inbox.send(enter(ghost, "ghost")).await.expect("open");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(room.heard.0.lock().is_empty(), "no seat, no token");
+        room.stop().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn when_saves_fail_the_game_goes_on_the_players_are_told_and_the_room_recovers() {
+        let room = harness(RoomKind::QuickMatch);
+        let (alice, bob) = room.seat_two().await;
+        until(|| room.saved()).await;
+        room.store.failing.store(true, Ordering::Relaxed);
+        let play = |letter: &str| RoomInput::Command {
+            conn: alice,
+            command: RoomCommand::Play(Move::Word(letter.to_owned())),
+        };
+        room.inbox.send(play("melon")).await.expect("open");
+        let mut got = Vec::new();
+        until(|| {
+            got.extend(room.delivery.events(bob));
+            got.iter().any(|event| {
+                matches!(event, ServerEvent::Notice { message } if message.contains("cannot save"))
+            })
+        })
+        .await;
+        assert!(
+            got.iter()
+                .any(|event| matches!(event, ServerEvent::WordNamed { .. })),
+            "the move itself reached bob: {got:?}"
+        );
+        assert!(room
+            .heard
+            .0
+            .lock()
+            .contains(&RoomReport::Saving { works: false }));
+        assert!(room
+            .metrics
+            .encode()
+            .contains("wordguess_save_failures_total 1"));
+        room.store.failing.store(false, Ordering::Relaxed);
+        until(|| {
+            got.extend(room.delivery.events(bob));
+            got.iter().any(|event| {
+                matches!(event, ServerEvent::Notice { message } if message.contains("saved again"))
+            })
+        })
+        .await;
+        assert!(room
+            .heard
+            .0
+            .lock()
+            .contains(&RoomReport::Saving { works: true }));
+        room.stop().await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_room_left_empty_closes_and_forgets_its_saved_state() {
+        let room = harness(RoomKind::Private);
+        let (alice, bob) = room.seat_two().await;
+        until(|| room.saved()).await;
+        for conn in [alice, bob] {
+            room.inbox
+                .send(RoomInput::Gone { conn })
+                .await
+                .expect("open");
+        }
+        // The away seats' grace (60 s), then the idle time (600 s).
+        tokio::time::sleep(Duration::from_secs(660)).await;
+        until(|| room.heard.0.lock().contains(&RoomReport::Closed)).await;
+        assert!(!room.saved(), "a closed room is forgotten");
+        assert!(room.inbox.is_closed());
+        room.stop().await;
+    }
+}
