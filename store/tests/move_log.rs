@@ -229,3 +229,35 @@ fn after_a_failed_save_no_move_is_logged_on_the_older_state() {
     assert_eq!(moves_after_save(&store, "AAAAAA"), [(2, "g2".to_owned())]);
     writer.close();
 }
+
+#[test]
+fn one_room_is_read_back_by_its_code_with_only_its_own_later_moves() {
+    let db = TempDb::new();
+    let (store, writer) = db.open();
+    submit(
+        &writer,
+        vec![save_room("AAAAAA", "a0"), save_room("BBBBBB", "b0")],
+    );
+    submit(&writer, vec![logged("AAAAAA", 1), logged("BBBBBB", 1)]);
+    submit(
+        &writer,
+        vec![save_room("AAAAAA", "a1"), logged("AAAAAA", 2)],
+    );
+    writer.close();
+
+    let saved = store.saved_room("AAAAAA").unwrap().expect("saved");
+    assert_eq!(saved.state, "a1");
+    let own: Vec<(u32, String)> = store
+        .logged_moves_of("AAAAAA", saved.log_after)
+        .unwrap()
+        .into_iter()
+        .map(|(_, logged)| (logged.moves, logged.guess))
+        .collect();
+    assert_eq!(own, [(2, "g2".to_owned())], "only the move after its save");
+    assert_eq!(
+        moves_after_save(&store, "AAAAAA"),
+        own,
+        "the same as a read of every room"
+    );
+    assert_eq!(store.saved_room("CCCCCC").unwrap(), None);
+}

@@ -147,3 +147,60 @@ impl RoomStore for SqliteStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wordguess_store::LoggedMove;
+
+    /// A database file of its own, removed afterwards.
+    struct TempFile(std::path::PathBuf);
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn one_room_is_restored_by_its_code_through_the_seam() {
+        let file = TempFile(std::env::temp_dir().join(format!(
+            "wordguess-sqlite-store-{}-{}.db",
+            std::process::id(),
+            rand::random::<u64>()
+        )));
+        let (store, writer) = Store::open(&file.0).expect("opens");
+        let store: Box<dyn RoomStore> = Box::new(SqliteStore::new(store, writer));
+        let logged = Write::LogMove(LoggedMove {
+            room: "H2W2S2".to_owned(),
+            moves: 1,
+            mover: 1,
+            word: false,
+            guess: "p".to_owned(),
+        });
+        let save = Write::SaveRoom {
+            code: "H2W2S2".to_owned(),
+            state: "{}".to_owned(),
+        };
+        store.save_now(vec![save]).await.expect("saved");
+        let (sender, committed) = tokio::sync::oneshot::channel();
+        let done: SaveDone = Box::new(move |result| {
+            let _ = sender.send(result);
+        });
+        store.save(vec![logged], done).await;
+        committed.await.expect("answered").expect("committed");
+        let code = RoomCode::parse("H2W2S2").expect("a code");
+        let stored = store.restore(&code).await.expect("read").expect("saved");
+        assert_eq!(stored.state, "{}");
+        assert_eq!(stored.moves.len(), 1);
+        assert_eq!(stored.moves[0].1.guess, "p");
+        let other = RoomCode::parse("K7QXPM").expect("a code");
+        assert_eq!(store.restore(&other).await.expect("read"), None);
+        assert!(store.keeps_rooms());
+        store.close().await;
+    }
+}
