@@ -9,9 +9,9 @@ use tokio::sync::mpsc;
 use wordguess_protocol::{ResumeToken, RoomCode};
 
 use super::{RoomDirectory, RoomHandle, RoomStatus};
-use crate::persistence::Pending;
 use crate::room::messages::RoomInput;
 use crate::support::ids::NodeId;
+use crate::support::pending::{ready, Pending};
 
 /// Rooms a test plays.
 #[derive(Debug, Default)]
@@ -20,8 +20,8 @@ pub struct FakeDirectory {
     rooms: Mutex<HashMap<RoomCode, RoomHandle>>,
     /// Inboxes of the rooms, until the test takes them.
     inboxes: Mutex<HashMap<RoomCode, mpsc::Receiver<RoomInput>>>,
-    /// Tokens and their rooms.
-    tokens: Mutex<HashMap<ResumeToken, RoomCode>>,
+    /// Tokens and the rooms they take a seat back in.
+    tokens: Mutex<HashMap<ResumeToken, RoomHandle>>,
     /// The quick-match room, if the test opened one.
     quick: Mutex<Option<RoomCode>>,
     /// Quick-match seats given back, in order.
@@ -62,7 +62,8 @@ impl FakeDirectory {
 
     /// Gives `token` to a seat of room `code`.
     pub fn add_token(&self, token: ResumeToken, code: &RoomCode) {
-        self.tokens.lock().insert(token, code.clone());
+        let room = self.get(code).expect("an open room");
+        self.tokens.lock().insert(token, room);
     }
 
     /// Quick-match seats given back.
@@ -82,12 +83,11 @@ impl FakeDirectory {
 
 impl RoomDirectory for FakeDirectory {
     fn find(&self, code: &RoomCode) -> Pending<'_, Option<RoomHandle>> {
-        Box::pin(std::future::ready(self.get(code)))
+        ready(self.get(code))
     }
 
     fn find_by_token(&self, token: &ResumeToken) -> Pending<'_, Option<RoomHandle>> {
-        let code = self.tokens.lock().get(token).cloned();
-        Box::pin(std::future::ready(code.and_then(|code| self.get(&code))))
+        ready(self.tokens.lock().get(token).cloned())
     }
 
     fn quick_room(&self) -> Pending<'_, RoomHandle> {
@@ -96,7 +96,7 @@ impl RoomDirectory for FakeDirectory {
             .lock()
             .clone()
             .expect("the test opened a quick room");
-        Box::pin(std::future::ready(self.get(&code).expect("open")))
+        ready(self.get(&code).expect("open"))
     }
 
     fn release_quick_seat(&self, code: &RoomCode) {
@@ -106,7 +106,7 @@ impl RoomDirectory for FakeDirectory {
     fn create_private(&self) -> Pending<'_, RoomHandle> {
         let code = self.open();
         self.created.lock().push(code.clone());
-        Box::pin(std::future::ready(self.get(&code).expect("open")))
+        ready(self.get(&code).expect("open"))
     }
 
     fn open_rooms(&self) -> usize {

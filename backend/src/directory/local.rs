@@ -16,11 +16,11 @@ use wordguess_protocol::command::ROOM_CODE_ALPHABET;
 use wordguess_protocol::{ResumeToken, RoomCode};
 
 use super::{RoomDirectory, RoomHandle, RoomStatus};
-use crate::persistence::Pending;
 use crate::room::actor::RoomStart;
 use crate::room::messages::{RoomInput, RoomKind, RoomReport, RoomReports};
 use crate::support::ids::NodeId;
 use crate::support::metrics::Metrics;
+use crate::support::pending::{ready, Pending};
 
 /// Starts a room's task: its code, how it begins, its inbox, and where it
 /// reports.
@@ -189,16 +189,16 @@ impl LocalDirectory {
 
 impl RoomDirectory for LocalDirectory {
     fn find(&self, code: &RoomCode) -> Pending<'_, Option<RoomHandle>> {
-        Box::pin(std::future::ready(self.get(code)))
+        ready(self.get(code))
     }
 
     fn find_by_token(&self, token: &ResumeToken) -> Pending<'_, Option<RoomHandle>> {
         let code = self.tokens.lock().get(token).cloned();
-        Box::pin(std::future::ready(code.and_then(|code| self.get(&code))))
+        ready(code.and_then(|code| self.get(&code)))
     }
 
     fn quick_room(&self) -> Pending<'_, RoomHandle> {
-        Box::pin(std::future::ready(self.quick_seat()))
+        ready(self.quick_seat())
     }
 
     fn release_quick_seat(&self, code: &RoomCode) {
@@ -213,7 +213,7 @@ impl RoomDirectory for LocalDirectory {
     }
 
     fn create_private(&self) -> Pending<'_, RoomHandle> {
-        Box::pin(std::future::ready(self.spawn(RoomKind::Private)))
+        ready(self.spawn(RoomKind::Private))
     }
 
     fn open_rooms(&self) -> usize {

@@ -24,9 +24,9 @@ use wordguess_protocol::{ResumeToken, RoomCode};
 
 pub use local::LocalDirectory;
 
-use crate::persistence::Pending;
 use crate::room::messages::RoomInput;
 use crate::support::ids::NodeId;
+use crate::support::pending::Pending;
 
 /// What a room shows sessions without a message (the directory writes it
 /// from the room's reports).

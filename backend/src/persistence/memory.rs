@@ -13,6 +13,7 @@ use super::{
     LoggedMove, Pending, RecordsError, RoomStore, SaveDone, StoreError, StoredRoom, StoredRooms,
     Write,
 };
+use crate::support::pending::ready;
 
 /// What the store holds.
 #[derive(Debug, Default)]
@@ -90,11 +91,11 @@ impl RoomStore for MemoryStore {
 
     fn save(&self, writes: Vec<Write>, done: SaveDone) -> Pending<'_, ()> {
         done(self.apply(writes));
-        Box::pin(std::future::ready(()))
+        ready(())
     }
 
     fn save_now(&self, writes: Vec<Write>) -> Pending<'_, Result<(), StoreError>> {
-        Box::pin(std::future::ready(self.apply(writes)))
+        ready(self.apply(writes))
     }
 
     fn restore_all(&self) -> Pending<'_, Result<StoredRooms, StoreError>> {
@@ -105,16 +106,16 @@ impl RoomStore for MemoryStore {
             .filter_map(|code| Self::stored(&kept, code))
             .collect();
         let log_through = kept.log.keys().next_back().copied();
-        Box::pin(std::future::ready(Ok(StoredRooms { rooms, log_through })))
+        ready(Ok(StoredRooms { rooms, log_through }))
     }
 
     fn restore(&self, code: &RoomCode) -> Pending<'_, Result<Option<StoredRoom>, StoreError>> {
         let stored = Self::stored(&self.kept.lock(), code.as_str());
-        Box::pin(std::future::ready(Ok(stored)))
+        ready(Ok(stored))
     }
 
     fn leaderboard(&self, _limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>> {
-        Box::pin(std::future::ready(Ok(Vec::new())))
+        ready(Ok(Vec::new()))
     }
 
     fn history(
@@ -132,10 +133,10 @@ impl RoomStore for MemoryStore {
             .take(limit)
             .cloned()
             .collect();
-        Box::pin(std::future::ready(Ok(games)))
+        ready(Ok(games))
     }
 
     fn close(&self) -> Pending<'_, ()> {
-        Box::pin(std::future::ready(()))
+        ready(())
     }
 }

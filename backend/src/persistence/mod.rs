@@ -22,16 +22,14 @@ pub mod release;
 pub mod sqlite;
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 
 use wordguess_protocol::{GameRecord, RoomCode, Standing};
 pub use wordguess_store::{LoggedMove, StoreError, Write};
 
 pub use sqlite::SqliteStore;
 
-/// A store's answer, some time later.
-pub type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use crate::support::pending::ready;
+pub use crate::support::pending::Pending;
 
 /// What runs once a save is committed or has failed. It runs on the store's
 /// own thread, in the order saves were queued, so it must be quick.
@@ -127,23 +125,23 @@ impl RoomStore for NoStore {
 
     fn save(&self, _writes: Vec<Write>, done: SaveDone) -> Pending<'_, ()> {
         done(Err(StoreError::Closed));
-        Box::pin(std::future::ready(()))
+        ready(())
     }
 
     fn save_now(&self, _writes: Vec<Write>) -> Pending<'_, Result<(), StoreError>> {
-        Box::pin(std::future::ready(Ok(())))
+        ready(Ok(()))
     }
 
     fn restore_all(&self) -> Pending<'_, Result<StoredRooms, StoreError>> {
-        Box::pin(std::future::ready(Ok(StoredRooms::default())))
+        ready(Ok(StoredRooms::default()))
     }
 
     fn restore(&self, _code: &RoomCode) -> Pending<'_, Result<Option<StoredRoom>, StoreError>> {
-        Box::pin(std::future::ready(Ok(None)))
+        ready(Ok(None))
     }
 
     fn leaderboard(&self, _limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>> {
-        Box::pin(std::future::ready(Err(RecordsError::NoDatabase)))
+        ready(Err(RecordsError::NoDatabase))
     }
 
     fn history(
@@ -151,10 +149,10 @@ impl RoomStore for NoStore {
         _room: &RoomCode,
         _limit: usize,
     ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>> {
-        Box::pin(std::future::ready(Err(RecordsError::NoDatabase)))
+        ready(Err(RecordsError::NoDatabase))
     }
 
     fn close(&self) -> Pending<'_, ()> {
-        Box::pin(std::future::ready(()))
+        ready(())
     }
 }

@@ -319,8 +319,8 @@ mod tests {
     use crate::delivery::fake::FakeDelivery;
     use crate::persistence::memory::MemoryStore;
     use crate::persistence::release;
-    use crate::room::messages::{Role, RoomCommand};
-    use crate::support::ids::{Door, NodeId};
+    use crate::room::messages::RoomCommand;
+    use crate::support::ids::NodeId;
     use crate::support::words::WordList;
 
     /// What rooms reported, in order.
@@ -404,15 +404,6 @@ mod tests {
         panic!("never happened");
     }
 
-    fn enter(conn: ConnId, name: &str) -> RoomInput {
-        RoomInput::Enter {
-            conn,
-            name: name.to_owned(),
-            role: Role::Player,
-            door: Door::Tcp,
-        }
-    }
-
     impl Harness {
         /// Opens two connections and seats alice and bob.
         async fn seat_two(&self) -> (ConnId, ConnId) {
@@ -420,9 +411,24 @@ mod tests {
             let (alice, bob) = (ids.next(), ids.next());
             for (conn, name) in [(alice, "alice"), (bob, "bob")] {
                 self.delivery.open(conn);
-                self.inbox.send(enter(conn, name)).await.expect("open");
+                self.inbox
+                    .send(RoomInput::player(conn, name))
+                    .await
+                    .expect("open");
             }
             (alice, bob)
+        }
+
+        /// Waits until `conn` has been sent a notice saying `text`, keeping
+        /// what it was sent in `got`.
+        async fn until_notice(&self, conn: ConnId, got: &mut Vec<ServerEvent>, text: &str) {
+            until(|| {
+                got.extend(self.delivery.events(conn));
+                got.iter().any(|event| {
+                    matches!(event, ServerEvent::Notice { message } if message.contains(text))
+                })
+            })
+            .await;
         }
 
         fn saved(&self) -> bool {
@@ -481,7 +487,10 @@ mod tests {
     async fn an_entry_from_a_connection_that_already_closed_is_dropped() {
         let room = harness(RoomKind::Private);
         let ghost = crate::support::ids::ConnIds::new(NodeId(2)).next();
-        room.inbox.send(enter(ghost, "ghost")).await.expect("open");
+        room.inbox
+            .send(RoomInput::player(ghost, "ghost"))
+            .await
+            .expect("open");
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(room.heard.0.lock().is_empty(), "no seat, no token");
         room.stop().await;
@@ -499,13 +508,7 @@ mod tests {
         };
         room.inbox.send(play("melon")).await.expect("open");
         let mut got = Vec::new();
-        until(|| {
-            got.extend(room.delivery.events(bob));
-            got.iter().any(|event| {
-                matches!(event, ServerEvent::Notice { message } if message.contains("cannot save"))
-            })
-        })
-        .await;
+        room.until_notice(bob, &mut got, "cannot save").await;
         assert!(
             got.iter()
                 .any(|event| matches!(event, ServerEvent::WordNamed { .. })),
@@ -521,13 +524,7 @@ mod tests {
             .encode()
             .contains("wordguess_save_failures_total 1"));
         room.store.failing.store(false, Ordering::Relaxed);
-        until(|| {
-            got.extend(room.delivery.events(bob));
-            got.iter().any(|event| {
-                matches!(event, ServerEvent::Notice { message } if message.contains("saved again"))
-            })
-        })
-        .await;
+        room.until_notice(bob, &mut got, "saved again").await;
         assert!(room
             .heard
             .0

@@ -90,6 +90,17 @@ pub enum RoomInput {
 }
 
 impl RoomInput {
+    /// A player named `name` enters through the TCP door (for tests).
+    #[cfg(test)]
+    pub fn player(conn: ConnId, name: &str) -> Self {
+        RoomInput::Enter {
+            conn,
+            name: name.to_owned(),
+            role: Role::Player,
+            door: Door::Tcp,
+        }
+    }
+
     /// The connection the input comes from.
     pub fn conn(&self) -> ConnId {
         match self {

@@ -84,6 +84,11 @@ async fn errors(events: &mut Events) -> Vec<String> {
         .collect()
 }
 
+/// Whether an error starting with `start` was queued for the client.
+async fn told(events: &mut Events, start: &str) -> bool {
+    errors(events).await.iter().any(|e| e.starts_with(start))
+}
+
 /// Plays the room: takes the next input and answers it with `signal`.
 async fn answer(world: &World, inbox: &mut mpsc::Receiver<RoomInput>, signal: Signal) -> RoomInput {
     let input = inbox.recv().await.expect("an input");
@@ -131,10 +136,7 @@ async fn a_name_takes_a_quick_match_seat_and_moves_go_to_that_room() {
         })
     );
     session.on_line(Ok("/join ABCDEF".to_owned())).await;
-    assert!(errors(&mut events)
-        .await
-        .iter()
-        .any(|e| e.starts_with("you are already in room")));
+    assert!(told(&mut events, "you are already in room").await);
     session.close().await;
     assert_eq!(
         inbox.recv().await,
@@ -202,10 +204,7 @@ async fn a_room_that_never_answers_is_told_the_connection_went_and_the_player_is
         })
     );
     assert_eq!(flow, Flow::Close);
-    assert!(errors(&mut events)
-        .await
-        .iter()
-        .any(|e| e.starts_with("the server is busy")));
+    assert!(told(&mut events, "the server is busy").await);
 }
 
 #[tokio::test(start_paused = true)]
@@ -227,10 +226,7 @@ async fn a_spectator_cannot_move_and_a_resume_goes_to_the_token_s_room() {
         }
     ));
     watcher.on_line(Ok("/letter a".to_owned())).await;
-    assert!(errors(&mut events)
-        .await
-        .iter()
-        .any(|e| e.starts_with("spectators cannot move")));
+    assert!(told(&mut events, "spectators cannot move").await);
 
     let token = ResumeToken::from_bits(7);
     world.directory.add_token(token.clone(), &code);

@@ -52,15 +52,6 @@ fn code() -> RoomCode {
     RoomCode::parse("H2W2S2").expect("a code")
 }
 
-fn enter(conn: ConnId, name: &str) -> RoomInput {
-    RoomInput::Enter {
-        conn,
-        name: name.to_owned(),
-        role: Role::Player,
-        door: Door::Tcp,
-    }
-}
-
 fn command(conn: ConnId, command: RoomCommand) -> RoomInput {
     RoomInput::Command { conn, command }
 }
@@ -106,6 +97,18 @@ fn seat_token(effects: &Effects, conn: ConnId) -> ResumeToken {
         .expect("seated")
 }
 
+/// A new room of `kind` at the clock's start, saved if `persistent`.
+fn room(kind: RoomKind, persistent: bool, clock: &Clock) -> RoomCore {
+    RoomCore::fresh(
+        code(),
+        kind,
+        defaults("apple"),
+        persistent,
+        7,
+        clock.at(0.0),
+    )
+}
+
 /// A quick-match room where alice and bob sit and the game has begun
 /// (alice moves first).
 struct Table {
@@ -128,8 +131,8 @@ fn table(word: &str, persistent: bool) -> Table {
         7,
         clock.at(0.0),
     );
-    let first = room.handle(enter(alice, "alice"), clock.at(1.0));
-    let second = room.handle(enter(bob, "bob"), clock.at(2.0));
+    let first = room.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
+    let second = room.handle(RoomInput::player(bob, "bob"), clock.at(2.0));
     let tokens = [seat_token(&first, alice), seat_token(&second, bob)];
     Table {
         clock,
@@ -145,15 +148,8 @@ fn two_players_sit_and_the_quick_match_begins_for_both() {
     let clock = Clock::new();
     let ids = ConnIds::new(NodeId(1));
     let (alice, bob) = (ids.next(), ids.next());
-    let mut room = RoomCore::fresh(
-        code(),
-        RoomKind::QuickMatch,
-        defaults("apple"),
-        false,
-        7,
-        clock.at(0.0),
-    );
-    let first = room.handle(enter(alice, "alice"), clock.at(1.0));
+    let mut room = room(RoomKind::QuickMatch, false, &clock);
+    let first = room.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
     let token = seat_token(&first, alice);
     assert!(
         first
@@ -179,7 +175,7 @@ fn two_players_sit_and_the_quick_match_begins_for_both() {
     }));
     assert!(!first.reports.contains(&RoomReport::GatheringOver));
 
-    let second = room.handle(enter(bob, "bob"), clock.at(2.0));
+    let second = room.handle(RoomInput::player(bob, "bob"), clock.at(2.0));
     assert!(second.reports.contains(&RoomReport::GatheringOver));
     for conn in [alice, bob] {
         let events = events_to(&second, conn);
@@ -212,7 +208,7 @@ fn a_name_already_taken_is_refused_and_the_connection_is_not_a_member() {
         clock, mut room, ..
     } = table("apple", false);
     let carol = ConnIds::new(NodeId(2)).next();
-    let effects = room.handle(enter(carol, "alice"), clock.at(3.0));
+    let effects = room.handle(RoomInput::player(carol, "alice"), clock.at(3.0));
     assert_eq!(
         signals_to(&effects, carol),
         [Signal::Refused { retry: true }],
@@ -471,14 +467,7 @@ fn a_failed_save_is_told_once_retried_whole_and_its_recovery_told() {
 #[test]
 fn an_empty_room_closes_after_its_idle_time() {
     let clock = Clock::new();
-    let mut room = RoomCore::fresh(
-        code(),
-        RoomKind::Private,
-        defaults("apple"),
-        true,
-        7,
-        clock.at(0.0),
-    );
+    let mut room = room(RoomKind::Private, true, &clock);
     assert_eq!(
         room.poll_timeout(),
         Some(clock.at(600.0).instant),
@@ -501,16 +490,9 @@ fn only_the_host_changes_a_private_room_s_settings() {
     let clock = Clock::new();
     let ids = ConnIds::new(NodeId(1));
     let (host, guest) = (ids.next(), ids.next());
-    let mut room = RoomCore::fresh(
-        code(),
-        RoomKind::Private,
-        defaults("apple"),
-        false,
-        7,
-        clock.at(0.0),
-    );
-    let _ = room.handle(enter(host, "alice"), clock.at(1.0));
-    let _ = room.handle(enter(guest, "bob"), clock.at(2.0));
+    let mut room = room(RoomKind::Private, false, &clock);
+    let _ = room.handle(RoomInput::player(host, "alice"), clock.at(1.0));
+    let _ = room.handle(RoomInput::player(guest, "bob"), clock.at(2.0));
     let refused = room.handle(command(guest, RoomCommand::Time(Some(45))), clock.at(3.0));
     assert!(matches!(
         &events_to(&refused, guest)[..],
