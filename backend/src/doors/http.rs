@@ -1,5 +1,5 @@
 //! The HTTP side: the browser app's files, the WebSocket door, the records
-//! API ([`crate::api`]), `/metrics` and `/healthz`,
+//! API ([`super::api`]), `/metrics` and `/healthz`,
 //! served by our own accept loop so every connection is counted from accept,
 //! has `TCP_NODELAY`, a header deadline and a bounded request head.
 

@@ -4,7 +4,7 @@
 //! many rooms queue into one transaction and then runs each save's
 //! continuation. Reads (a room by its code, every room at start, history
 //! and the leaderboard) run off the async threads on the store's read
-//! connections, at most [`READERS`] record reads at once.
+//! connections, at most `READERS` record reads at once.
 
 use std::collections::HashMap;
 

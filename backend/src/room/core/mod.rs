@@ -16,10 +16,10 @@
 //! once the step's writes are committed ("saved, then sent"), so no player
 //! sees a move a crash could lose.
 //!
-//! The parts: [`members`] (entering, resuming, leaving), [`commands`]
-//! (moves, chat, `/who`, the host's settings), [`outcome`] (where events
+//! The parts: `members` (entering, resuming, leaving), `commands`
+//! (moves, chat, `/who`, the host's settings), `outcome` (where events
 //! go, results into history and the tally, bookkeeping after each step)
-//! and [`saving`] (the save policy: a move logged alone, a whole state, a
+//! and `saving` (the save policy: a move logged alone, a whole state, a
 //! failed save retried).
 
 mod commands;
