@@ -160,15 +160,18 @@ pub async fn run(
     // What the store has reported (finished games of a failed save come
     // back) is taken in before the room says goodbye to it.
     let reports = actor.take_reports();
+    let mut writes = Vec::new();
     if !reports.is_empty() {
         let effects = actor.core.handle_reports(reports, Now::read());
         actor.report(effects.reports);
+        writes = effects.writes;
     }
     let effects = actor.core.close();
     actor.report(effects.reports);
     actor.count();
-    if !effects.writes.is_empty() {
-        if let Err(error) = actor.seams.store.save_now(effects.writes).await {
+    writes.extend(effects.writes);
+    if !writes.is_empty() {
+        if let Err(error) = actor.seams.store.save_now(writes).await {
             tracing::error!(room = %code, %error, "cannot forget the closed room");
         }
     }
