@@ -1,19 +1,27 @@
 //! The room's chat: the lines said so far (players' and spectators') and a
 //! field that sends `/say`.
 
-use wordguess_protocol::MAX_CHAT_CHARS;
+use wordguess_protocol::{ClientCommand, MAX_CHAT_CHARS};
 use yew::prelude::*;
 
-use crate::hooks::GameHandle;
-use crate::state::{chat_command, Action};
+use super::on_command_submit;
+use crate::state::{chat_command, ChatLine};
+
+/// Properties of [`Chat`].
+#[derive(Properties, PartialEq)]
+pub struct ChatProps {
+    /// The chat, oldest first.
+    pub lines: Vec<ChatLine>,
+    /// Send a `/say` checked on the page, or show why it is refused.
+    pub on_command: Callback<Result<ClientCommand, String>>,
+}
 
 /// The chat panel.
 #[function_component]
-pub fn Chat() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+pub fn Chat(props: &ChatProps) -> Html {
     let input = use_node_ref();
     let log = use_node_ref();
-    let lines = game.state.chat.clone();
+    let lines = &props.lines;
     {
         // Keep the newest line in view.
         let log = log.clone();
@@ -23,17 +31,13 @@ pub fn Chat() -> Html {
             }
         });
     }
-    let onsubmit = {
-        let game = game.clone();
-        super::on_field_submit(&input, move |field| match chat_command(&field.value()) {
-            Ok(Some(command)) => {
-                field.set_value("");
-                game.send.emit(command);
-            }
-            Ok(None) => {}
-            Err(message) => game.state.dispatch(Action::LocalError(message)),
-        })
-    };
+    // An empty line sends nothing; a line sent leaves the field.
+    let onsubmit = on_command_submit(
+        &input,
+        |text| chat_command(text).transpose(),
+        true,
+        &props.on_command,
+    );
     html! {
         <section id="chat" class="card chat">
             <h3>{ "Chat" }</h3>

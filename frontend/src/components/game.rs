@@ -6,14 +6,15 @@ use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
-use wordguess_protocol::{text::is_word, text::letters_of, ClientCommand};
+use wordguess_protocol::ClientCommand;
 use yew::prelude::*;
 
 use super::chat::Chat;
-use super::room::{player_rows, Watching};
+use super::players::{PlayerRows, Watching, WatchingProps};
 use super::word::WordTiles;
-use crate::hooks::{browser, GameHandle};
-use crate::state::Action;
+use super::{on_command_submit, ScreenProps};
+use crate::hooks::browser;
+use crate::state::{guess_command, seconds_until, Key};
 
 /// How often the countdown looks at the clock (it shows whole seconds).
 const COUNTDOWN_TICK_MS: u32 = 250;
@@ -22,40 +23,58 @@ const LOW_SECONDS: u32 = 10;
 
 /// The running game.
 #[function_component]
-pub fn GameScreen() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+pub fn GameScreen(props: &ScreenProps) -> Html {
+    let game = &props.game;
     let state = &*game.state;
+    let on_command = game.send_checked();
+    let watching = WatchingProps {
+        text: state.watching().into(),
+        on_who: game.command(ClientCommand::Who),
+    };
     html! {
         <div class="game">
             <section class="card board">
                 <div class="turn-row">
                     <p id="turn" class={classes!("turn", state.my_turn.then_some("mine"))} aria-live="polite">{ state.turn_line() }</p>
-                    <Countdown />
+                    <Countdown deadline={state.turn_deadline} clock={state.now}
+                        label={state.countdown_label()} mine={state.my_turn} />
                 </div>
                 <WordTiles masked={state.masked.clone()} />
-                <Keyboard />
+                <Keyboard keys={state.keys()} on_letter={game.send.reform(ClientCommand::Letter)} />
                 if state.spectator {
                     <p id="spectating" class="muted">{ "You are watching this game." }</p>
                 } else {
-                    <WordGuess />
+                    <WordGuess my_turn={state.my_turn} on_command={on_command.clone()} />
                 }
             </section>
             <aside class="side">
-                <Ring />
-                <Chat />
-                <Log />
+                <Ring rows={state.player_rows(true)} {watching} />
+                <Chat lines={state.chat.clone()} {on_command} />
+                <Log lines={state.log.clone()} />
             </aside>
         </div>
     }
 }
 
+/// Properties of [`Countdown`].
+#[derive(Properties, PartialEq)]
+struct CountdownProps {
+    /// The page clock when the current turn's time runs out, if it does.
+    deadline: Option<u64>,
+    /// The page clock when the state last heard from the server.
+    clock: u64,
+    /// What it counts, in words.
+    label: AttrValue,
+    /// Whether it counts this player's move.
+    mine: bool,
+}
+
 /// The seconds left for the current turn, ticking locally between the
 /// server's `TurnOf` (or `Snapshot`, or warning) updates.
 #[function_component]
-fn Countdown() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+fn Countdown(props: &CountdownProps) -> Html {
     let now = use_state(browser::now_ms);
-    let active = game.state.turn_deadline.is_some();
+    let active = props.deadline.is_some();
     {
         let now = now.clone();
         use_effect_with(active, move |active| {
@@ -64,95 +83,104 @@ fn Countdown() -> Html {
             move || drop(interval)
         });
     }
-    let state = &*game.state;
-    // The state's clock is newer when an event came in since the last tick.
-    let Some(left) = state.seconds_left((*now).max(state.now)) else {
+    let Some(deadline) = props.deadline else {
         return html! {};
     };
-    let whose = match &state.turn {
-        _ if state.my_turn => "Time left for your move".to_owned(),
-        Some(name) => format!("Time left for {name}'s move"),
-        None => "Time left".to_owned(),
-    };
+    // The state's clock is newer when an event came in since the last tick.
+    let left = seconds_until(deadline, (*now).max(props.clock));
     html! {
-        <span id="countdown" role="timer" aria-label={whose.clone()} title={whose}
-            class={classes!("countdown", (left <= LOW_SECONDS).then_some("low"), state.my_turn.then_some("mine"))}>
+        <span id="countdown" role="timer" aria-label={props.label.clone()} title={props.label.clone()}
+            class={classes!("countdown", (left <= LOW_SECONDS).then_some("low"), props.mine.then_some("mine"))}>
             { format!("{left} s") }
         </span>
     }
 }
 
+/// Properties of [`Ring`].
+#[derive(Properties, PartialEq)]
+struct RingProps {
+    /// The players in turn order.
+    rows: Vec<crate::state::PlayerRow>,
+    /// Who is watching.
+    watching: WatchingProps,
+}
+
 /// The players in turn order, with points, host, away and whose turn it
 /// is, and who is watching.
 #[function_component]
-fn Ring() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+fn Ring(props: &RingProps) -> Html {
     html! {
         <section class="card">
             <h3>{ "Players" }</h3>
-            <ol id="players" class="ring">{ player_rows(&game.state, true) }</ol>
-            <Watching />
+            <ol id="players" class="ring"><PlayerRows rows={props.rows.clone()} /></ol>
+            <Watching ..props.watching.clone() />
         </section>
     }
 }
 
+/// Properties of [`Keyboard`].
+#[derive(Properties, PartialEq)]
+struct KeyboardProps {
+    /// The alphabet's keys.
+    keys: Vec<Key>,
+    /// Name a letter.
+    on_letter: Callback<String>,
+}
+
 /// The alphabet as buttons; the physical keyboard works too on your turn.
 #[function_component]
-fn Keyboard() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
-    let state = &*game.state;
-    let letters = letters_of(&state.alphabet).unwrap_or_default();
+fn Keyboard(props: &KeyboardProps) -> Html {
     {
         // Typing a letter anywhere but in a text field names it.
-        let game = game.clone();
-        let letters = letters.clone();
-        use_effect_with((game.state.clone(), letters), move |(state, letters)| {
-            let state = state.clone();
-            let letters = letters.clone();
-            let send = game.send.clone();
-            let listener = web_sys::window().map(|window| {
-                // Not passive: a named letter's default action is prevented.
-                let options = EventListenerOptions::enable_prevent_default();
-                EventListener::new_with_options(&window, "keydown", options, move |event| {
-                    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
-                        return;
-                    };
-                    let in_field = event
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .is_some_and(|element| {
-                            matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                        });
-                    if in_field || event.ctrl_key() || event.meta_key() || event.alt_key() {
-                        return;
-                    }
-                    let key = event.key().to_lowercase();
-                    if letters.contains(&key) && state.can_name(&key) {
-                        event.prevent_default();
-                        send.emit(ClientCommand::Letter(key));
-                    }
-                })
-            });
-            move || drop(listener)
-        });
+        use_effect_with(
+            (props.keys.clone(), props.on_letter.clone()),
+            move |(keys, on_letter)| {
+                let keys = keys.clone();
+                let on_letter = on_letter.clone();
+                let listener = web_sys::window().map(|window| {
+                    // Not passive: a named letter's default action is prevented.
+                    let options = EventListenerOptions::enable_prevent_default();
+                    EventListener::new_with_options(&window, "keydown", options, move |event| {
+                        let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                            return;
+                        };
+                        let in_field = event
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .is_some_and(|element| {
+                                matches!(
+                                    element.tag_name().as_str(),
+                                    "INPUT" | "TEXTAREA" | "SELECT"
+                                )
+                            });
+                        if in_field || event.ctrl_key() || event.meta_key() || event.alt_key() {
+                            return;
+                        }
+                        let key = event.key().to_lowercase();
+                        if keys.iter().any(|k| k.letter == key && k.enabled) {
+                            event.prevent_default();
+                            on_letter.emit(key);
+                        }
+                    })
+                });
+                move || drop(listener)
+            },
+        );
     }
-    if letters.is_empty() {
+    if props.keys.is_empty() {
         return html! {};
     }
     html! {
         <div id="keyboard" class="keyboard" role="group" aria-label="Letters">
-            { for letters.into_iter().map(|letter| {
-                let enabled = state.can_name(&letter);
-                let tried = state.tried.contains(&letter);
+            { for props.keys.iter().map(|key| {
                 let onclick = {
-                    let send = game.send.clone();
-                    let letter = letter.clone();
-                    Callback::from(move |_: MouseEvent| send.emit(ClientCommand::Letter(letter.clone())))
+                    let letter = key.letter.clone();
+                    props.on_letter.reform(move |_: MouseEvent| letter.clone())
                 };
                 html! {
-                    <button type="button" class={classes!("key", tried.then_some("tried"))}
-                        data-letter={letter.clone()} disabled={!enabled} {onclick}>
-                        { letter.to_uppercase() }
+                    <button type="button" class={classes!("key", key.tried.then_some("tried"))}
+                        data-letter={key.letter.clone()} disabled={!key.enabled} {onclick}>
+                        { key.letter.to_uppercase() }
                     </button>
                 }
             }) }
@@ -160,26 +188,27 @@ fn Keyboard() -> Html {
     }
 }
 
+/// Properties of [`WordGuess`].
+#[derive(Properties, PartialEq)]
+struct WordGuessProps {
+    /// Whether this player may move now.
+    my_turn: bool,
+    /// Send a guess checked on the page, or show why it is refused.
+    on_command: Callback<Result<ClientCommand, String>>,
+}
+
 /// The field to guess the whole word.
 #[function_component]
-fn WordGuess() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+fn WordGuess(props: &WordGuessProps) -> Html {
     let input = use_node_ref();
-    let my_turn = game.state.my_turn;
-    let onsubmit = {
-        let game = game.clone();
-        super::on_field_submit(&input, move |field| {
-            let guess = field.value().trim().to_owned();
-            if !is_word(&guess) {
-                game.state.dispatch(Action::LocalError(
-                    "A guess is one word of letters only.".to_owned(),
-                ));
-                return;
-            }
-            field.set_value("");
-            game.send.emit(ClientCommand::Word(guess));
-        })
-    };
+    let my_turn = props.my_turn;
+    // A guess sent leaves the field.
+    let onsubmit = on_command_submit(
+        &input,
+        |text| Some(guess_command(text)),
+        true,
+        &props.on_command,
+    );
     html! {
         <form class="row guess" {onsubmit}>
             <label for="word-input" class="sr-only">{ "Guess the whole word" }</label>
@@ -190,15 +219,21 @@ fn WordGuess() -> Html {
     }
 }
 
+/// Properties of [`Log`].
+#[derive(Properties, PartialEq)]
+struct LogProps {
+    /// The human-readable log, oldest first.
+    lines: Vec<String>,
+}
+
 /// What happened so far, newest first.
 #[function_component]
-fn Log() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+fn Log(props: &LogProps) -> Html {
     html! {
         <section class="card">
             <h3>{ "Game log" }</h3>
             <ol id="log" class="log" aria-live="polite">
-                { for game.state.log.iter().rev().take(60).map(|line| html! { <li>{ line }</li> }) }
+                { for props.lines.iter().rev().take(60).map(|line| html! { <li>{ line }</li> }) }
             </ol>
         </section>
     }

@@ -2,75 +2,71 @@
 //! or, from an invite link, join or watch that room; and the leaderboard)
 //! and the screen shown while a kept seat is being taken back.
 
-use wordguess_protocol::{text::validate_name, RoomCode, MAX_NAME_CHARS};
+use wordguess_protocol::{RoomCode, MAX_NAME_CHARS};
 use yew::prelude::*;
 
-use super::on_click;
 use super::records::LeaderboardButton;
-use crate::hooks::GameHandle;
-use crate::state::{Action, Connection, Entry};
+use super::{on_click, ScreenProps};
+use crate::state::{enter_action, entry_by_code, Action, Connection, Entry};
 
-/// The name in `input`, checked; a bad one is reported and gives `None`.
-fn checked_name(game: &GameHandle, input: &NodeRef) -> Option<String> {
-    let field = input.cast::<web_sys::HtmlInputElement>()?;
-    match validate_name(&field.value()) {
-        Ok(name) => Some(name),
-        Err(error) => {
-            game.state.dispatch(Action::LocalError(error.to_string()));
-            None
-        }
+/// The join screen: hands [`JoinForms`] what they show and makes what the
+/// player chose the [`Action`] to take.
+#[function_component]
+pub fn JoinScreen(props: &ScreenProps) -> Html {
+    let game = &props.game;
+    let state = &*game.state;
+    let on_enter = game
+        .act()
+        .reform(|(name, entry): (String, Result<Entry, String>)| enter_action(&name, entry));
+    html! {
+        <JoinForms invite={state.invite.clone()} name={state.name.clone()}
+            busy={state.connection == Connection::Connecting} {on_enter}
+            on_not_this_room={game.on(Action::Invite(None))}
+            on_leaderboard={game.on(Action::ShowLeaderboard)} />
     }
 }
 
-/// Enters as the name in `name_input`, the way `entry` gives.
-fn enter_with(
-    game: &GameHandle,
-    name_input: &NodeRef,
-    entry: impl Fn() -> Option<Entry> + 'static,
-) -> Callback<()> {
-    let game = game.clone();
-    let name_input = name_input.clone();
-    Callback::from(move |()| {
-        let Some(name) = checked_name(&game, &name_input) else {
-            return;
-        };
-        if let Some(entry) = entry() {
-            game.state.dispatch(Action::Enter { entry, name });
-        }
-    })
-}
-
-fn on_submit(callback: Callback<()>) -> Callback<SubmitEvent> {
-    Callback::from(move |event: SubmitEvent| {
-        event.prevent_default();
-        callback.emit(());
-    })
+/// Properties of [`JoinForms`].
+#[derive(Properties, PartialEq)]
+pub struct JoinFormsProps {
+    /// The room the page's address invites to, if any.
+    pub invite: Option<RoomCode>,
+    /// The name to offer in the field.
+    pub name: AttrValue,
+    /// Whether a connection is being opened (the forms wait).
+    pub busy: bool,
+    /// The player asked to enter: the name as typed and the way in (or why
+    /// what was typed is no way in).
+    pub on_enter: Callback<(String, Result<Entry, String>)>,
+    /// The player wants another room than the invite's.
+    pub on_not_this_room: Callback<()>,
+    /// Show the leaderboard.
+    pub on_leaderboard: Callback<()>,
 }
 
 /// Asks for a name and how to play.
 #[function_component]
-pub fn JoinScreen() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+pub fn JoinForms(props: &JoinFormsProps) -> Html {
     let name_input = use_node_ref();
     let code_input = use_node_ref();
-    let state = &*game.state;
-    let busy = state.connection == Connection::Connecting;
+    let busy = props.busy;
+    let enter = |way| enter_with(&props.on_enter, &name_input, way);
     let name_field = html! {
         <>
             <label for="name-input" class="sr-only">{ "Your name" }</label>
             <input id="name-input" ref={name_input.clone()} type="text" placeholder="Your name"
                 maxlength={MAX_NAME_CHARS.to_string()} autocomplete="nickname" autofocus=true
-                value={state.name.clone()} disabled={busy} />
+                value={props.name.clone()} disabled={busy} />
         </>
     };
-    if let Some(code) = state.invite.clone() {
+    if let Some(code) = props.invite.clone() {
         let join = {
             let code = code.clone();
-            enter_with(&game, &name_input, move || Some(Entry::Join(code.clone())))
+            enter(Box::new(move || Ok(Entry::Join(code.clone()))))
         };
         let watch = {
             let code = code.clone();
-            enter_with(&game, &name_input, move || Some(Entry::Watch(code.clone())))
+            enter(Box::new(move || Ok(Entry::Watch(code.clone()))))
         };
         return html! {
             <section id="invite-join" class="card join">
@@ -83,32 +79,27 @@ pub fn JoinScreen() -> Html {
                             { if busy { "Connecting…" } else { "Join the room" } }
                         </button>
                         <button id="watch" type="button" class="secondary" disabled={busy}
-                            onclick={watch.reform(|_: MouseEvent| ())}>{ "Watch instead" }</button>
+                            onclick={on_click(&watch)}>{ "Watch instead" }</button>
                     </div>
                 </form>
                 <button id="leave-invite" type="button" class="link small"
-                    onclick={on_click(&game, Action::Invite(None))}>
+                    onclick={on_click(&props.on_not_this_room)}>
                     { "Not this room: quick match or a room of my own" }
                 </button>
             </section>
         };
     }
-    let quick = enter_with(&game, &name_input, || Some(Entry::QuickMatch));
-    let create = enter_with(&game, &name_input, || Some(Entry::Create));
+    let quick = enter(Box::new(|| Ok(Entry::QuickMatch)));
+    let create = enter(Box::new(|| Ok(Entry::Create)));
     let by_code = |watch: bool| {
-        let errors = game.state.clone();
         let code_input = code_input.clone();
-        enter_with(&game, &name_input, move || {
-            let field = code_input.cast::<web_sys::HtmlInputElement>()?;
-            match RoomCode::parse(&field.value()) {
-                Ok(code) if watch => Some(Entry::Watch(code)),
-                Ok(code) => Some(Entry::Join(code)),
-                Err(error) => {
-                    errors.dispatch(Action::LocalError(error.to_string()));
-                    None
-                }
-            }
-        })
+        enter(Box::new(move || {
+            let code = code_input
+                .cast::<web_sys::HtmlInputElement>()
+                .map(|field| field.value())
+                .unwrap_or_default();
+            entry_by_code(&code, watch)
+        }))
     };
     let join_code = by_code(false);
     let watch_code = by_code(true);
@@ -125,7 +116,7 @@ pub fn JoinScreen() -> Html {
                         { if busy { "Connecting…" } else { "Quick match" } }
                     </button>
                     <button id="create-room" type="button" class="secondary" disabled={busy}
-                        onclick={create.reform(|_: MouseEvent| ())}>{ "Create a room" }</button>
+                        onclick={on_click(&create)}>{ "Create a room" }</button>
                 </div>
             </form>
             <form onsubmit={on_submit(join_code)} class="code-join">
@@ -136,29 +127,51 @@ pub fn JoinScreen() -> Html {
                         autocomplete="off" autocapitalize="characters" spellcheck="false" disabled={busy} />
                     <button id="join-code" type="submit" class="secondary" disabled={busy}>{ "Join" }</button>
                     <button id="watch-code" type="button" class="secondary" disabled={busy}
-                        onclick={watch_code.reform(|_: MouseEvent| ())}>{ "Watch" }</button>
+                        onclick={on_click(&watch_code)}>{ "Watch" }</button>
                 </div>
             </form>
-            <p class="records-link muted small">{ "Who plays best here? " }<LeaderboardButton /></p>
+            <p class="records-link muted small">
+                { "Who plays best here? " }<LeaderboardButton on_show={props.on_leaderboard.clone()} />
+            </p>
         </section>
     }
 }
 
+/// Hands `on_enter` the name in `name_input`, as typed, and the way in that
+/// `way` gives.
+fn enter_with(
+    on_enter: &Callback<(String, Result<Entry, String>)>,
+    name_input: &NodeRef,
+    way: Box<dyn Fn() -> Result<Entry, String>>,
+) -> Callback<()> {
+    let on_enter = on_enter.clone();
+    let name_input = name_input.clone();
+    Callback::from(move |()| {
+        if let Some(field) = name_input.cast::<web_sys::HtmlInputElement>() {
+            on_enter.emit((field.value(), way()));
+        }
+    })
+}
+
+/// A form's submit handler that runs `callback` (and keeps the browser from
+/// reloading the page).
+fn on_submit(callback: Callback<()>) -> Callback<SubmitEvent> {
+    Callback::from(move |event: SubmitEvent| {
+        event.prevent_default();
+        callback.emit(());
+    })
+}
+
 /// Shown after a refresh while the kept seat is being taken back.
 #[function_component]
-pub fn ResumingScreen() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
-    let state = &*game.state;
-    let place = match state.seat.as_ref().and_then(|seat| seat.room.as_ref()) {
-        Some(room) => format!("Room {room}, as {}.", state.name),
-        None => format!("As {}.", state.name),
-    };
+pub fn ResumingScreen(props: &ScreenProps) -> Html {
+    let game = &props.game;
     html! {
         <section id="resuming" class="card join">
             <h2>{ "Taking your seat back…" }</h2>
-            <p class="muted">{ place }</p>
+            <p class="muted">{ game.state.resuming_place() }</p>
             <button id="cancel-resume" type="button" class="secondary"
-                onclick={on_click(&game, Action::Leave)}>{ "Leave the game" }</button>
+                onclick={on_click(&game.on(Action::Leave))}>{ "Leave the game" }</button>
         </section>
     }
 }

@@ -7,25 +7,38 @@ use wordguess_protocol::{GameRecord, ServerEvent, Standing};
 use yew::prelude::*;
 
 use super::on_click;
-use crate::hooks::GameHandle;
 use crate::state::records::{game_scores, Remote};
-use crate::state::Action;
+use crate::state::Tally;
+
+/// Properties of [`LeaderboardButton`].
+#[derive(Properties, PartialEq)]
+pub struct LeaderboardButtonProps {
+    /// Show the leaderboard (fetched afresh).
+    pub on_show: Callback<()>,
+}
 
 /// The button that opens (or refreshes) the leaderboard.
 #[function_component]
-pub fn LeaderboardButton() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+pub fn LeaderboardButton(props: &LeaderboardButtonProps) -> Html {
     html! {
         <button id="show-leaderboard" type="button" class="secondary"
-            onclick={on_click(&game, Action::ShowLeaderboard)}>{ "Leaderboard" }</button>
+            onclick={on_click(&props.on_show)}>{ "Leaderboard" }</button>
     }
+}
+
+/// Properties of [`LeaderboardPanel`].
+#[derive(Properties, PartialEq)]
+pub struct LeaderboardPanelProps {
+    /// The leaderboard, while it is shown (nothing is shown without it).
+    pub board: Option<Remote<Vec<Standing>>>,
+    /// Hide the leaderboard.
+    pub on_hide: Callback<()>,
 }
 
 /// The leaderboard, while it is shown: rank, name, wins, points, games.
 #[function_component]
-pub fn LeaderboardPanel() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
-    let Some(board) = game.state.leaderboard.clone() else {
+pub fn LeaderboardPanel(props: &LeaderboardPanelProps) -> Html {
+    let Some(board) = props.board.clone() else {
         return html! {};
     };
     let body = match board {
@@ -45,7 +58,7 @@ pub fn LeaderboardPanel() -> Html {
             <div class="records-head">
                 <h2>{ "Leaderboard" }</h2>
                 <button id="hide-leaderboard" type="button" class="link"
-                    onclick={on_click(&game, Action::HideLeaderboard)} aria-label="Close the leaderboard">{ "✕" }</button>
+                    onclick={on_click(&props.on_hide)} aria-label="Close the leaderboard">{ "✕" }</button>
             </div>
             { body }
         </section>
@@ -79,11 +92,19 @@ fn standings(players: &[Standing]) -> Html {
     }
 }
 
+/// Properties of [`RoomRecord`].
+#[derive(Properties, PartialEq)]
+pub struct RoomRecordProps {
+    /// The room's finished games, once it has finished one.
+    pub tally: Option<Tally>,
+    /// The room's last games, newest first.
+    pub history: Option<Remote<Vec<GameRecord>>>,
+}
+
 /// The room's tally of wins and its last games, once it has finished one.
 #[function_component]
-pub fn RoomRecord() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
-    let Some(tally) = game.state.tally.clone() else {
+pub fn RoomRecord(props: &RoomRecordProps) -> Html {
+    let Some(tally) = props.tally.clone() else {
         return html! {};
     };
     let tally = ServerEvent::Tally {
@@ -93,16 +114,22 @@ pub fn RoomRecord() -> Html {
     html! {
         <>
             <p id="tally" class="muted">{ tally.to_text().trim_end() }</p>
-            <RoomHistory />
+            <RoomHistory history={props.history.clone()} />
         </>
     }
 }
 
+/// Properties of [`RoomHistory`].
+#[derive(Properties, PartialEq)]
+struct RoomHistoryProps {
+    /// The room's last games, newest first.
+    history: Option<Remote<Vec<GameRecord>>>,
+}
+
 /// The room's last games, newest first, once the room has finished one.
 #[function_component]
-fn RoomHistory() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
-    let Some(history) = game.state.history.clone() else {
+fn RoomHistory(props: &RoomHistoryProps) -> Html {
+    let Some(history) = props.history.clone() else {
         return html! {};
     };
     let body = match history {

@@ -4,49 +4,33 @@
 
 use yew::prelude::*;
 
-use super::on_click;
 use super::records::{LeaderboardButton, RoomRecord};
 use super::word::WordTiles;
-use crate::hooks::GameHandle;
+use super::{on_click, ScreenProps};
 use crate::state::Action;
 
 /// Winner, word, scores, and what next.
 #[function_component]
-pub fn ResultsScreen() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+pub fn ResultsScreen(props: &ScreenProps) -> Html {
+    let game = &props.game;
     let state = &*game.state;
     let Some(outcome) = state.outcome.clone() else {
         return html! {};
     };
-    let headline = match &outcome.winner {
-        Some(winner) if !state.spectator && state.me.as_ref() == Some(winner) => {
-            "You won!".to_owned()
-        }
-        Some(winner) => format!("{winner} won!"),
-        None => "Nobody guessed the word.".to_owned(),
-    };
     let mut scores = outcome.scores.clone();
     scores.sort_by_key(|score| std::cmp::Reverse(score.points));
     let name = state.chosen_name();
-    let again = on_click(
-        &game,
-        Action::Enter {
-            entry: state.play_again(),
-            name: name.clone(),
-        },
-    );
-    let again_label = match (state.private_room, state.spectator) {
-        (true, true) => "Play in the next game",
-        (true, false) => "Play again in this room",
-        (false, _) => "Play again",
-    };
+    let again = game.on(Action::Enter {
+        entry: state.play_again(),
+        name: name.clone(),
+    });
     let watch_again = state
         .watch_again()
         .filter(|_| state.spectator)
-        .map(|entry| on_click(&game, Action::Enter { entry, name }));
+        .map(|entry| game.on(Action::Enter { entry, name }));
     html! {
         <section id="results" class="card results">
-            <h2 id="winner">{ headline }</h2>
+            <h2 id="winner">{ state.winner_line() }</h2>
             <WordTiles masked={outcome.word.clone()} />
             if outcome.winner.is_some() {
                 <p class="muted">{ format!("The winner's prize: {} points.", outcome.prize) }</p>
@@ -60,14 +44,16 @@ pub fn ResultsScreen() -> Html {
                     </li>
                 }) }
             </ol>
-            <RoomRecord />
+            <RoomRecord tally={state.tally.clone()} history={state.history.clone()} />
             <div class="row center">
-                <button id="play-again" type="button" class="primary" onclick={again} autofocus=true>{ again_label }</button>
+                <button id="play-again" type="button" class="primary" onclick={on_click(&again)} autofocus=true>
+                    { state.play_again_label() }
+                </button>
                 if let Some(watch_again) = watch_again {
-                    <button id="watch-again" type="button" class="secondary" onclick={watch_again}>{ "Keep watching" }</button>
+                    <button id="watch-again" type="button" class="secondary" onclick={on_click(&watch_again)}>{ "Keep watching" }</button>
                 }
-                <LeaderboardButton />
-                <button id="leave-room" type="button" class="secondary" onclick={on_click(&game, Action::Leave)}>
+                <LeaderboardButton on_show={game.on(Action::ShowLeaderboard)} />
+                <button id="leave-room" type="button" class="secondary" onclick={on_click(&game.on(Action::Leave))}>
                     { "Leave" }
                 </button>
             </div>

@@ -1,7 +1,6 @@
-//! The waiting room: who is in, the invite panel (code, link, terminal
-//! command), the host's start button and settings, the room's tally and
-//! last games, and the parts the game screen shares (the player rows, who
-//! is watching).
+//! The waiting room: who is in and who watches, the host's start button,
+//! the room's settings, tally and last games, the chat, the invite panel
+//! (code, link to copy, terminal command) and the host's settings form.
 
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -10,134 +9,68 @@ use wordguess_protocol::{ClientCommand, Language};
 use yew::prelude::*;
 
 use super::chat::Chat;
+use super::players::{PlayerRows, Watching};
 use super::records::RoomRecord;
-use crate::hooks::{browser, GameHandle};
+use super::{on_click, on_command_submit, ScreenProps};
+use crate::hooks::browser;
 use crate::state::{
-    invite_link, language_from, language_label, nc_command, time_command, wordlist_command, Action,
-    GameState,
+    invite_link, language_from, language_label, nc_command, time_command, wordlist_command,
+    RoomInfo, RoomSettings, LANGUAGES,
 };
-
-/// The players as list rows: name, (you), host, away, points; with
-/// `show_turn`, whose turn it is.
-pub(super) fn player_rows(state: &GameState, show_turn: bool) -> Html {
-    html! {
-        { for state.players.iter().map(|p| {
-            let current = show_turn && state.turn.as_ref() == Some(&p.name);
-            let me = !state.spectator && state.me.as_ref() == Some(&p.name);
-            let host = state.host.as_ref() == Some(&p.name);
-            html! {
-                <li class={classes!("player", current.then_some("current"), me.then_some("me"), p.away.then_some("away"))}
-                    data-name={p.name.clone()} aria-current={current.then_some("true")}>
-                    <span class="name">{ &p.name }{ if me { " (you)" } else { "" } }</span>
-                    <span class="tags">
-                        if host { <span class="tag host">{ "host" }</span> }
-                        if p.away { <span class="tag away">{ "away" }</span> }
-                        <span class="points">{ p.points }</span>
-                    </span>
-                </li>
-            }
-        }) }
-    }
-}
-
-/// How many watch, their names once `/who` told them, and a button to ask.
-#[function_component]
-pub(super) fn Watching() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
-    let state = &*game.state;
-    let text = match state.watchers {
-        0 => "Nobody is watching.".to_owned(),
-        1 => "1 watching".to_owned(),
-        n => format!("{n} watching"),
-    };
-    let names = if state.spectators.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", state.spectators.join(", "))
-    };
-    let who = game.send.reform(|_: MouseEvent| ClientCommand::Who);
-    html! {
-        <p class="watching muted">
-            <span id="spectators">{ text }{ names }</span>
-            <button id="who" type="button" class="link small" onclick={who}>{ "Who's here?" }</button>
-        </p>
-    }
-}
 
 /// Shown while the room gathers players.
 #[function_component]
-pub fn WaitingRoom() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+pub fn WaitingRoom(props: &ScreenProps) -> Html {
+    let game = &props.game;
     let state = &*game.state;
-    let waiting = state.needed.saturating_sub(state.players.len());
-    let (headline, detail) = match &state.host {
-        None => (
-            format!(
-                "Waiting for {waiting} more player{}…",
-                if waiting == 1 { "" } else { "s" }
-            ),
-            format!("The game starts with {} players.", state.needed),
-        ),
-        Some(_) if state.is_host() => (
-            "Your room is ready".to_owned(),
-            if waiting > 0 {
-                format!(
-                    "Invite friends: you can start with {} players or more.",
-                    state.needed
-                )
-            } else {
-                "Start when everyone is here.".to_owned()
-            },
-        ),
-        Some(host) => (
-            format!("Waiting for {host} to start the game…"),
-            if state.spectator {
-                "You are watching this room.".to_owned()
-            } else {
-                "Chat while you wait.".to_owned()
-            },
-        ),
-    };
-    let start = game.send.reform(|_: MouseEvent| ClientCommand::Start);
+    let (headline, detail) = state.waiting_lines();
+    let on_command = game.send_checked();
     html! {
         <div class="lobby">
             <div class="side">
             <section id="waiting" class="card">
                 <h2>{ headline }</h2>
                 <p class="muted">{ detail }</p>
-                <ul id="lobby-players" class="ring">{ player_rows(state, false) }</ul>
-                <Watching />
+                <ul id="lobby-players" class="ring"><PlayerRows rows={state.player_rows(false)} /></ul>
+                <Watching text={state.watching()} on_who={game.command(ClientCommand::Who)} />
                 if state.is_host() {
-                    <button id="start" type="button" class="primary" disabled={!state.can_start()} onclick={start}>
+                    <button id="start" type="button" class="primary" disabled={!state.can_start()}
+                        onclick={on_click(&game.command(ClientCommand::Start))}>
                         { "Start the game" }
                     </button>
                 }
                 if let Some(settings) = &state.settings {
                     <p id="settings-summary" class="muted">{ settings.summary() }</p>
                 }
-                <RoomRecord />
+                <RoomRecord tally={state.tally.clone()} history={state.history.clone()} />
             </section>
-                <Chat />
+                <Chat lines={state.chat.clone()} on_command={on_command.clone()} />
             </div>
             <aside class="side">
-                <InvitePanel />
+                if let Some(room) = &state.room {
+                    <InvitePanel room={room.clone()} />
+                }
                 if state.is_host() {
-                    <HostSettings />
+                    <HostSettings settings={state.settings.clone()} {on_command} />
                 }
             </aside>
         </div>
     }
 }
 
+/// Properties of [`InvitePanel`].
+#[derive(Properties, PartialEq)]
+pub struct InvitePanelProps {
+    /// The room to invite to.
+    pub room: RoomInfo,
+}
+
 /// The room's code, a link to copy and the terminal command.
 #[function_component]
-pub(super) fn InvitePanel() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+pub fn InvitePanel(props: &InvitePanelProps) -> Html {
     let link_field = use_node_ref();
     let copied = use_state(|| None::<bool>);
-    let Some(room) = game.state.room.clone() else {
-        return html! {};
-    };
+    let room = &props.room;
     let (origin, path) = browser::origin_and_path();
     let link = invite_link(&origin, &path, &room.code);
     let terminal = nc_command(&browser::hostname(), room.tcp_port, &room.code);
@@ -181,57 +114,53 @@ pub(super) fn InvitePanel() -> Html {
     }
 }
 
-/// Sends a command checked on the page, or shows why it is refused.
-fn send_checked(game: &GameHandle, checked: Result<ClientCommand, String>) {
-    match checked {
-        Ok(command) => game.send.emit(command),
-        Err(message) => game.state.dispatch(Action::LocalError(message)),
-    }
+/// Properties of [`HostSettings`].
+#[derive(Properties, PartialEq)]
+pub struct HostSettingsProps {
+    /// The room's settings, as the server last announced them.
+    pub settings: Option<RoomSettings>,
+    /// Send a settings command checked on the page, or show why it is
+    /// refused.
+    pub on_command: Callback<Result<ClientCommand, String>>,
 }
 
 /// The host's settings: language, time per turn, own words.
 #[function_component]
-fn HostSettings() -> Html {
-    let game = use_context::<GameHandle>().expect("game context");
+pub fn HostSettings(props: &HostSettingsProps) -> Html {
     let time_input = use_node_ref();
     let words_input = use_node_ref();
-    let state = &*game.state;
-    let language = state
-        .settings
-        .as_ref()
-        .map_or(Language::Both, |s| s.language);
+    let settings = props.settings.as_ref();
+    let language = settings.map_or(Language::Both, |s| s.language);
+    // A command made on the page without checks, for a button or a choice.
+    let send = |command: ClientCommand| props.on_command.reform(move |_| Ok(command.clone()));
     let on_language = {
-        let send = game.send.clone();
+        let on_command = props.on_command.clone();
         Callback::from(move |event: Event| {
             if let Some(language) = event
                 .target_dyn_into::<HtmlSelectElement>()
                 .and_then(|select| language_from(&select.value()))
             {
-                send.emit(ClientCommand::Lang(language));
+                on_command.emit(Ok(ClientCommand::Lang(language)));
             }
         })
     };
-    let on_time = {
-        let game = game.clone();
-        super::on_field_submit(&time_input, move |field| {
-            send_checked(&game, time_command(&field.value()));
-        })
-    };
-    let time_off = game.send.reform(|_: MouseEvent| ClientCommand::Time(None));
+    let on_time = on_command_submit(
+        &time_input,
+        |text| Some(time_command(text)),
+        false,
+        &props.on_command,
+    );
     let on_words = {
-        let game = game.clone();
+        let on_command = props.on_command.clone();
         let words_input = words_input.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             if let Some(field) = words_input.cast::<HtmlTextAreaElement>() {
-                send_checked(&game, wordlist_command(&field.value()));
+                on_command.emit(wordlist_command(&field.value()));
             }
         })
     };
-    let builtin = game
-        .send
-        .reform(|_: MouseEvent| ClientCommand::WordList(None));
-    let current_time = match state.settings.as_ref().and_then(|s| s.turn_seconds) {
+    let current_time = match settings.and_then(|s| s.turn_seconds) {
         Some(seconds) => format!("{seconds} s"),
         None => "no limit".to_owned(),
     };
@@ -241,7 +170,7 @@ fn HostSettings() -> Html {
             <div class="field">
                 <label for="language">{ "Words in" }</label>
                 <select id="language" onchange={on_language}>
-                    { for [Language::Uk, Language::En, Language::Both].into_iter().map(|option| html! {
+                    { for LANGUAGES.into_iter().map(|option| html! {
                         <option value={option.as_str()} selected={option == language}>{ language_label(option) }</option>
                     }) }
                 </select>
@@ -252,7 +181,7 @@ fn HostSettings() -> Html {
                     <input id="turn-seconds" ref={time_input} type="number" inputmode="numeric"
                         min={MIN_TURN_SECONDS.to_string()} max={MAX_TURN_SECONDS.to_string()} placeholder="60" />
                     <button id="set-time" type="submit" class="secondary">{ "Set" }</button>
-                    <button id="time-off" type="button" class="secondary" onclick={time_off}>{ "No limit" }</button>
+                    <button id="time-off" type="button" class="secondary" onclick={send(ClientCommand::Time(None))}>{ "No limit" }</button>
                 </div>
             </form>
             <form id="wordlist-form" class="field" onsubmit={on_words}>
@@ -260,7 +189,7 @@ fn HostSettings() -> Html {
                 <textarea id="wordlist" ref={words_input} rows="3" placeholder="яблуко ґанок apple" spellcheck="false" />
                 <div class="row">
                     <button id="set-wordlist" type="submit" class="secondary">{ "Use these words" }</button>
-                    <button id="builtin-words" type="button" class="secondary" onclick={builtin}>{ "Built-in words" }</button>
+                    <button id="builtin-words" type="button" class="secondary" onclick={send(ClientCommand::WordList(None))}>{ "Built-in words" }</button>
                 </div>
             </form>
         </section>

@@ -32,7 +32,10 @@ use yew::prelude::*;
 use crate::state::records::ApiRequest;
 use crate::state::{Action, Closed, GameState, SocketPlan};
 
-/// What components get from [`use_game`].
+/// What [`use_game`] gives the app: the state and the means to act on it.
+///
+/// The app and its screens hold it; they hand the parts below them only the
+/// data they show and callbacks built here.
 #[derive(Clone, PartialEq)]
 pub struct GameHandle {
     /// The current state; `state.dispatch(..)` for the page's own actions
@@ -40,6 +43,33 @@ pub struct GameHandle {
     pub state: UseReducerHandle<GameState>,
     /// Sends a command on the open connection.
     pub send: Callback<ClientCommand>,
+}
+
+impl GameHandle {
+    /// Takes the action a callback is given.
+    pub fn act(&self) -> Callback<Action> {
+        self.state.dispatcher().to_callback()
+    }
+
+    /// Takes `action` (for a button).
+    pub fn on(&self, action: Action) -> Callback<()> {
+        self.act().reform(move |()| action.clone())
+    }
+
+    /// Sends `command` (for a button).
+    pub fn command(&self, command: ClientCommand) -> Callback<()> {
+        self.send.reform(move |()| command.clone())
+    }
+
+    /// Sends a command checked on the page, or shows why it was refused.
+    pub fn send_checked(&self) -> Callback<Result<ClientCommand, String>> {
+        let send = self.send.clone();
+        let act = self.act();
+        Callback::from(move |checked| match checked {
+            Ok(command) => send.emit(command),
+            Err(message) => act.emit(Action::LocalError(message)),
+        })
+    }
 }
 
 fn describe(error: &WebSocketError) -> Closed {

@@ -5,12 +5,15 @@
 //! `GET /api/rooms/CODE/history`, see PROTOCOL.md) rather than the game
 //! socket: the leaderboard is wanted on the join screen, before any socket,
 //! and the history after a game, when the server has closed it. The hook
-//! only fetches what [`super::GameState`] asks for and hands back the status
-//! and body as an [`ApiAnswer`]; reading them is here, without a browser.
+//! only fetches what [`GameState::leaderboard_request`] and
+//! [`GameState::history_request`] ask for and hands back the status and
+//! body as an [`ApiAnswer`]; reading them is here, without a browser.
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use wordguess_protocol::{GameRecord, RoomCode, Standing};
+
+use super::GameState;
 
 /// Leaderboard lines asked for.
 pub const LEADERBOARD_LINES: usize = 20;
@@ -123,4 +126,44 @@ pub fn game_scores(game: &GameRecord) -> String {
         .map(|player| format!("{} {}", player.name, player.points))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+impl GameState {
+    /// What to fetch for the leaderboard, while it is loading.
+    pub fn leaderboard_request(&self) -> Option<ApiRequest> {
+        match self.leaderboard {
+            Some(Remote::Loading(id)) => Some(ApiRequest {
+                id,
+                path: leaderboard_path(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// What to fetch for the room's last games, while they are loading.
+    pub fn history_request(&self) -> Option<ApiRequest> {
+        match (&self.history, self.room_code()) {
+            (Some(Remote::Loading(id)), Some(code)) => Some(ApiRequest {
+                id: *id,
+                path: history_path(&code),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Numbers a new API request.
+    pub(super) fn next_request(&mut self) -> u32 {
+        self.requests += 1;
+        self.requests
+    }
+
+    /// An API answer: for the leaderboard or the history if they wait for
+    /// it; anything older is ignored.
+    pub(super) fn fetched(&mut self, id: u32, answer: Result<ApiAnswer, String>) {
+        if self.leaderboard == Some(Remote::Loading(id)) {
+            self.leaderboard = Some(read_leaderboard(answer).into());
+        } else if self.history == Some(Remote::Loading(id)) {
+            self.history = Some(read_history(answer).into());
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 use records::{ApiAnswer, Remote};
-use wordguess_protocol::LetterOutcome;
+use wordguess_protocol::{LetterOutcome, ResumeToken, SeatView};
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 

@@ -1,0 +1,53 @@
+//! Who is in the room, as the waiting room and the game screen both show
+//! it: the player rows (name, you, host, away, points, whose turn) and who
+//! is watching, with a button to ask the server for their names.
+
+use yew::prelude::*;
+
+use super::on_click;
+use crate::state::PlayerRow;
+
+/// Properties of [`PlayerRows`].
+#[derive(Properties, PartialEq)]
+pub struct PlayerRowsProps {
+    /// The players in ring order.
+    pub rows: Vec<PlayerRow>,
+}
+
+/// The players as list items (the list around them is the screen's).
+#[function_component]
+pub fn PlayerRows(props: &PlayerRowsProps) -> Html {
+    html! {
+        { for props.rows.iter().map(|p| html! {
+            <li class={classes!("player", p.current.then_some("current"), p.me.then_some("me"), p.away.then_some("away"))}
+                data-name={p.name.clone()} aria-current={p.current.then_some("true")}>
+                <span class="name">{ &p.name }{ if p.me { " (you)" } else { "" } }</span>
+                <span class="tags">
+                    if p.host { <span class="tag host">{ "host" }</span> }
+                    if p.away { <span class="tag away">{ "away" }</span> }
+                    <span class="points">{ p.points }</span>
+                </span>
+            </li>
+        }) }
+    }
+}
+
+/// Properties of [`Watching`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct WatchingProps {
+    /// How many watch, and their names once known.
+    pub text: AttrValue,
+    /// Ask the server who is here.
+    pub on_who: Callback<()>,
+}
+
+/// How many watch, their names once `/who` told them, and a button to ask.
+#[function_component]
+pub fn Watching(props: &WatchingProps) -> Html {
+    html! {
+        <p class="watching muted">
+            <span id="spectators">{ props.text.clone() }</span>
+            <button id="who" type="button" class="link small" onclick={on_click(&props.on_who)}>{ "Who's here?" }</button>
+        </p>
+    }
+}
