@@ -81,6 +81,12 @@ impl Commits {
         self.held.lock().steps.push_back((seq, outgoing));
     }
 
+    /// Whether any step's events are held (only the room adds to them, so
+    /// `false` stays true until it holds another).
+    pub fn is_holding(&self) -> bool {
+        !self.held.lock().steps.is_empty()
+    }
+
     /// Sends `outgoing` (a step that saved nothing) once what is held
     /// before it has gone out: now, if nothing is held.
     pub fn send_after_held(&self, outgoing: Vec<Outgoing>) {

@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 use wordguess_protocol::RoomCode;
 
 use crate::delivery::{Delivery, Route};
-use crate::persistence::release::{send_all, Commits, Outgoing, Releases, SaveReport};
+use crate::persistence::release::{Commits, Outgoing, Releases, SaveReport};
 use crate::persistence::{RoomStore, StoreError, Write};
 use crate::room::core::{Effects, Gauges, RoomCore};
 use crate::room::messages::{RoomDefaults, RoomInput, RoomKind, RoomReport, RoomReports};
@@ -220,16 +220,34 @@ impl Actor {
         } = effects;
         self.report(reports);
         self.count();
-        let outgoing: Vec<Outgoing> = messages
-            .into_iter()
-            .filter_map(|(conn, message)| Some((self.routes.get(&conn)?.clone(), message)))
-            .collect();
+        let keeps_rooms = self.seams.store.keeps_rooms();
+        if !keeps_rooms || (writes.is_empty() && !self.commits.is_holding()) {
+            // Nothing to wait for: straight to the connections.
+            for (conn, message) in messages {
+                if let Some(route) = self.routes.get(&conn) {
+                    route.deliver(message);
+                }
+            }
+            self.forget_routes(left);
+            return;
+        }
+        let mut outgoing: Vec<Outgoing> = Vec::with_capacity(messages.len());
+        for (conn, message) in messages {
+            if let Some(route) = self.routes.get(&conn) {
+                outgoing.push((route.clone(), message));
+            }
+        }
+        self.forget_routes(left);
+        self.settle(outgoing, writes).await;
+    }
+
+    /// Forgets the routes of connections no longer in the room.
+    fn forget_routes(&mut self, left: Vec<ConnId>) {
         for conn in left {
             if !self.core.is_member(conn) {
                 self.routes.remove(&conn);
             }
         }
-        self.settle(outgoing, writes).await;
     }
 
     /// Tells the directory what the room reports.
@@ -253,30 +271,30 @@ impl Actor {
                 metrics.games_running.dec();
             }
         }
+        // The gauges are shared by every room: only changes touch them.
         let seats = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        metrics
-            .players_seated
-            .inc_by(seats(now.seats) - seats(counted.seats));
+        if now.seats != counted.seats {
+            metrics
+                .players_seated
+                .inc_by(seats(now.seats) - seats(counted.seats));
+        }
         // A new game starts counting from zero.
-        metrics
-            .moves
-            .inc_by(u64::from(now.moves.saturating_sub(counted.moves)));
-        metrics.games_finished.inc_by(u64::from(
-            now.games_played.saturating_sub(counted.games_played),
-        ));
+        if now.moves > counted.moves {
+            metrics.moves.inc_by(u64::from(now.moves - counted.moves));
+        }
+        if now.games_played > counted.games_played {
+            metrics
+                .games_finished
+                .inc_by(u64::from(now.games_played - counted.games_played));
+        }
         *counted = now;
     }
 
-    /// Sends `outgoing` once `writes` are committed. With a store that
-    /// keeps rooms, the writes go to it and the messages wait in the room's
-    /// [`Commits`] (a step that saved nothing waits behind the steps held
-    /// before it, so messages never overtake each other); without one they
-    /// go out at once.
+    /// Sends `outgoing` once `writes` are committed: the writes go to the
+    /// store and the messages wait in the room's [`Commits`] (a step that
+    /// saved nothing waits behind the steps held before it, so messages
+    /// never overtake each other).
     async fn settle(&mut self, outgoing: Vec<Outgoing>, writes: Vec<Write>) {
-        if !self.seams.store.keeps_rooms() {
-            send_all(outgoing);
-            return;
-        }
         if writes.is_empty() {
             self.commits.send_after_held(outgoing);
             return;
