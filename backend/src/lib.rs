@@ -2,7 +2,7 @@
 //! folder is a layer and names only the layers below it:
 //!
 //! ```text
-//! server, testkit   wiring: builds the seams and serves the listeners
+//! server/           wiring: builds the seams and serves the listeners; testkit
 //! doors/            TCP game, WebSocket, HTTP (app, API, /metrics), palindrome
 //! session/          a connection's conversation (state machine) and its driver
 //! directory/        the room directory seam: code → room, token → room, quick match
@@ -34,9 +34,8 @@ pub mod room;
 pub mod server;
 pub mod session;
 pub mod support;
-pub mod testkit;
 
 pub use edge::limits::Limits;
-pub use server::{run, Listeners, ServerConfig};
+pub use server::{run, testkit, Listeners, ServerConfig};
 pub use session::ServerContext;
 pub use support::words::WordList;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// The layers, lowest first; a module may name its own layer and those
 /// before it.
-const LAYERS: [&str; 10] = [
+const LAYERS: [&str; 9] = [
     "support",
     "edge",
     "delivery",
@@ -18,7 +18,6 @@ const LAYERS: [&str; 10] = [
     "session",
     "doors",
     "server",
-    "testkit",
 ];
 
 /// Every `.rs` file under `dir`.
@@ -122,6 +121,35 @@ fn named(code: &str, module: &str, modules: &BTreeSet<String>) -> BTreeSet<Strin
     out
 }
 
+/// What the crate root re-exports: `pub use a::b::{C, d}` makes
+/// `crate::C` name `crate::a::b::C`.
+fn reexports(lib: &str) -> Vec<(String, String)> {
+    let mut aliases = Vec::new();
+    for path in paths_after(&code(lib).replace("pub use ", "pub use crate::"), "crate::") {
+        if let Some((_, item)) = path.rsplit_once("::") {
+            if !item.is_empty() {
+                aliases.push((item.to_owned(), path.clone()));
+            }
+        }
+    }
+    aliases
+}
+
+/// `code` with each `crate::Item` that the root re-exports spelled as its
+/// full path.
+fn unalias(code: &str, aliases: &[(String, String)]) -> String {
+    let mut code = code.to_owned();
+    for (item, path) in aliases {
+        for end in [";", ",", "}", " ", "(", ")", ":", ">", "\n"] {
+            code = code.replace(
+                &format!("crate::{item}{end}"),
+                &format!("crate::{path}{end}"),
+            );
+        }
+    }
+    code
+}
+
 fn layer(module: &str) -> usize {
     let top = module.split("::").next().unwrap_or_default();
     LAYERS
@@ -135,16 +163,19 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     sources(&src, &mut files);
+    // The binary is a crate of its own: it names the library, not `crate::`.
+    files.retain(|file| file != &src.join("main.rs"));
     let modules: BTreeMap<String, PathBuf> = files
         .into_iter()
         .map(|file| (module_of(&src, &file), file))
         .collect();
     let names: BTreeSet<String> = modules.keys().cloned().collect();
+    let aliases = reexports(&std::fs::read_to_string(src.join("lib.rs")).expect("lib.rs"));
     modules
         .iter()
         .map(|(module, file)| {
             let text = std::fs::read_to_string(file).expect("readable");
-            let mut edges = named(&code(&text), module, &names);
+            let mut edges = named(&unalias(&code(&text), &aliases), module, &names);
             // A module may name its own parents (their re-exports).
             edges.retain(|to| {
                 to != module && !module.starts_with(&format!("{to}::")) && !to.is_empty()

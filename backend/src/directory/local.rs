@@ -6,10 +6,11 @@
 //! knows a room only by its messages), and keep it up to date through
 //! [`RoomReports`].
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, MutexGuard};
 use rand::Rng;
 use tokio::sync::mpsc;
 use wordguess_protocol::command::ROOM_CODE_ALPHABET;
@@ -18,6 +19,7 @@ use wordguess_protocol::{ResumeToken, RoomCode};
 use super::{RoomDirectory, RoomHandle, RoomStatus};
 use crate::room::actor::RoomStart;
 use crate::room::messages::{RoomInput, RoomKind, RoomReport, RoomReports};
+use crate::room::saved::RoomSave;
 use crate::support::ids::NodeId;
 use crate::support::metrics::Metrics;
 use crate::support::pending::{ready, Pending};
@@ -29,7 +31,7 @@ pub type Launch =
 
 /// An open room, as the directory keeps it.
 #[derive(Debug)]
-struct Entry {
+struct Open {
     /// The way to it.
     handle: RoomHandle,
     /// What it shows sessions.
@@ -57,7 +59,7 @@ pub struct LocalDirectory {
     /// Starts rooms.
     launch: Launch,
     /// Open rooms by code.
-    rooms: Mutex<HashMap<RoomCode, Entry>>,
+    rooms: Mutex<HashMap<RoomCode, Open>>,
     /// The quick-match room that is gathering, if one was made.
     quick: Mutex<Option<QuickSlot>>,
     /// Which room each live resume token belongs to.
@@ -101,9 +103,15 @@ impl LocalDirectory {
     }
 
     /// Claims a room saved before (a restart), with its code and the tokens
-    /// of its seats, and starts it. A quick-match room still gathering
-    /// gathers again. Called before any connection is served.
-    pub fn claim(&self, code: RoomCode, save: crate::room::saved::RoomSave) -> RoomHandle {
+    /// of its seats, and starts it; `None` (logged) if a room with its code
+    /// is open already. A quick-match room still gathering gathers again.
+    /// Called before any connection is served.
+    pub fn claim(&self, code: RoomCode, save: RoomSave) -> Option<RoomHandle> {
+        let rooms = self.rooms.lock();
+        if rooms.contains_key(&code) {
+            tracing::error!(room = %code, "a saved room's code is taken; not restored");
+            return None;
+        }
         {
             let mut tokens = self.tokens.lock();
             for link in &save.seats {
@@ -113,7 +121,7 @@ impl LocalDirectory {
         let gathering = save.is_quick_gathering();
         let offered = save.seats.len();
         tracing::info!(room = %code, kind = ?save.kind, seats = offered, "room restored");
-        let handle = self.open(code, RoomStart::Restored(Box::new(save)), gathering);
+        let handle = self.open(rooms, code, RoomStart::Restored(Box::new(save)), gathering);
         let mut quick = self.quick.lock();
         if gathering && quick.is_none() {
             *quick = Some(QuickSlot {
@@ -121,39 +129,49 @@ impl LocalDirectory {
                 offered,
             });
         }
-        handle
+        Some(handle)
     }
 
-    /// A new room of `kind` with a fresh code.
+    /// A new room of `kind` with a fresh code (checked and taken under one
+    /// lock, so no two rooms share a code).
     fn spawn(&self, kind: RoomKind) -> RoomHandle {
-        let code = {
-            let rooms = self.rooms.lock();
-            loop {
-                let mut rng = rand::rng();
-                let indexes =
-                    std::array::from_fn(|_| rng.random_range(0..ROOM_CODE_ALPHABET.len()));
-                let code = RoomCode::from_indexes(indexes);
-                if !rooms.contains_key(&code) {
-                    break code;
-                }
+        let rooms = self.rooms.lock();
+        let code = loop {
+            let mut rng = rand::rng();
+            let indexes = std::array::from_fn(|_| rng.random_range(0..ROOM_CODE_ALPHABET.len()));
+            let code = RoomCode::from_indexes(indexes);
+            if !rooms.contains_key(&code) {
+                break code;
             }
         };
         tracing::info!(room = %code, ?kind, "room opened");
-        self.open(code, RoomStart::Fresh(kind), kind == RoomKind::QuickMatch)
+        self.open(
+            rooms,
+            code,
+            RoomStart::Fresh(kind),
+            kind == RoomKind::QuickMatch,
+        )
     }
 
-    /// Registers room `code` and starts its task.
-    fn open(&self, code: RoomCode, start: RoomStart, gathering: bool) -> RoomHandle {
+    /// Registers room `code` (under the lock its code was checked under)
+    /// and starts its task.
+    fn open(
+        &self,
+        mut rooms: MutexGuard<'_, HashMap<RoomCode, Open>>,
+        code: RoomCode,
+        start: RoomStart,
+        gathering: bool,
+    ) -> RoomHandle {
         let (inbox, receiver) = mpsc::channel(self.inbox);
         let status = Arc::new(RoomStatus::new(gathering));
         let handle = RoomHandle::new(code.clone(), self.node, inbox, status.clone());
-        let entry = Entry {
+        let entry = Open {
             handle: handle.clone(),
             status,
         };
-        if self.rooms.lock().insert(code.clone(), entry).is_none() {
-            self.metrics.rooms.inc();
-        }
+        rooms.insert(code.clone(), entry);
+        drop(rooms);
+        self.metrics.rooms.inc();
         let reports: Arc<dyn RoomReports> =
             self.me.upgrade().expect("the directory outlives its calls");
         (self.launch)(code, start, receiver, reports);
@@ -225,7 +243,16 @@ impl RoomReports for LocalDirectory {
     fn report(&self, room: &RoomCode, report: RoomReport) {
         match report {
             RoomReport::TokenIssued(token) => {
-                self.tokens.lock().insert(token, room.clone());
+                // 128 random bits: a token already in use is as good as
+                // impossible, but it must never move another seat.
+                match self.tokens.lock().entry(token) {
+                    Entry::Occupied(_) => {
+                        tracing::error!(room = %room, "a resume token came up twice; the first keeps it");
+                    }
+                    Entry::Vacant(free) => {
+                        free.insert(room.clone());
+                    }
+                }
             }
             RoomReport::TokensRevoked(tokens) => {
                 let mut map = self.tokens.lock();
@@ -256,7 +283,6 @@ impl RoomReports for LocalDirectory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::room::saved::RoomSave;
 
     /// The rooms a test directory started, with their inboxes.
     type Started = Arc<Mutex<Vec<(RoomCode, mpsc::Receiver<RoomInput>)>>>;
@@ -335,7 +361,7 @@ mod tests {
         let json = r#"{"kind":"quick_match","words":"server","language":null,"turn_millis":null,"games_played":0,"wins":{},"next_seat":2,"game":{"word":"apple","shown":"00000","named":[],"ring":[{"id":1,"name":"alice","points":0}],"turn":0,"start":{"when_full":2},"turn_millis":null,"grace_millis":120000,"phase":"gathering","moves":0},"seats":[{"seat":1,"token":"0000000000000000000000000000002a","door":"tcp"}],"started_at":null}"#;
         let save: RoomSave = serde_json::from_str(json).expect("a saved room");
         let code = RoomCode::parse("H2W2S2").expect("a code");
-        directory.claim(code.clone(), save);
+        directory.claim(code.clone(), save).expect("a free code");
         let token = ResumeToken::from_bits(42);
         assert_eq!(
             directory.find_by_token(&token).await.map(|room| room.code),

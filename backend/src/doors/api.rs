@@ -69,7 +69,7 @@ async fn leaderboard(
         Ok(limit) => limit,
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
-    match context.store.leaderboard(limit).await {
+    match context.records.leaderboard(limit).await {
         Ok(players) => Json(serde_json::json!({ "players": players })).into_response(),
         Err(e) => unavailable(e),
     }
@@ -88,7 +88,7 @@ async fn history(
         Ok(code) => code,
         Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
     };
-    match context.store.history(&code, limit).await {
+    match context.records.history(&code, limit).await {
         Ok(games) => {
             Json(serde_json::json!({ "room": code.as_str(), "games": games })).into_response()
         }

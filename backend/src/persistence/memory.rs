@@ -1,6 +1,7 @@
 //! A [`RoomStore`] in memory for unit tests: it keeps saved states, logged
-//! moves and finished games in maps, commits every save at once, and can be
-//! told to fail as a full disk would.
+//! moves and finished games in maps, commits every save at once (or holds
+//! the commits until the test lets them through), and can be told to fail
+//! as a full disk would.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,8 +11,8 @@ use parking_lot::Mutex;
 use wordguess_protocol::{GameRecord, RoomCode, Standing};
 
 use super::{
-    LoggedMove, Pending, RecordsError, RoomStore, SaveDone, StoreError, StoredRoom, StoredRooms,
-    Write,
+    LoggedMove, Pending, Records, RecordsError, RoomStore, SaveDone, StoreError, StoredRoom,
+    StoredRooms, Write,
 };
 use crate::support::pending::ready;
 
@@ -28,16 +29,45 @@ pub struct Kept {
     last_id: i64,
 }
 
+/// A save waiting for its commit: its writes and what runs after.
+type HeldSave = (Vec<Write>, SaveDone);
+
 /// A store in memory.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct MemoryStore {
     /// What is kept.
     pub kept: Mutex<Kept>,
     /// Whether writes fail (as on a full disk).
     pub failing: AtomicBool,
+    /// While `Some`, saves wait here instead of committing.
+    held: Mutex<Option<Vec<HeldSave>>>,
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("kept", &self.kept)
+            .finish_non_exhaustive()
+    }
 }
 
 impl MemoryStore {
+    /// From now on, saves wait until [`MemoryStore::commit_held`].
+    pub fn hold_commits(&self) {
+        self.held.lock().get_or_insert_with(Vec::new);
+    }
+
+    /// Commits the saves that waited, in order, and stops holding them.
+    /// Returns how many there were.
+    pub fn commit_held(&self) -> usize {
+        let held = self.held.lock().take().unwrap_or_default();
+        let count = held.len();
+        for (writes, done) in held {
+            done(self.apply(writes));
+        }
+        count
+    }
+
     /// Applies `writes` as one transaction, or fails them all.
     fn apply(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         if self.failing.load(Ordering::Relaxed) {
@@ -84,12 +114,40 @@ impl MemoryStore {
     }
 }
 
+impl Records for MemoryStore {
+    fn leaderboard(&self, _limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>> {
+        ready(Ok(Vec::new()))
+    }
+
+    fn history(
+        &self,
+        room: &RoomCode,
+        limit: usize,
+    ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>> {
+        let games = self
+            .kept
+            .lock()
+            .games
+            .iter()
+            .rev()
+            .filter(|game| game.room == room.as_str())
+            .take(limit)
+            .cloned()
+            .collect();
+        ready(Ok(games))
+    }
+}
+
 impl RoomStore for MemoryStore {
     fn keeps_rooms(&self) -> bool {
         true
     }
 
     fn save(&self, writes: Vec<Write>, done: SaveDone) -> Pending<'_, ()> {
+        if let Some(held) = self.held.lock().as_mut() {
+            held.push((writes, done));
+            return ready(());
+        }
         done(self.apply(writes));
         ready(())
     }
@@ -112,28 +170,6 @@ impl RoomStore for MemoryStore {
     fn restore(&self, code: &RoomCode) -> Pending<'_, Result<Option<StoredRoom>, StoreError>> {
         let stored = Self::stored(&self.kept.lock(), code.as_str());
         ready(Ok(stored))
-    }
-
-    fn leaderboard(&self, _limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>> {
-        ready(Ok(Vec::new()))
-    }
-
-    fn history(
-        &self,
-        room: &RoomCode,
-        limit: usize,
-    ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>> {
-        let games = self
-            .kept
-            .lock()
-            .games
-            .iter()
-            .rev()
-            .filter(|game| game.room == room.as_str())
-            .take(limit)
-            .cloned()
-            .collect();
-        ready(Ok(games))
     }
 
     fn close(&self) -> Pending<'_, ()> {

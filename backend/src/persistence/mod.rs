@@ -9,7 +9,7 @@
 //! the seam is plain data: [`Write`]s, opaque saved states and logged
 //! moves, and the protocol's record types. The store knows nothing of a
 //! room's insides: the room layer turns its state into text and back
-//! ([`crate::room::saved`]).
+//! (`room::saved`).
 //!
 //! Implementations: [`SqliteStore`] (the embedded default, one writer
 //! thread with group commit), [`NoStore`] (`--db none`: nothing is kept)
@@ -77,8 +77,22 @@ pub enum RecordsError {
     Busy,
 }
 
+/// The records: what sessions and the HTTP API read (history, the
+/// leaderboard). Every [`RoomStore`] is one.
+pub trait Records: Send + Sync + fmt::Debug {
+    /// The best `limit` players.
+    fn leaderboard(&self, limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>>;
+
+    /// The last `limit` games of `room`, newest first.
+    fn history(
+        &self,
+        room: &RoomCode,
+        limit: usize,
+    ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>>;
+}
+
 /// The room store seam.
-pub trait RoomStore: Send + Sync + fmt::Debug {
+pub trait RoomStore: Records {
     /// Whether rooms are kept. Without a store that keeps them (`--db
     /// none`) a room sends each step's events at once and never saves.
     fn keeps_rooms(&self) -> bool;
@@ -98,16 +112,6 @@ pub trait RoomStore: Send + Sync + fmt::Debug {
     /// was saved.
     fn restore(&self, code: &RoomCode) -> Pending<'_, Result<Option<StoredRoom>, StoreError>>;
 
-    /// The best `limit` players.
-    fn leaderboard(&self, limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>>;
-
-    /// The last `limit` games of `room`, newest first.
-    fn history(
-        &self,
-        room: &RoomCode,
-        limit: usize,
-    ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>>;
-
     /// Commits what is queued and stops taking writes (at shutdown, once
     /// every room has stopped).
     fn close(&self) -> Pending<'_, ()>;
@@ -118,13 +122,28 @@ pub trait RoomStore: Send + Sync + fmt::Debug {
 #[derive(Debug, Default)]
 pub struct NoStore;
 
+impl Records for NoStore {
+    fn leaderboard(&self, _limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>> {
+        ready(Err(RecordsError::NoDatabase))
+    }
+
+    fn history(
+        &self,
+        _room: &RoomCode,
+        _limit: usize,
+    ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>> {
+        ready(Err(RecordsError::NoDatabase))
+    }
+}
+
 impl RoomStore for NoStore {
     fn keeps_rooms(&self) -> bool {
         false
     }
 
     fn save(&self, _writes: Vec<Write>, done: SaveDone) -> Pending<'_, ()> {
-        done(Err(StoreError::Closed));
+        // Nothing is kept, so there is nothing to fail.
+        done(Ok(()));
         ready(())
     }
 
@@ -138,18 +157,6 @@ impl RoomStore for NoStore {
 
     fn restore(&self, _code: &RoomCode) -> Pending<'_, Result<Option<StoredRoom>, StoreError>> {
         ready(Ok(None))
-    }
-
-    fn leaderboard(&self, _limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>> {
-        ready(Err(RecordsError::NoDatabase))
-    }
-
-    fn history(
-        &self,
-        _room: &RoomCode,
-        _limit: usize,
-    ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>> {
-        ready(Err(RecordsError::NoDatabase))
     }
 
     fn close(&self) -> Pending<'_, ()> {

@@ -12,7 +12,7 @@ use wordguess_protocol::{GameRecord, RoomCode, Standing};
 use wordguess_store::{Store, Writer};
 
 use super::{
-    Pending, RecordsError, RoomStore, SaveDone, StoreError, StoredRoom, StoredRooms, Write,
+    Pending, Records, RecordsError, RoomStore, SaveDone, StoreError, StoredRoom, StoredRooms, Write,
 };
 
 /// Record reads at once at most.
@@ -71,6 +71,21 @@ impl SqliteStore {
     }
 }
 
+impl Records for SqliteStore {
+    fn leaderboard(&self, limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>> {
+        Box::pin(self.read_records(move |store| store.leaderboard(limit)))
+    }
+
+    fn history(
+        &self,
+        room: &RoomCode,
+        limit: usize,
+    ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>> {
+        let room = room.clone();
+        Box::pin(self.read_records(move |store| store.room_history(room.as_str(), limit)))
+    }
+}
+
 impl RoomStore for SqliteStore {
     fn keeps_rooms(&self) -> bool {
         true
@@ -125,19 +140,6 @@ impl RoomStore for SqliteStore {
                 moves,
             }))
         }))
-    }
-
-    fn leaderboard(&self, limit: usize) -> Pending<'_, Result<Vec<Standing>, RecordsError>> {
-        Box::pin(self.read_records(move |store| store.leaderboard(limit)))
-    }
-
-    fn history(
-        &self,
-        room: &RoomCode,
-        limit: usize,
-    ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>> {
-        let room = room.clone();
-        Box::pin(self.read_records(move |store| store.room_history(room.as_str(), limit)))
     }
 
     fn close(&self) -> Pending<'_, ()> {

@@ -21,6 +21,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rand::rngs::StdRng;
+use rand::SeedableRng;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use wordguess_protocol::RoomCode;
@@ -94,14 +96,16 @@ pub async fn run(
     let now = Now::read();
     let persistent = seams.store.keeps_rooms();
     let defaults = seams.defaults.clone();
-    let seed = rand::random();
+    // Resume tokens come from 256 fresh random bits, as unguessable as the
+    // thread's own generator.
+    let rng = StdRng::from_rng(&mut rand::rng());
     let (core, effects) = match start {
         RoomStart::Fresh(kind) => (
-            RoomCore::fresh(code.clone(), kind, defaults, persistent, seed, now),
+            RoomCore::fresh(code.clone(), kind, defaults, persistent, rng, now),
             Effects::default(),
         ),
         RoomStart::Restored(save) => {
-            RoomCore::restored(code.clone(), *save, defaults, persistent, seed, now)
+            RoomCore::restored(code.clone(), *save, defaults, persistent, rng, now)
         }
     };
     let shutdown = seams.shutdown.clone();
@@ -470,7 +474,27 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn players_hear_a_step_only_once_it_is_saved_and_the_directory_hears_the_room() {
         let room = harness(RoomKind::QuickMatch);
+        room.store.hold_commits();
         let (alice, bob) = room.seat_two().await;
+        // The directory hears of both tokens at once, before any commit.
+        until(|| {
+            room.heard
+                .0
+                .lock()
+                .iter()
+                .filter(|report| matches!(report, RoomReport::TokenIssued(_)))
+                .count()
+                == 2
+        })
+        .await;
+        assert!(room.heard.0.lock().contains(&RoomReport::GatheringOver));
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(
+            room.delivery.take(alice).is_empty() && room.delivery.take(bob).is_empty(),
+            "nothing goes out before its save is committed"
+        );
+        assert!(!room.saved());
+        assert!(room.store.commit_held() > 0);
         let mut got = Vec::new();
         until(|| {
             got.extend(room.delivery.events(bob));
@@ -478,19 +502,7 @@ mod tests {
                 .any(|event| matches!(event, ServerEvent::Started { .. }))
         })
         .await;
-        assert!(
-            room.saved(),
-            "the room was saved before bob heard the start"
-        );
-        let heard = room.heard.0.lock().clone();
-        assert_eq!(
-            heard
-                .iter()
-                .filter(|report| matches!(report, RoomReport::TokenIssued(_)))
-                .count(),
-            2
-        );
-        assert!(heard.contains(&RoomReport::GatheringOver));
+        assert!(room.saved());
         let play = RoomCommand::Play(Move::Letter("p".to_owned()));
         room.inbox
             .send(RoomInput::Command {

@@ -1,6 +1,6 @@
 //! What every connection task shares: the limits, the seams a session
-//! reaches the rest of the server through (room directory, delivery, room
-//! store for the records), the metrics, admission, the shutdown signal, and
+//! reaches the rest of the server through (room directory, delivery, the
+//! room store's records), the metrics, admission, the shutdown signal, and
 //! the source of connection ids.
 
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use crate::delivery::Delivery;
 use crate::directory::RoomDirectory;
 use crate::edge::admission::Gate;
 use crate::edge::limits::Limits;
-use crate::persistence::RoomStore;
+use crate::persistence::Records;
 use crate::support::ids::{ConnId, ConnIds};
 use crate::support::metrics::Metrics;
 
@@ -26,8 +26,10 @@ pub struct ServerContext {
     pub directory: Arc<dyn RoomDirectory>,
     /// Where connections register, for rooms to reach them.
     pub delivery: Arc<dyn Delivery>,
-    /// The records (`/top`, `/history`), and whether rooms are kept.
-    pub store: Arc<dyn RoomStore>,
+    /// The records (`/top`, `/history`).
+    pub records: Arc<dyn Records>,
+    /// Whether rooms are kept (a restart then loses no game).
+    pub keeps_rooms: bool,
     /// What an operator watches.
     pub metrics: Arc<Metrics>,
     /// How long a lost seat is kept (told at shutdown).

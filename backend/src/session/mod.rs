@@ -279,7 +279,7 @@ impl Session {
     /// games of the named room, the room this connection is in, or the
     /// whole server.
     async fn records(&self, command: ClientCommand) {
-        let store = &self.context.store;
+        let store = &self.context.records;
         let answer = match command {
             ClientCommand::History(code) => {
                 let here = match &self.phase {
@@ -596,7 +596,7 @@ impl Session {
     /// database: the game is saved and goes on after the restart (`None`
     /// without a seat or a database: that is goodbye).
     fn seat_saved(&self) -> Option<String> {
-        if !self.context.store.keeps_rooms() {
+        if !self.context.keeps_rooms {
             return None;
         }
         let (Phase::Seated(room), Some(token)) = (&self.phase, &self.seat_token) else {

@@ -3,8 +3,8 @@
 //!
 //! A connection id carries its node's id, so an id is unique across every
 //! process of a cluster and says where its connection lives: a room that
-//! holds it can reach the connection wherever it is (see
-//! [`crate::delivery`]). A player is a seat, not a connection: the seat
+//! holds it can reach the connection wherever it is (the delivery
+//! layer). A player is a seat, not a connection: the seat
 //! outlives every connection that holds it.
 
 use std::fmt;

@@ -33,7 +33,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
-use rand::SeedableRng;
 use wordguess_game::{Game, PlayerId, Rules, StartRule};
 use wordguess_protocol::{GameRecord, Language, ResumeToken, RoomCode};
 
@@ -119,7 +118,8 @@ pub struct RoomCore {
     defaults: RoomDefaults,
     /// Whether the room is saved (the store keeps rooms).
     persistent: bool,
-    /// Where resume tokens come from (seeded: tests are repeatable).
+    /// Where resume tokens come from: a generator seeded with 256 fresh
+    /// random bits by the driver (a test may seed it as it likes).
     rng: StdRng,
     /// Where words come from.
     words: WordSource,
@@ -183,14 +183,14 @@ fn placeholder_game() -> Game {
 }
 
 impl RoomCore {
-    /// A new, empty room. `persistent` says whether it is saved; `seed`
-    /// makes its resume tokens.
+    /// A new, empty room. `persistent` says whether it is saved; `rng`
+    /// makes its resume tokens (128 bits each).
     pub fn fresh(
         code: RoomCode,
         kind: RoomKind,
         defaults: RoomDefaults,
         persistent: bool,
-        seed: u64,
+        rng: StdRng,
         now: Now,
     ) -> Self {
         let mut room = Self {
@@ -199,7 +199,7 @@ impl RoomCore {
             turn_time: defaults.turn_time,
             defaults,
             persistent,
-            rng: StdRng::seed_from_u64(seed),
+            rng,
             words: WordSource::Server,
             language: None,
             game: placeholder_game(),
@@ -238,10 +238,10 @@ impl RoomCore {
         save: RoomSave,
         defaults: RoomDefaults,
         persistent: bool,
-        seed: u64,
+        rng: StdRng,
         now: Now,
     ) -> (Self, Effects) {
-        let mut room = Self::fresh(code, save.kind, defaults, persistent, seed, now);
+        let mut room = Self::fresh(code, save.kind, defaults, persistent, rng, now);
         room.words = match save.words {
             SavedWords::Server => WordSource::Server,
             SavedWords::Builtin(language) => {

@@ -101,7 +101,12 @@ impl RoomCore {
         let move_to_log = self.move_to_log.take();
         let now = now.instant;
         let waiting = self.retry.is_some_and(|(at, _)| now < at);
-        if !self.persistent || waiting {
+        if !self.persistent {
+            // Without a store, finished games are not kept for history.
+            self.records.clear();
+            return Vec::new();
+        }
+        if waiting {
             // After a failure, play goes on unsaved until the next attempt.
             return Vec::new();
         }

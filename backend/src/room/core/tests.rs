@@ -97,6 +97,11 @@ fn seat_token(effects: &Effects, conn: ConnId) -> ResumeToken {
         .expect("seated")
 }
 
+/// A token generator for a test room.
+fn rng() -> StdRng {
+    rand::SeedableRng::seed_from_u64(7)
+}
+
 /// A new room of `kind` at the clock's start, saved if `persistent`.
 fn room(kind: RoomKind, persistent: bool, clock: &Clock) -> RoomCore {
     RoomCore::fresh(
@@ -104,7 +109,7 @@ fn room(kind: RoomKind, persistent: bool, clock: &Clock) -> RoomCore {
         kind,
         defaults("apple"),
         persistent,
-        7,
+        rng(),
         clock.at(0.0),
     )
 }
@@ -128,7 +133,7 @@ fn table(word: &str, persistent: bool) -> Table {
         RoomKind::QuickMatch,
         defaults(word),
         persistent,
-        7,
+        rng(),
         clock.at(0.0),
     );
     let first = room.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
@@ -192,27 +197,45 @@ fn two_players_sit_and_the_quick_match_begins_for_both() {
 }
 
 #[test]
-fn tokens_come_from_the_seed_and_differ_between_seats() {
-    let one = table("apple", false);
-    let two = table("apple", false);
-    assert_ne!(one.tokens[0], one.tokens[1]);
-    assert_eq!(
-        one.tokens, two.tokens,
-        "the same seed gives the same tokens"
+fn each_seat_gets_a_token_of_its_own() {
+    let Table { tokens, .. } = table("apple", false);
+    assert_ne!(
+        tokens[0], tokens[1],
+        "one seat's token never takes another's"
     );
 }
 
 #[test]
 fn a_name_already_taken_is_refused_and_the_connection_is_not_a_member() {
+    let clock = Clock::new();
+    let ids = ConnIds::new(NodeId(1));
+    let (alice, other) = (ids.next(), ids.next());
+    let mut room = room(RoomKind::Private, false, &clock);
+    let _ = room.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
+    let refused = room.handle(RoomInput::player(other, "Alice"), clock.at(2.0));
+    assert_eq!(
+        signals_to(&refused, other),
+        [Signal::Refused { retry: false }],
+        "it may send another name"
+    );
+    assert!(matches!(
+        &events_to(&refused, other)[..],
+        [ServerEvent::Error { message }] if message.contains("is taken")
+    ));
+    assert!(!room.is_member(other));
+    assert!(refused.reports.is_empty(), "no token for a refused name");
+}
+
+#[test]
+fn a_newcomer_to_a_started_quick_match_is_sent_to_the_next_room() {
     let Table {
         clock, mut room, ..
     } = table("apple", false);
     let carol = ConnIds::new(NodeId(2)).next();
-    let effects = room.handle(RoomInput::player(carol, "alice"), clock.at(3.0));
+    let effects = room.handle(RoomInput::player(carol, "carol"), clock.at(3.0));
     assert_eq!(
         signals_to(&effects, carol),
-        [Signal::Refused { retry: true }],
-        "the quick match has started: try the next room"
+        [Signal::Refused { retry: true }]
     );
     assert!(!room.is_member(carol));
 }
@@ -457,7 +480,24 @@ fn a_failed_save_is_told_once_retried_whole_and_its_recovery_told() {
         "the retry saves the room whole: {:?}",
         attempt.writes
     );
-    let recovered = room.handle_reports(vec![SaveReport::Recovered], clock.at(5.0));
+    // The attempt fails too: the players were told already, and the next
+    // attempt waits twice as long.
+    let again = room.handle_reports(
+        vec![SaveReport::Failed {
+            error: "disk full".to_owned(),
+            records: Vec::new(),
+        }],
+        clock.at(4.6),
+    );
+    assert!(again.reports.is_empty(), "{:?}", again.reports);
+    assert!(events_to(&again, alice).is_empty(), "told once");
+    let _ = room.handle_timeout(clock.at(5.6));
+    let second = room.handle_timeout(clock.at(6.6));
+    assert!(second
+        .writes
+        .iter()
+        .any(|write| matches!(write, Write::SaveRoom { .. })));
+    let recovered = room.handle_reports(vec![SaveReport::Recovered], clock.at(7.0));
     assert!(recovered
         .reports
         .contains(&RoomReport::Saving { works: true }));
@@ -524,16 +564,51 @@ fn a_restored_room_keeps_its_seats_away_and_one_that_cannot_go_on_revokes_them()
         save.clone(),
         defaults("apple"),
         true,
-        8,
+        rng(),
         clock.at(100.0),
     );
     assert!(effects.reports.is_empty(), "{:?}", effects.reports);
-    assert_eq!(back.gauges().seats, 2);
+    let mut back = back;
     assert_eq!(back.gauges().moves, 1);
+    // A spectator sees both seats kept, away until their players resume.
+    let viewer = ConnIds::new(NodeId(2)).next();
+    let watch = RoomInput::Enter {
+        conn: viewer,
+        name: "carol".to_owned(),
+        role: Role::Spectator,
+        door: Door::Ws,
+    };
+    let _ = back.handle(watch, clock.at(101.0));
+    let who = back.handle(command(viewer, RoomCommand::Who), clock.at(102.0));
+    match &events_to(&who, viewer)[..] {
+        [ServerEvent::Who { players, .. }] => {
+            assert_eq!(players.len(), 2);
+            assert!(players.iter().all(|seat| seat.away), "{players:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let resumed = back.handle(
+        RoomInput::Resume {
+            conn: alice,
+            token: tokens[0].clone(),
+            door: Door::Tcp,
+        },
+        clock.at(103.0),
+    );
+    assert!(matches!(
+        signals_to(&resumed, alice)[..],
+        [Signal::Seated { .. }]
+    ));
     let mut broken = save;
     broken.game.word = String::new();
-    let (_, effects) =
-        RoomCore::restored(code(), broken, defaults("apple"), true, 8, clock.at(100.0));
+    let (_, effects) = RoomCore::restored(
+        code(),
+        broken,
+        defaults("apple"),
+        true,
+        rng(),
+        clock.at(100.0),
+    );
     assert!(effects.reports.iter().any(|report| matches!(
         report,
         RoomReport::TokensRevoked(revoked) if revoked.contains(&tokens[0])

@@ -1,7 +1,10 @@
-//! Starting and stopping the whole server: the wiring. It builds the
-//! seams (delivery, room store, room directory), starts the rooms saved
-//! before a restart, serves the listeners, and on shutdown tells every
-//! player, waits for the tasks and closes the store.
+//! Starting and stopping the whole server: the wiring, the top layer. It
+//! builds the seams (delivery, room store, room directory), starts the
+//! rooms saved before a restart, serves the listeners, and on shutdown
+//! tells every player, waits for the tasks and closes the store.
+//! [`testkit`] starts the same server on loopback for tests.
+
+pub mod testkit;
 
 use std::future::Future;
 use std::io;
@@ -131,6 +134,7 @@ pub async fn run(
             reports,
         ));
     });
+    tracing::info!(%node, "this server's node id");
     let directory = LocalDirectory::new(
         node,
         config.players_to_start,
@@ -156,7 +160,8 @@ pub async fn run(
         limits: config.limits,
         directory: directory as Arc<dyn RoomDirectory>,
         delivery,
-        store: store.clone(),
+        records: store.clone(),
+        keeps_rooms: store.keeps_rooms(),
         metrics,
         resume_grace: config.resume_grace,
         shutdown: token.clone(),
