@@ -34,15 +34,21 @@ fn moves_after_save(store: &Store, room: &str) -> Vec<(u32, String)> {
         .collect()
 }
 
-#[test]
-fn a_restart_reads_the_moves_logged_after_each_rooms_save_in_order() {
-    let db = TempDb::new();
+/// Rooms AAAAAA and BBBBBB saved, then one move logged in each.
+fn two_rooms_with_a_move_each(db: &TempDb) -> (Store, wordguess_store::Writer) {
     let (store, writer) = db.open();
     submit(
         &writer,
         vec![save_room("AAAAAA", "a0"), save_room("BBBBBB", "b0")],
     );
     submit(&writer, vec![logged("AAAAAA", 1), logged("BBBBBB", 1)]);
+    (store, writer)
+}
+
+#[test]
+fn a_restart_reads_the_moves_logged_after_each_rooms_save_in_order() {
+    let db = TempDb::new();
+    let (store, writer) = two_rooms_with_a_move_each(&db);
     submit(&writer, vec![logged("AAAAAA", 2)]);
     // B is saved whole again: its earlier move is in that state.
     submit(
@@ -233,12 +239,7 @@ fn after_a_failed_save_no_move_is_logged_on_the_older_state() {
 #[test]
 fn one_room_is_read_back_by_its_code_with_only_its_own_later_moves() {
     let db = TempDb::new();
-    let (store, writer) = db.open();
-    submit(
-        &writer,
-        vec![save_room("AAAAAA", "a0"), save_room("BBBBBB", "b0")],
-    );
-    submit(&writer, vec![logged("AAAAAA", 1), logged("BBBBBB", 1)]);
+    let (store, writer) = two_rooms_with_a_move_each(&db);
     submit(
         &writer,
         vec![save_room("AAAAAA", "a1"), logged("AAAAAA", 2)],

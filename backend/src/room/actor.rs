@@ -456,6 +456,11 @@ mod tests {
             .await;
         }
 
+        /// Whether the directory heard `report`.
+        fn heard(&self, report: &RoomReport) -> bool {
+            self.heard.0.lock().contains(report)
+        }
+
         fn saved(&self) -> bool {
             self.store
                 .kept
@@ -487,7 +492,7 @@ mod tests {
                 == 2
         })
         .await;
-        assert!(room.heard.0.lock().contains(&RoomReport::GatheringOver));
+        assert!(room.heard(&RoomReport::GatheringOver));
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert!(
             room.delivery.take(alice).is_empty() && room.delivery.take(bob).is_empty(),
@@ -547,22 +552,14 @@ mod tests {
                 .any(|event| matches!(event, ServerEvent::WordNamed { .. })),
             "the move itself reached bob: {got:?}"
         );
-        assert!(room
-            .heard
-            .0
-            .lock()
-            .contains(&RoomReport::Saving { works: false }));
+        assert!(room.heard(&RoomReport::Saving { works: false }));
         assert!(room
             .metrics
             .encode()
             .contains("wordguess_save_failures_total 1"));
         room.store.failing.store(false, Ordering::Relaxed);
         room.until_notice(bob, &mut got, "saved again").await;
-        assert!(room
-            .heard
-            .0
-            .lock()
-            .contains(&RoomReport::Saving { works: true }));
+        assert!(room.heard(&RoomReport::Saving { works: true }));
         room.stop().await;
     }
 
@@ -579,7 +576,7 @@ mod tests {
         }
         // The away seats' grace (60 s), then the idle time (600 s).
         tokio::time::sleep(Duration::from_secs(660)).await;
-        until(|| room.heard.0.lock().contains(&RoomReport::Closed)).await;
+        until(|| room.heard(&RoomReport::Closed)).await;
         assert!(!room.saved(), "a closed room is forgotten");
         assert!(room.inbox.is_closed());
         room.stop().await;

@@ -101,6 +101,18 @@ impl RoomInput {
         }
     }
 
+    /// A spectator named `name` enters through the WebSocket door (for
+    /// tests).
+    #[cfg(test)]
+    pub fn spectator(conn: ConnId, name: &str) -> Self {
+        RoomInput::Enter {
+            conn,
+            name: name.to_owned(),
+            role: Role::Spectator,
+            door: Door::Ws,
+        }
+    }
+
     /// The connection the input comes from.
     pub fn conn(&self) -> ConnId {
         match self {

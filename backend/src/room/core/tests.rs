@@ -9,7 +9,7 @@ use wordguess_protocol::{ResumeToken, RoomCode, ServerEvent};
 
 use super::*;
 use crate::delivery::Signal;
-use crate::room::messages::{Role, RoomCommand};
+use crate::room::messages::RoomCommand;
 use crate::support::ids::{ConnIds, NodeId};
 
 /// The server's settings for test rooms: every game's word is `word`.
@@ -115,14 +115,9 @@ fn room(kind: RoomKind, persistent: bool, clock: &Clock) -> RoomCore {
 }
 
 /// A quick-match room where alice and bob sit and the game has begun
-/// (alice moves first).
-struct Table {
-    clock: Clock,
-    room: RoomCore,
-    alice: ConnId,
-    bob: ConnId,
-    tokens: [ResumeToken; 2],
-}
+/// (alice moves first): the clock, the room, alice's and bob's connections
+/// and their seats' tokens.
+struct Table(Clock, RoomCore, ConnId, ConnId, [ResumeToken; 2]);
 
 fn table(word: &str, persistent: bool) -> Table {
     let clock = Clock::new();
@@ -139,13 +134,7 @@ fn table(word: &str, persistent: bool) -> Table {
     let first = room.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
     let second = room.handle(RoomInput::player(bob, "bob"), clock.at(2.0));
     let tokens = [seat_token(&first, alice), seat_token(&second, bob)];
-    Table {
-        clock,
-        room,
-        alice,
-        bob,
-        tokens,
-    }
+    Table(clock, room, alice, bob, tokens)
 }
 
 #[test]
@@ -198,7 +187,7 @@ fn two_players_sit_and_the_quick_match_begins_for_both() {
 
 #[test]
 fn each_seat_gets_a_token_of_its_own() {
-    let Table { tokens, .. } = table("apple", false);
+    let Table(_, _, _, _, tokens) = table("apple", false);
     assert_ne!(
         tokens[0], tokens[1],
         "one seat's token never takes another's"
@@ -228,9 +217,7 @@ fn a_name_already_taken_is_refused_and_the_connection_is_not_a_member() {
 
 #[test]
 fn a_newcomer_to_a_started_quick_match_is_sent_to_the_next_room() {
-    let Table {
-        clock, mut room, ..
-    } = table("apple", false);
+    let Table(clock, mut room, _, _, _) = table("apple", false);
     let carol = ConnIds::new(NodeId(2)).next();
     let effects = room.handle(RoomInput::player(carol, "carol"), clock.at(3.0));
     assert_eq!(
@@ -242,12 +229,7 @@ fn a_newcomer_to_a_started_quick_match_is_sent_to_the_next_room() {
 
 #[test]
 fn a_move_is_logged_alone_once_the_room_is_saved_whole_and_the_whole_state_follows_in_time() {
-    let Table {
-        clock,
-        mut room,
-        alice,
-        ..
-    } = table("apple", true);
+    let Table(clock, mut room, alice, _, _) = table("apple", true);
     // The room was saved whole when the players sat down.
     for (moves, (at, guess)) in [(3.0, "p"), (4.0, "l")].into_iter().enumerate() {
         let effects = room.handle(letter(alice, guess), clock.at(at));
@@ -273,12 +255,7 @@ fn a_move_is_logged_alone_once_the_room_is_saved_whole_and_the_whole_state_follo
 
 #[test]
 fn a_room_without_a_store_never_saves() {
-    let Table {
-        clock,
-        mut room,
-        alice,
-        ..
-    } = table("apple", false);
+    let Table(clock, mut room, alice, _, _) = table("apple", false);
     let effects = room.handle(letter(alice, "p"), clock.at(3.0));
     assert!(effects.writes.is_empty());
     assert!(!events_to(&effects, alice).is_empty());
@@ -286,13 +263,7 @@ fn a_room_without_a_store_never_saves() {
 
 #[test]
 fn a_lost_connection_keeps_the_seat_away_until_the_grace_ends() {
-    let Table {
-        clock,
-        mut room,
-        bob,
-        tokens,
-        alice,
-    } = table("apple", false);
+    let Table(clock, mut room, alice, bob, tokens) = table("apple", false);
     let gone = room.handle(RoomInput::Gone { conn: bob }, clock.at(10.0));
     assert!(gone.left.contains(&bob));
     assert!(
@@ -317,13 +288,7 @@ fn a_lost_connection_keeps_the_seat_away_until_the_grace_ends() {
 
 #[test]
 fn resuming_moves_the_seat_and_closes_the_old_connection() {
-    let Table {
-        clock,
-        mut room,
-        alice,
-        tokens,
-        ..
-    } = table("apple", false);
+    let Table(clock, mut room, alice, _, tokens) = table("apple", false);
     let again = ConnIds::new(NodeId(2)).next();
     let effects = room.handle(
         RoomInput::Resume {
@@ -345,13 +310,7 @@ fn resuming_moves_the_seat_and_closes_the_old_connection() {
 
 #[test]
 fn chat_is_rate_limited_in_simulated_time() {
-    let Table {
-        clock,
-        mut room,
-        alice,
-        bob,
-        ..
-    } = table("apple", false);
+    let Table(clock, mut room, alice, bob, _) = table("apple", false);
     for i in 0..5 {
         let effects = room.handle(
             command(alice, RoomCommand::Say(format!("hi {i}"))),
@@ -376,22 +335,9 @@ fn chat_is_rate_limited_in_simulated_time() {
 
 #[test]
 fn a_spectator_sees_the_game_and_the_players_hear_of_it() {
-    let Table {
-        clock,
-        mut room,
-        alice,
-        ..
-    } = table("apple", false);
+    let Table(clock, mut room, alice, _, _) = table("apple", false);
     let viewer = ConnIds::new(NodeId(2)).next();
-    let effects = room.handle(
-        RoomInput::Enter {
-            conn: viewer,
-            name: "carol".to_owned(),
-            role: Role::Spectator,
-            door: Door::Ws,
-        },
-        clock.at(3.0),
-    );
+    let effects = room.handle(RoomInput::spectator(viewer, "carol"), clock.at(3.0));
     assert!(events_to(&effects, viewer)
         .iter()
         .any(|event| matches!(event, ServerEvent::Snapshot { .. })));
@@ -405,13 +351,7 @@ fn a_spectator_sees_the_game_and_the_players_hear_of_it() {
 
 #[test]
 fn the_results_go_into_history_with_the_wall_clock_and_every_seat_is_freed() {
-    let Table {
-        clock,
-        mut room,
-        alice,
-        tokens,
-        ..
-    } = table("apple", true);
+    let Table(clock, mut room, alice, _, tokens) = table("apple", true);
     let won = room.handle(
         command(alice, RoomCommand::Play(Move::Word("apple".to_owned()))),
         clock.at(12.0),
@@ -445,12 +385,7 @@ fn the_results_go_into_history_with_the_wall_clock_and_every_seat_is_freed() {
 
 #[test]
 fn a_failed_save_is_told_once_retried_whole_and_its_recovery_told() {
-    let Table {
-        clock,
-        mut room,
-        alice,
-        ..
-    } = table("apple", true);
+    let Table(clock, mut room, alice, _, _) = table("apple", true);
     let _ = room.handle(letter(alice, "p"), clock.at(3.0));
     let failed = room.handle_reports(
         vec![SaveReport::Failed {
@@ -550,13 +485,7 @@ fn only_the_host_changes_a_private_room_s_settings() {
 
 #[test]
 fn a_restored_room_keeps_its_seats_away_and_one_that_cannot_go_on_revokes_them() {
-    let Table {
-        clock,
-        mut room,
-        alice,
-        tokens,
-        ..
-    } = table("apple", true);
+    let Table(clock, mut room, alice, _, tokens) = table("apple", true);
     let _ = room.handle(letter(alice, "p"), clock.at(3.0));
     let save = room.to_save();
     let (back, effects) = RoomCore::restored(
@@ -572,12 +501,7 @@ fn a_restored_room_keeps_its_seats_away_and_one_that_cannot_go_on_revokes_them()
     assert_eq!(back.gauges().moves, 1);
     // A spectator sees both seats kept, away until their players resume.
     let viewer = ConnIds::new(NodeId(2)).next();
-    let watch = RoomInput::Enter {
-        conn: viewer,
-        name: "carol".to_owned(),
-        role: Role::Spectator,
-        door: Door::Ws,
-    };
+    let watch = RoomInput::spectator(viewer, "carol");
     let _ = back.handle(watch, clock.at(101.0));
     let who = back.handle(command(viewer, RoomCommand::Who), clock.at(102.0));
     match &events_to(&who, viewer)[..] {
@@ -617,13 +541,7 @@ fn a_restored_room_keeps_its_seats_away_and_one_that_cannot_go_on_revokes_them()
 
 #[test]
 fn a_player_wins_while_the_other_is_away() {
-    let Table {
-        clock,
-        mut room,
-        alice,
-        bob,
-        ..
-    } = table("apple", false);
+    let Table(clock, mut room, alice, bob, _) = table("apple", false);
     let _ = room.handle(RoomInput::Gone { conn: bob }, clock.at(3.0));
     let won = room.handle(
         command(alice, RoomCommand::Play(Move::Word("apple".to_owned()))),
