@@ -232,3 +232,120 @@ pub async fn write_frames<S>(
     };
     let _ = Box::pin(tokio::time::timeout(write_timeout, goodbye)).await;
 }
+
+#[cfg(test)]
+mod tests {
+    //! The door driven through channels instead of a socket, as axum's
+    //! `examples/testing-websockets` drives its handler: frames in, lines
+    //! out; events in, frames out.
+
+    use std::sync::Arc;
+
+    use tokio::sync::mpsc;
+
+    use super::*;
+
+    /// A sink that hands every frame to `frames`.
+    fn recording_sink(
+        frames: mpsc::UnboundedSender<Message>,
+    ) -> impl Sink<Message, Error = axum::Error> + Unpin {
+        Box::pin(futures_util::sink::unfold(
+            frames,
+            |frames, frame: Message| async move {
+                let _ = frames.send(frame);
+                Ok::<_, axum::Error>(frames)
+            },
+        ))
+    }
+
+    /// Writes `events` through `write_frames` and returns the frames sent.
+    async fn frames_for(events: Vec<ServerEvent>, json: bool) -> Vec<Message> {
+        let (outbox, queue) = Outbox::new(16);
+        for event in events {
+            outbox.send(Arc::new(event));
+        }
+        drop(outbox);
+        let (frames, mut sent) = mpsc::unbounded_channel();
+        let closing = Closing::default();
+        write_frames(
+            recording_sink(frames),
+            queue,
+            json,
+            Duration::from_secs(1),
+            closing,
+        )
+        .await;
+        let mut out = Vec::new();
+        while let Ok(frame) = sent.try_recv() {
+            out.push(frame);
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn each_text_frame_is_a_line_and_a_frame_of_several_lines_is_split() {
+        let frames: Vec<Result<Message, axum::Error>> = vec![
+            Ok(Message::text("alice")),
+            Ok(Message::text("/letter a\n/word apple\n")),
+            Ok(Message::Binary(vec![0xff, 0xfe].into())),
+            Ok(Message::Close(None)),
+            Ok(Message::text("after the close")),
+        ];
+        let lines: Vec<Result<String, LineError>> =
+            read_lines(futures_util::stream::iter(frames), 1024, Closing::default())
+                .collect()
+                .await;
+        assert_eq!(
+            lines,
+            [
+                Ok("alice".to_owned()),
+                Ok("/letter a".to_owned()),
+                Ok("/word apple".to_owned()),
+                Err(LineError::InvalidUtf8),
+            ],
+            "nothing is read after the close"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_over_long_frame_is_refused_as_a_line_error() {
+        let long = "x".repeat(2000);
+        let lines: Vec<Result<String, LineError>> = read_lines(
+            futures_util::stream::iter([Ok(Message::text(long))]),
+            1024,
+            Closing::default(),
+        )
+        .collect()
+        .await;
+        assert_eq!(lines, [Err(LineError::TooLong { max: 1024 })]);
+    }
+
+    #[tokio::test]
+    async fn events_go_out_as_text_lines_or_json_and_quit_closes_with_a_reason() {
+        let events = vec![
+            ServerEvent::Notice {
+                message: "hello".to_owned(),
+            },
+            ServerEvent::Quit,
+        ];
+        let text = frames_for(events.clone(), false).await;
+        assert_eq!(text[0], Message::text("hello"));
+        assert_eq!(text[1], Message::text("/quit"));
+        assert!(
+            matches!(&text[2], Message::Close(Some(close)) if close.code == 1000),
+            "{text:?}"
+        );
+        let json = frames_for(events, true).await;
+        let Message::Text(first) = &json[0] else {
+            panic!("{json:?}");
+        };
+        let event: ServerEvent = serde_json::from_str(first.as_str()).expect("JSON");
+        assert_eq!(
+            event,
+            ServerEvent::Notice {
+                message: "hello".to_owned()
+            }
+        );
+        assert!(matches!(json.last(), Some(Message::Close(Some(_)))));
+    }
+}
