@@ -248,6 +248,38 @@ async fn a_spectator_cannot_move_and_a_resume_goes_to_the_token_s_room() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn new_then_a_name_makes_a_private_room_and_enters_it_as_its_first_player() {
+    let world = world();
+    let (mut session, mut events) = session(&world);
+    session.on_line(Ok("/new".to_owned())).await;
+    assert!(queued(&mut events).await.iter().any(|event| matches!(
+        event,
+        ServerEvent::Notice { message } if message.starts_with("A private room will be made")
+    )));
+    let name = session.on_line(Ok("alice".to_owned()));
+    let room = async {
+        // The room exists once the name has come.
+        loop {
+            if let Some(code) = world.directory.created().first() {
+                let mut inbox = world.directory.inbox(code);
+                return answer(&world, &mut inbox, seated(code, "alice")).await;
+            }
+            tokio::task::yield_now().await;
+        }
+    };
+    let (_, input) = tokio::join!(name, room);
+    assert!(matches!(
+        input,
+        RoomInput::Enter {
+            role: Role::Player,
+            ..
+        }
+    ));
+    assert_eq!(world.directory.created().len(), 1);
+    assert!(session.has_joined());
+}
+
+#[tokio::test(start_paused = true)]
 async fn records_without_a_database_say_so() {
     let world = world();
     let (mut session, mut events) = session(&world);

@@ -63,11 +63,6 @@ impl ConnIds {
         }
     }
 
-    /// The node these ids belong to.
-    pub fn node(&self) -> NodeId {
-        self.node
-    }
-
     /// A fresh id.
     pub fn next(&self) -> ConnId {
         ConnId {
