@@ -37,26 +37,21 @@ pub async fn serve_player(
     let (reader, writer) = stream.into_split();
     let (outbox, events) = Outbox::new(context.limits.outbound_queue);
     let writer = tokio::spawn(write_text(writer, events, context.limits.write_timeout));
-    let limits = &context.limits;
-    let decoder = LineDecoder::with_backlog(limits.max_line_bytes, limits.max_queued_lines);
-    let lines = Box::pin(read_lines(reader, decoder));
+    let lines = Box::pin(read_lines(reader, context.limits.max_line_bytes));
     spawn_connection(context, Door::Tcp, addr, outbox, writer, lines, admission);
 }
 
-/// The lines a peer sends, split and bounded by `decoder`; ends at EOF or
-/// on a read error. It reads from the socket only once every line already
-/// read has been taken, so a client that sends faster than its lines are
-/// served is held back by its own socket (back-pressure), and the lines
-/// waiting are at most what one read brought.
+/// The lines a peer sends, bounded by `max_line_bytes`; ends at EOF or on
+/// a read error.
 ///
 /// It waits for the socket to be readable and only then reads into a buffer
 /// on the stack, so an idle connection holds no read buffer at all (the
 /// decoder keeps only an unfinished line).
 pub fn read_lines(
     reader: OwnedReadHalf,
-    decoder: LineDecoder,
+    max_line_bytes: usize,
 ) -> impl Stream<Item = Result<String, LineError>> {
-    let state = (reader, decoder);
+    let state = (reader, LineDecoder::new(max_line_bytes));
     futures_util::stream::unfold(state, |(reader, mut decoder)| async move {
         loop {
             if let Some(line) = decoder.next_line() {

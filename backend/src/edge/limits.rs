@@ -27,13 +27,10 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// Commands a connection may send at once (token bucket burst)...
     pub command_burst: u32,
-    /// ...and per second, sustained; faster commands wait their turn (the
-    /// connection is read no further meanwhile).
+    /// ...and per second, sustained; faster commands are refused.
     pub commands_per_second: f64,
-    /// Lines that may wait at once for their turn (what one read or one
-    /// WebSocket message brought); a client that sends more at once is
-    /// disconnected.
-    pub max_queued_lines: usize,
+    /// Refused commands in a row after which a flooding client is dropped.
+    pub flood_strikes: u32,
     /// How long one write to a client may take before it is dropped.
     pub write_timeout: Duration,
     /// How long a closing connection may take to flush its last lines.
@@ -54,7 +51,7 @@ impl Default for Limits {
             max_header_bytes: 16 * 1024,
             command_burst: 40,
             commands_per_second: 20.0,
-            max_queued_lines: 1000,
+            flood_strikes: 200,
             write_timeout: Duration::from_secs(10),
             linger: Duration::from_secs(2),
             name_timeout: Duration::from_secs(300),
