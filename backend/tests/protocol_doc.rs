@@ -12,6 +12,9 @@
 //!   reordered field), and every line of its text rendering must appear
 //!   somewhere in the document. Together the blocks must show every kind of
 //!   event.
+//! - A `json` block right after a `text` block (only blank lines between
+//!   them) shows the same events in the other encoding: its events, rendered
+//!   as text, are exactly the text block's lines.
 //! - Every block whose info string is `text commands` holds client lines,
 //!   one per non-empty line, that [`ClientCommand::parse`] accepts; together
 //!   they show every command. Every block whose info string is
@@ -130,6 +133,10 @@ fn command_kind(command: &ClientCommand) -> &'static str {
 struct Block {
     /// What follows the opening backticks, trimmed (`json`, `text commands`).
     info: String,
+    /// The line number of the opening fence.
+    start: usize,
+    /// The line number of the closing fence.
+    end: usize,
     /// The lines inside the fence, each with its line number in the file.
     lines: Vec<(usize, String)>,
 }
@@ -150,12 +157,17 @@ fn fenced_blocks(doc: &str) -> Vec<Block> {
     for (index, line) in doc.lines().enumerate() {
         let number = index + 1;
         match open.as_mut() {
-            Some(_) if line.trim_end() == "```" => blocks.extend(open.take()),
+            Some(block) if line.trim_end() == "```" => {
+                block.end = number;
+                blocks.extend(open.take());
+            }
             Some(block) => block.lines.push((number, line.to_owned())),
             None => {
                 if let Some(info) = line.strip_prefix("```") {
                     open = Some(Block {
                         info: info.trim().to_owned(),
+                        start: number,
+                        end: number,
                         lines: Vec::new(),
                     });
                 }
@@ -220,6 +232,47 @@ fn every_json_example_is_exactly_an_event_the_server_sends_and_its_text_is_shown
         missing.is_empty(),
         "PROTOCOL.md shows no JSON example of {missing:?}"
     );
+}
+
+#[test]
+fn a_json_example_right_after_a_text_example_shows_the_same_events() {
+    let doc = document();
+    let blocks = fenced_blocks(&doc);
+    let mut pairs = 0;
+    for pair in blocks.windows(2) {
+        let (text, json) = (&pair[0], &pair[1]);
+        if text.info != "text" || json.info != "json" {
+            continue;
+        }
+        let between = doc.lines().skip(text.end).take(json.start - text.end - 1);
+        if between.clone().any(|line| !line.trim().is_empty()) {
+            continue;
+        }
+        pairs += 1;
+        let shown: Vec<&str> = text
+            .lines
+            .iter()
+            .map(|(_, line)| line.as_str())
+            .filter(|line| !line.trim().is_empty())
+            .collect();
+        let rendered: Vec<String> = json
+            .lines
+            .iter()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .flat_map(|(number, line)| {
+                let event = ServerEvent::from_json(line)
+                    .unwrap_or_else(|error| panic!("PROTOCOL.md:{number}: {error}"));
+                event.to_text().lines().map(str::to_owned).collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(
+            rendered, shown,
+            "PROTOCOL.md:{}: this JSON example and the text example before it (line {}) \
+             show different events",
+            json.start, text.start
+        );
+    }
+    assert!(pairs > 10, "only {pairs} text and JSON examples side by side");
 }
 
 #[test]
