@@ -1,6 +1,7 @@
 //! `wordguess-server`: the game over TCP and WebSocket, the web app, and the
 //! palindrome service, in one process.
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -74,6 +75,19 @@ struct Cli {
     /// `none` keeps everything in memory.
     #[arg(long, value_name = "PATH|none", default_value = "wordguess.db")]
     db: String,
+    /// How log lines (on stderr) are written: `text` (coloured only on a
+    /// terminal) or `json` (one object a line, for log collectors).
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+}
+
+/// The form of the log lines.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    /// Plain lines; colours only when stderr is a terminal.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 /// jemalloc, with a background thread that gives freed pages back to the
@@ -84,13 +98,17 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
+    let cli = Cli::parse();
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
-    let cli = Cli::parse();
+        );
+    match cli.log_format {
+        // A log file or a pipe gets plain text, not colour escapes.
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => logs.json().init(),
+    }
     if let Err(error) = tikv_jemalloc_ctl::background_thread::write(true) {
         tracing::warn!(%error, "jemalloc's background purging is off");
     }
@@ -116,13 +134,19 @@ async fn main() -> anyhow::Result<()> {
         http: bind(cli.http, "web server").await?,
         palindrome: bind(cli.palindrome, "palindrome service").await?,
     };
+    let (game, http) = (listeners.game.local_addr()?, listeners.http.local_addr()?);
+    let browser = match &cli.public_url {
+        Some(url) => format!("{}/", url.trim_end_matches('/')),
+        None => format!("http://{}/", reachable(http)),
+    };
+    let terminal = format!("nc {} {}", reachable(game).ip(), game.port());
     tracing::info!(
-        tcp = %listeners.game.local_addr()?,
-        http = %listeners.http.local_addr()?,
+        tcp = %game,
+        http = %http,
         palindrome = %listeners.palindrome.local_addr()?,
         words = words.len(),
         players = cli.players,
-        "wordguess is ready: play with `nc` on the tcp address or open http://<http address>/"
+        "wordguess is ready: open {browser} in a browser, or play in a terminal with `{terminal}`"
     );
     let limits = Limits {
         max_connections: cli.max_connections,
@@ -153,6 +177,18 @@ async fn main() -> anyhow::Result<()> {
     run(config, listeners, shutdown_signal()).await?;
     tracing::info!("goodbye");
     Ok(())
+}
+
+/// The address a person on this machine uses to reach a listener on
+/// `addr`: a listener on every interface (`0.0.0.0`, `::`) is reached on
+/// loopback.
+fn reachable(addr: std::net::SocketAddr) -> std::net::SocketAddr {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    std::net::SocketAddr::new(ip, addr.port())
 }
 
 /// Completes on Ctrl-C or SIGTERM.

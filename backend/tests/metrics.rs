@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{http_get, raw_ws, Client, Door, LineReader, ServerProcess, PATIENCE};
+use common::{http_get, raw_ws, Client, Door, LineReader, Player, ServerProcess, PATIENCE};
 use wordguess_backend::testkit::{start, RunningServer, TestOptions};
 
 /// The value of `metric` (with its labels, as written) in `/metrics`
@@ -151,4 +151,78 @@ async fn a_connections_log_lines_name_its_id_door_address_and_player() {
         assert!(closing.contains(&format!("player={name}")), "{closing}");
         assert!(closing.contains("conn{id="), "{closing}");
     }
+}
+
+#[tokio::test]
+async fn the_ready_line_says_what_to_open_in_a_browser_and_the_nc_command_to_copy() {
+    let server = ServerProcess::start(&["--db".into(), "none".into()]);
+    let browser = format!("open http://{}/ in a browser", server.http);
+    assert!(server.ready.contains(&browser), "{}", server.ready);
+    let terminal = format!("`nc 127.0.0.1 {}`", server.game.port());
+    assert!(server.ready.contains(&terminal), "{}", server.ready);
+    assert!(
+        !server.ready.contains('<'),
+        "no placeholder to fill in: {}",
+        server.ready
+    );
+    let mut player = Player::connect_raw(server.game).await;
+    player
+        .expect("Welcome to wordguess! Send your name to join a game.")
+        .await;
+}
+
+/// The server's log lines up to its ready line, with `args`, its stderr a
+/// pipe as a log file or a collector would have it.
+fn log_until_ready(args: &[&str]) -> Vec<String> {
+    use std::io::BufRead;
+    let mut process = std::process::Command::new(env!("CARGO_BIN_EXE_wordguess-server"))
+        .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        .args(["--palindrome", "127.0.0.1:0", "--web-root", "no-app"])
+        .args(["--db", "none"])
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let stderr = process.stderr.take().expect("stderr");
+    let mut lines = Vec::new();
+    for line in std::io::BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+    {
+        let ready = line.contains("wordguess is ready");
+        lines.push(line);
+        if ready {
+            break;
+        }
+    }
+    let _ = process.kill();
+    let _ = process.wait();
+    lines
+}
+
+#[test]
+fn logs_to_a_pipe_are_plain_text_and_json_on_request() {
+    let text = log_until_ready(&[]);
+    assert!(
+        text.last()
+            .is_some_and(|line| line.contains("wordguess is ready")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().all(|line| !line.contains('\u{1b}')),
+        "no colour escapes in a log file: {text:?}"
+    );
+    let json = log_until_ready(&["--log-format", "json"]);
+    assert!(!json.is_empty());
+    for line in &json {
+        let object: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|error| panic!("not one JSON object ({error}): {line}"));
+        assert!(object["fields"]["message"].is_string(), "{line}");
+        assert!(object["level"].is_string(), "{line}");
+    }
+    let ready = json.last().expect("a ready line");
+    assert!(ready.contains("wordguess is ready"), "{ready}");
 }

@@ -262,7 +262,11 @@ fn a_json_example_right_after_a_text_example_shows_the_same_events() {
             .flat_map(|(number, line)| {
                 let event = ServerEvent::from_json(line)
                     .unwrap_or_else(|error| panic!("PROTOCOL.md:{number}: {error}"));
-                event.to_text().lines().map(str::to_owned).collect::<Vec<_>>()
+                event
+                    .to_text()
+                    .lines()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
             })
             .collect();
         assert_eq!(
@@ -272,7 +276,10 @@ fn a_json_example_right_after_a_text_example_shows_the_same_events() {
             json.start, text.start
         );
     }
-    assert!(pairs > 10, "only {pairs} text and JSON examples side by side");
+    assert!(
+        pairs > 10,
+        "only {pairs} text and JSON examples side by side"
+    );
 }
 
 #[test]

@@ -533,13 +533,16 @@ impl Drop for TempDir {
 }
 
 /// A real `wordguess-server` process on free loopback ports, killed without
-/// warning when dropped. Its log (stderr, no colours) is read line by line.
+/// warning when dropped. Its log (stderr, a pipe: plain text) is read line
+/// by line.
 pub struct ServerProcess {
     process: std::process::Child,
     /// The TCP game door.
     pub game: SocketAddr,
     /// The web server.
     pub http: SocketAddr,
+    /// The line that says the server is ready.
+    pub ready: String,
     /// The server's log lines after the "ready" line.
     pub log: std::sync::mpsc::Receiver<String>,
 }
@@ -552,7 +555,6 @@ impl ServerProcess {
             .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
             .args(["--palindrome", "127.0.0.1:0", "--web-root", "no-app"])
             .args(args)
-            .env("NO_COLOR", "1")
             .env("RUST_LOG", "info")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
@@ -583,6 +585,7 @@ impl ServerProcess {
         Self {
             game: address("tcp"),
             http: address("http"),
+            ready,
             process,
             log,
         }
