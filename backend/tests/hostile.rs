@@ -173,34 +173,97 @@ async fn a_websocket_flood_is_closed_with_the_policy_code() {
     server.shutdown().await;
 }
 
+/// A connection to `http` that sends half a request head and stops.
+async fn half_sent_request(http: std::net::SocketAddr) -> tokio::net::TcpStream {
+    let mut stream = tokio::net::TcpStream::connect(http).await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    stream
+}
+
+/// Whether the server closed `stream` (reading ends) within `wait`.
+async fn closed_within(stream: &mut tokio::net::TcpStream, wait: Duration) -> bool {
+    let mut rest = Vec::new();
+    tokio::time::timeout(wait, stream.read_to_end(&mut rest))
+        .await
+        .is_ok()
+}
+
 #[tokio::test]
-async fn http_connections_count_from_accept_and_slow_requests_are_cut_off() {
+async fn slow_requests_are_cut_off_at_the_header_deadline() {
     let mut options = TestOptions::new("apple", 2);
-    options.limits.max_connections = 2;
     options.limits.header_timeout = Duration::from_millis(300);
     let server = start(options).await;
-    // Two half-sent requests hold the server's two slots...
-    let mut slow = Vec::new();
-    for _ in 0..2 {
-        let mut stream = tokio::net::TcpStream::connect(server.http).await.unwrap();
-        stream
-            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
-            .await
-            .unwrap();
-        slow.push(stream);
+    let mut slow = half_sent_request(server.http).await;
+    assert!(
+        closed_within(&mut slow, common::PATIENCE).await,
+        "a slow request is closed by the server"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn half_sent_http_requests_make_room_for_a_player_at_once_on_every_door() {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.max_connections = 2;
+    // Far beyond the test: the deadline is not what frees a slot.
+    options.limits.header_timeout = Duration::from_secs(600);
+    for door in Door::ALL {
+        let server = start(options.clone()).await;
+        // Two half-sent requests (from a botnet, say) hold both slots...
+        let mut oldest = half_sent_request(server.http).await;
+        let mut newer = half_sent_request(server.http).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // ...and a player gets in at once: the oldest makes room.
+        let mut alice = client(&server, door, "alice").await;
+        alice.enter(&[], "alice").await;
+        assert!(
+            closed_within(&mut oldest, common::PATIENCE).await,
+            "{door:?}: the oldest half-sent request is closed"
+        );
+        assert!(
+            !closed_within(&mut newer, Duration::from_millis(200)).await,
+            "{door:?}: only one makes room"
+        );
+        server.shutdown().await;
     }
-    let mut player = Player::connect_raw(server.game).await;
-    player
-        .expect("Error: the server is full; try again later.")
+}
+
+#[tokio::test]
+async fn the_oldest_of_a_nameless_player_and_a_half_sent_request_makes_room() {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.max_connections = 2;
+    options.limits.header_timeout = Duration::from_secs(600);
+    let server = start(options).await;
+    let mut nameless = Player::connect_raw(server.game).await;
+    nameless
+        .expect("Welcome to wordguess! Send your name to join a game.")
         .await;
-    // ...until the header deadline closes them; then a player gets in.
-    for mut stream in slow {
-        let mut rest = Vec::new();
-        let read = tokio::time::timeout(common::PATIENCE, stream.read_to_end(&mut rest)).await;
-        assert!(read.is_ok(), "a slow request is closed by the server");
-    }
-    let mut alice = Player::join(server.game, "alice").await;
-    alice.expect_prefix("/room ").await;
+    let mut request = half_sent_request(server.http).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut alice = Player::connect_raw(server.game).await;
+    nameless
+        .expect(
+            "Error: the server is full and this connection has not sent a name; \
+             closing it to make room",
+        )
+        .await;
+    alice
+        .expect("Welcome to wordguess! Send your name to join a game.")
+        .await;
+    assert!(
+        !closed_within(&mut request, Duration::from_millis(200)).await,
+        "the newer half-sent request stays"
+    );
+    // The next newcomer: now the half-sent request is the oldest.
+    alice.send("alice").await;
+    alice.expect("Hello, alice!").await;
+    let mut bob = Player::connect_raw(server.game).await;
+    bob.expect("Welcome to wordguess! Send your name to join a game.")
+        .await;
+    assert!(closed_within(&mut request, common::PATIENCE).await);
     server.shutdown().await;
 }
 

@@ -111,7 +111,9 @@ async fn metrics(State(context): State<Arc<ServerContext>>) -> Response {
 }
 
 /// Serves HTTP on `listener` until shutdown: each connection is admitted by
-/// the gate (a refusal gets a 503), gets `TCP_NODELAY` (without it Nagle's
+/// the gate (a refusal gets a 503; until its first request head is in, it
+/// may itself be evicted to make room, as a nameless game connection may),
+/// gets `TCP_NODELAY` (without it Nagle's
 /// algorithm and delayed ACKs hold WebSocket frames ~40 ms), must send its
 /// request head within [`crate::edge::limits::Limits::header_timeout`] and in at most
 /// [`crate::edge::limits::Limits::max_header_bytes`], and is closed when idle between
@@ -148,10 +150,17 @@ pub async fn serve(
                 }
             };
             let _ = stream.set_nodelay(true);
+            // Until its first request head is in, the connection is as
+            // evictable as a game connection without a name: a half-sent
+            // request must not keep a player out of a full server.
+            let conn = context.next_conn_id();
+            let evict = context.gate.register_unnamed(conn);
+            let gate = context.gate.clone();
             // Each request carries the admission; the WebSocket handler keeps
             // a clone, so an upgraded socket stays counted until it closes.
             let service = TowerToHyperService::new(tower::service_fn(
                 move |mut request: Request<hyper::body::Incoming>| {
+                    gate.forget_unnamed(conn);
                     request.extensions_mut().insert(admission.clone());
                     request.extensions_mut().insert(addr);
                     tower::ServiceExt::oneshot(router.clone(), request)
@@ -172,11 +181,17 @@ pub async fn serve(
                         tracing::debug!(%addr, %error, "http connection ended");
                     }
                 }
+                () = evict.cancelled() => {
+                    // Closed before hyper has a request to answer.
+                    context.metrics.dropped(DropReason::evicted);
+                    tracing::info!(%addr, "server full: a half-sent HTTP request made room");
+                }
                 () = context.shutdown.cancelled() => {
                     connection.as_mut().graceful_shutdown();
                     let _ = tokio::time::timeout(context.limits.linger, connection).await;
                 }
             }
+            context.gate.forget_unnamed(conn);
         });
     }
     Ok(())

@@ -5,9 +5,11 @@
 //! palindrome) is counted from the moment it is accepted until it closes,
 //! through an [`Admission`] held by its task (for a WebSocket, by both the
 //! HTTP connection and the upgraded socket). When the global cap is reached,
-//! the oldest game connection that has not sent a name yet is evicted (it
-//! is told why) so a newcomer gets in within seconds instead of waiting for
-//! the five-minute name deadline of silent connections.
+//! the oldest connection that has not sent a name yet (a game connection,
+//! told why) or not finished its first HTTP request head (closed) is
+//! evicted, so a newcomer gets in at once instead of waiting for the
+//! five-minute name deadline of silent connections or the header deadline
+//! of half-sent requests.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
@@ -142,7 +144,7 @@ impl Gate {
                 };
                 tracing::info!(
                     %conn,
-                    "server full: evicting a connection without a name"
+                    "server full: evicting a connection without a name or a request"
                 );
                 evict.cancel();
                 match tokio::time::timeout(EVICTION_WAIT, self.slots.clone().acquire_owned()).await
@@ -155,8 +157,9 @@ impl Gate {
         Ok(undo.into_admission(permit))
     }
 
-    /// Registers a game connection that has not sent a name; the token is
-    /// cancelled if it must make room.
+    /// Registers a connection that may make room (a game connection that
+    /// has not sent a name, an HTTP connection before its first request
+    /// head); the token is cancelled if it must.
     pub fn register_unnamed(&self, conn: ConnId) -> CancellationToken {
         let token = CancellationToken::new();
         self.unnamed().insert(conn, token.clone());
