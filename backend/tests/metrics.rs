@@ -175,15 +175,8 @@ async fn the_ready_line_says_what_to_open_in_a_browser_and_the_nc_command_to_cop
 /// pipe as a log file or a collector would have it.
 fn log_until_ready(args: &[&str]) -> Vec<String> {
     use std::io::BufRead;
-    let mut process = std::process::Command::new(env!("CARGO_BIN_EXE_wordguess-server"))
-        .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
-        .args(["--palindrome", "127.0.0.1:0", "--web-root", "no-app"])
-        .args(["--db", "none"])
-        .args(args)
-        .env_remove("NO_COLOR")
-        .env("RUST_LOG", "info")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
+    let args: Vec<&str> = ["--db", "none"].iter().chain(args).copied().collect();
+    let mut process = common::server_command(&args)
         .spawn()
         .expect("the server starts");
     let stderr = process.stderr.take().expect("stderr");

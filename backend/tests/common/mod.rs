@@ -547,19 +547,26 @@ pub struct ServerProcess {
     pub log: std::sync::mpsc::Receiver<String>,
 }
 
+/// The `wordguess-server` command on free loopback ports with `args`, its
+/// log (info and up) on a piped stderr, as a log file would get it.
+pub fn server_command<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wordguess-server"));
+    command
+        .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        .args(["--palindrome", "127.0.0.1:0", "--web-root", "no-app"])
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    command
+}
+
 impl ServerProcess {
     /// Starts the server with `args` after the loopback addresses.
     pub fn start(args: &[std::ffi::OsString]) -> Self {
         use std::io::BufRead;
-        let mut process = std::process::Command::new(env!("CARGO_BIN_EXE_wordguess-server"))
-            .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
-            .args(["--palindrome", "127.0.0.1:0", "--web-root", "no-app"])
-            .args(args)
-            .env("RUST_LOG", "info")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("the server starts");
+        let mut process = server_command(args).spawn().expect("the server starts");
         let stderr = process.stderr.take().expect("stderr");
         let (lines, log) = std::sync::mpsc::channel();
         // Drains the log so the server never blocks on a full pipe.
