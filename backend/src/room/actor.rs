@@ -21,16 +21,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rand::rngs::StdRng;
-use rand::SeedableRng;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use wordguess_protocol::RoomCode;
+use wordguess_protocol::{ResumeToken, RoomCode};
 
 use crate::delivery::{Delivery, Route};
 use crate::persistence::release::{Commits, Outgoing, Releases, SaveReport};
 use crate::persistence::{RoomStore, StoreError, Write};
-use crate::room::core::{Effects, Gauges, RoomCore};
+use crate::room::core::{Effects, Gauges, RoomCore, TokenSource};
 use crate::room::messages::{RoomDefaults, RoomInput, RoomKind, RoomReport, RoomReports};
 use crate::room::saved::RoomSave;
 use crate::support::clock::Now;
@@ -57,8 +55,8 @@ pub struct RoomSeams {
     pub releases: Arc<Releases>,
     /// What an operator watches.
     pub metrics: Arc<Metrics>,
-    /// What every room starts with.
-    pub defaults: RoomDefaults,
+    /// What every room starts with (shared by all of them).
+    pub defaults: Arc<RoomDefaults>,
     /// Stops every room when the server shuts down.
     pub shutdown: CancellationToken,
 }
@@ -67,8 +65,8 @@ pub struct RoomSeams {
 struct Actor {
     /// The room.
     core: RoomCore,
-    /// Its seams.
-    seams: RoomSeams,
+    /// Its seams (one set, shared by every room).
+    seams: Arc<RoomSeams>,
     /// Where its reports go.
     reports: Arc<dyn RoomReports>,
     /// The routes of the connections in the room.
@@ -90,40 +88,11 @@ pub async fn run(
     code: RoomCode,
     start: RoomStart,
     mut inbox: mpsc::Receiver<RoomInput>,
-    seams: RoomSeams,
+    seams: Arc<RoomSeams>,
     reports: Arc<dyn RoomReports>,
 ) {
-    let now = Now::read();
-    let persistent = seams.store.keeps_rooms();
-    let defaults = seams.defaults.clone();
-    // Resume tokens come from 256 fresh random bits, as unguessable as the
-    // thread's own generator.
-    let rng = StdRng::from_rng(&mut rand::rng());
-    let (core, effects) = match start {
-        RoomStart::Fresh(kind) => (
-            RoomCore::fresh(code.clone(), kind, defaults, persistent, rng, now),
-            Effects::default(),
-        ),
-        RoomStart::Restored(save) => {
-            RoomCore::restored(code.clone(), *save, defaults, persistent, rng, now)
-        }
-    };
     let shutdown = seams.shutdown.clone();
-    // A restored room's moves and games were counted before the restart.
-    let counted = Gauges {
-        playing: false,
-        seats: 0,
-        ..core.gauges()
-    };
-    let mut actor = Actor {
-        core,
-        seams,
-        reports,
-        routes: HashMap::new(),
-        commits: Arc::default(),
-        submitted: 0,
-        counted,
-    };
+    let (mut actor, effects) = Actor::new(code.clone(), start, seams, reports);
     actor.carry_out(effects).await;
     loop {
         let wake = actor.core.poll_timeout();
@@ -192,6 +161,48 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
 }
 
 impl Actor {
+    /// The driver of a room that begins as `start` says, and what its start
+    /// asks to be done (a restored game that cannot go on revokes its
+    /// seats). Not async: a room's task holds one copy of it.
+    fn new(
+        code: RoomCode,
+        start: RoomStart,
+        seams: Arc<RoomSeams>,
+        reports: Arc<dyn RoomReports>,
+    ) -> (Self, Effects) {
+        let now = Now::read();
+        let persistent = seams.store.keeps_rooms();
+        let defaults = seams.defaults.clone();
+        // 128 bits each from the thread's cryptographic generator, as
+        // unguessable as before the room had a core of its own.
+        let tokens = TokenSource::new(|| ResumeToken::from_bits(rand::random()));
+        let (core, effects) = match start {
+            RoomStart::Fresh(kind) => (
+                RoomCore::fresh(code, kind, defaults, persistent, tokens, now),
+                Effects::default(),
+            ),
+            RoomStart::Restored(save) => {
+                RoomCore::restored(code, *save, defaults, persistent, tokens, now)
+            }
+        };
+        // A restored room's moves and games were counted before the restart.
+        let counted = Gauges {
+            playing: false,
+            seats: 0,
+            ..core.gauges()
+        };
+        let actor = Self {
+            core,
+            seams,
+            reports,
+            routes: HashMap::new(),
+            commits: Arc::default(),
+            submitted: 0,
+            counted,
+        };
+        (actor, effects)
+    }
+
     /// Resolves the route of a connection that enters; an entry from a
     /// connection that has closed already is dropped (its session is gone).
     fn admit(&mut self, input: RoomInput) -> Option<RoomInput> {
@@ -379,12 +390,12 @@ mod tests {
         let releases = Arc::new(Releases::default());
         let tasks = TaskTracker::new();
         tasks.spawn(release::run(releases.clone(), shutdown.clone()));
-        let seams = RoomSeams {
+        let seams = Arc::new(RoomSeams {
             delivery: delivery.clone(),
             store: store.clone(),
             releases,
             metrics: metrics.clone(),
-            defaults: RoomDefaults {
+            defaults: Arc::new(RoomDefaults {
                 words: WordList::parse("apple", "test").expect("a word"),
                 language: Language::Both,
                 words_from_file: false,
@@ -394,9 +405,9 @@ mod tests {
                 idle_close: Duration::from_secs(600),
                 public_url: String::new(),
                 tcp_port: 4000,
-            },
+            }),
             shutdown: shutdown.clone(),
-        };
+        });
         let (inbox, receiver) = mpsc::channel(16);
         let code = RoomCode::parse("H2W2S2").expect("a code");
         tasks.spawn(run(

@@ -116,14 +116,14 @@ pub async fn run(
     if store.keeps_rooms() {
         tasks.spawn(release::run(releases.clone(), token.clone()));
     }
-    let seams = RoomSeams {
+    let seams = Arc::new(RoomSeams {
         delivery: delivery.clone(),
         store: store.clone(),
         releases,
         metrics: metrics.clone(),
-        defaults,
+        defaults: Arc::new(defaults),
         shutdown: token.clone(),
-    };
+    });
     let room_tasks = tasks.clone();
     let launch: Launch = Box::new(move |code, start, inbox, reports| {
         room_tasks.spawn(crate::room::actor::run(

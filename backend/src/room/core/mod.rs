@@ -30,9 +30,9 @@ mod saving;
 mod tests;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rand::rngs::StdRng;
 use wordguess_game::{Game, PlayerId, Rules, StartRule};
 use wordguess_protocol::{GameRecord, Language, ResumeToken, RoomCode};
 
@@ -60,6 +60,24 @@ pub struct Effects {
     pub reports: Vec<RoomReport>,
     /// Connections that are no longer in the room after this step.
     pub left: Vec<ConnId>,
+}
+
+/// Where a room's resume tokens come from: 128 unguessable bits each
+/// (the driver draws them from the thread's cryptographic generator; a
+/// test may count).
+pub struct TokenSource(Box<dyn FnMut() -> ResumeToken + Send>);
+
+impl TokenSource {
+    /// Tokens made by `next`.
+    pub fn new(next: impl FnMut() -> ResumeToken + Send + 'static) -> Self {
+        Self(Box::new(next))
+    }
+}
+
+impl std::fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenSource")
+    }
 }
 
 /// Who a connection is in the room.
@@ -114,13 +132,12 @@ pub struct RoomCore {
     code: RoomCode,
     /// Quick match or private.
     kind: RoomKind,
-    /// What the server gives every room.
-    defaults: RoomDefaults,
+    /// What the server gives every room (shared by all of them).
+    defaults: Arc<RoomDefaults>,
     /// Whether the room is saved (the store keeps rooms).
     persistent: bool,
-    /// Where resume tokens come from: a generator seeded with 256 fresh
-    /// random bits by the driver (a test may seed it as it likes).
-    rng: StdRng,
+    /// Where resume tokens come from.
+    tokens: TokenSource,
     /// Where words come from.
     words: WordSource,
     /// The language the host chose, if any (`/wordlist builtin` goes back
@@ -183,14 +200,14 @@ fn placeholder_game() -> Game {
 }
 
 impl RoomCore {
-    /// A new, empty room. `persistent` says whether it is saved; `rng`
-    /// makes its resume tokens (128 bits each).
+    /// A new, empty room. `persistent` says whether it is saved; `tokens`
+    /// makes its resume tokens.
     pub fn fresh(
         code: RoomCode,
         kind: RoomKind,
-        defaults: RoomDefaults,
+        defaults: Arc<RoomDefaults>,
         persistent: bool,
-        rng: StdRng,
+        tokens: TokenSource,
         now: Now,
     ) -> Self {
         let mut room = Self {
@@ -199,7 +216,7 @@ impl RoomCore {
             turn_time: defaults.turn_time,
             defaults,
             persistent,
-            rng,
+            tokens,
             words: WordSource::Server,
             language: None,
             game: placeholder_game(),
@@ -236,12 +253,12 @@ impl RoomCore {
     pub fn restored(
         code: RoomCode,
         save: RoomSave,
-        defaults: RoomDefaults,
+        defaults: Arc<RoomDefaults>,
         persistent: bool,
-        rng: StdRng,
+        tokens: TokenSource,
         now: Now,
     ) -> (Self, Effects) {
-        let mut room = Self::fresh(code, save.kind, defaults, persistent, rng, now);
+        let mut room = Self::fresh(code, save.kind, defaults, persistent, tokens, now);
         room.words = match save.words {
             SavedWords::Server => WordSource::Server,
             SavedWords::Builtin(language) => {
@@ -390,10 +407,9 @@ impl RoomCore {
         std::mem::take(&mut self.effects)
     }
 
-    /// A fresh token for a new seat (128 random bits), reported to the
-    /// directory.
+    /// A fresh token for a new seat, reported to the directory.
     fn issue_token(&mut self) -> ResumeToken {
-        let token = ResumeToken::from_bits(rand::Rng::random(&mut self.rng));
+        let token = (self.tokens.0)();
         self.effects
             .reports
             .push(RoomReport::TokenIssued(token.clone()));

@@ -13,8 +13,8 @@ use crate::room::messages::RoomCommand;
 use crate::support::ids::{ConnIds, NodeId};
 
 /// The server's settings for test rooms: every game's word is `word`.
-fn defaults(word: &str) -> RoomDefaults {
-    RoomDefaults {
+fn defaults(word: &str) -> Arc<RoomDefaults> {
+    Arc::new(RoomDefaults {
         words: WordList::parse(word, "test").expect("a valid word"),
         language: Language::Both,
         words_from_file: false,
@@ -24,7 +24,7 @@ fn defaults(word: &str) -> RoomDefaults {
         idle_close: Duration::from_secs(600),
         public_url: "http://play.example".to_owned(),
         tcp_port: 4000,
-    }
+    })
 }
 
 /// Simulated time: a start instant and the moments after it.
@@ -97,9 +97,13 @@ fn seat_token(effects: &Effects, conn: ConnId) -> ResumeToken {
         .expect("seated")
 }
 
-/// A token generator for a test room.
-fn rng() -> StdRng {
-    rand::SeedableRng::seed_from_u64(7)
+/// Tokens for a test room: 1, 2, 3, ...
+fn token_source() -> TokenSource {
+    let mut issued = 0u128;
+    TokenSource::new(move || {
+        issued += 1;
+        ResumeToken::from_bits(issued)
+    })
 }
 
 /// A new room of `kind` at the clock's start, saved if `persistent`.
@@ -109,7 +113,7 @@ fn room(kind: RoomKind, persistent: bool, clock: &Clock) -> RoomCore {
         kind,
         defaults("apple"),
         persistent,
-        rng(),
+        token_source(),
         clock.at(0.0),
     )
 }
@@ -128,7 +132,7 @@ fn table(word: &str, persistent: bool) -> Table {
         RoomKind::QuickMatch,
         defaults(word),
         persistent,
-        rng(),
+        token_source(),
         clock.at(0.0),
     );
     let first = room.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
@@ -493,7 +497,7 @@ fn a_restored_room_keeps_its_seats_away_and_one_that_cannot_go_on_revokes_them()
         save.clone(),
         defaults("apple"),
         true,
-        rng(),
+        token_source(),
         clock.at(100.0),
     );
     assert!(effects.reports.is_empty(), "{:?}", effects.reports);
@@ -530,7 +534,7 @@ fn a_restored_room_keeps_its_seats_away_and_one_that_cannot_go_on_revokes_them()
         broken,
         defaults("apple"),
         true,
-        rng(),
+        token_source(),
         clock.at(100.0),
     );
     assert!(effects.reports.iter().any(|report| matches!(
