@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use wordguess_protocol::{ResumeToken, RoomCode};
 
-use crate::delivery::{Delivery, Route};
+use crate::delivery::{Delivery, Message, Route};
 use crate::persistence::release::{Commits, Outgoing, Releases, SaveReport};
 use crate::persistence::{RoomStore, StoreError, Write};
 use crate::room::core::{Effects, Gauges, RoomCore, TokenSource};
@@ -238,22 +238,30 @@ impl Actor {
         let keeps_rooms = self.seams.store.keeps_rooms();
         if !keeps_rooms || (writes.is_empty() && !self.commits.is_holding()) {
             // Nothing to wait for: straight to the connections.
-            for (conn, message) in messages {
-                if let Some(route) = self.routes.get(&conn) {
-                    route.deliver(message);
-                }
+            for (route, message) in self.routed(messages) {
+                route.deliver(message);
             }
             self.forget_routes(left);
             return;
         }
         let mut outgoing: Vec<Outgoing> = Vec::with_capacity(messages.len());
-        for (conn, message) in messages {
-            if let Some(route) = self.routes.get(&conn) {
-                outgoing.push((route.clone(), message));
-            }
-        }
+        outgoing.extend(
+            self.routed(messages)
+                .map(|(route, message)| (route.clone(), message)),
+        );
         self.forget_routes(left);
         self.settle(outgoing, writes).await;
+    }
+
+    /// Each message with the route of its connection (a connection the
+    /// room holds no route for is gone, and its messages with it).
+    fn routed(
+        &self,
+        messages: Vec<(ConnId, Message)>,
+    ) -> impl Iterator<Item = (&Route, Message)> + '_ {
+        messages
+            .into_iter()
+            .filter_map(|(conn, message)| Some((self.routes.get(&conn)?, message)))
     }
 
     /// Forgets the routes of connections no longer in the room.
