@@ -29,15 +29,6 @@ use crate::support::pending::{ready, Pending};
 pub type Launch =
     Box<dyn Fn(RoomCode, RoomStart, mpsc::Receiver<RoomInput>, Arc<dyn RoomReports>) + Send + Sync>;
 
-/// An open room, as the directory keeps it.
-#[derive(Debug)]
-struct Open {
-    /// The way to it.
-    handle: RoomHandle,
-    /// What it shows sessions.
-    status: Arc<RoomStatus>,
-}
-
 /// The quick-match room that is gathering, and how many entries it was
 /// offered.
 #[derive(Debug)]
@@ -58,8 +49,9 @@ pub struct LocalDirectory {
     inbox: usize,
     /// Starts rooms.
     launch: Launch,
-    /// Open rooms by code.
-    rooms: Mutex<HashMap<RoomCode, Open>>,
+    /// Open rooms by code (a handle also carries what its room shows
+    /// sessions, which the reports update).
+    rooms: Mutex<HashMap<RoomCode, RoomHandle>>,
     /// The quick-match room that is gathering, if one was made.
     quick: Mutex<Option<QuickSlot>>,
     /// Which room each live resume token belongs to.
@@ -157,19 +149,15 @@ impl LocalDirectory {
     /// and starts its task.
     fn open(
         &self,
-        mut rooms: MutexGuard<'_, HashMap<RoomCode, Open>>,
+        mut rooms: MutexGuard<'_, HashMap<RoomCode, RoomHandle>>,
         code: RoomCode,
         start: RoomStart,
         gathering: bool,
     ) -> RoomHandle {
         let (inbox, receiver) = mpsc::channel(self.inbox);
         let status = Arc::new(RoomStatus::new(gathering));
-        let handle = RoomHandle::new(code.clone(), self.node, inbox, status.clone());
-        let entry = Open {
-            handle: handle.clone(),
-            status,
-        };
-        rooms.insert(code.clone(), entry);
+        let handle = RoomHandle::new(code.clone(), self.node, inbox, status);
+        rooms.insert(code.clone(), handle.clone());
         drop(rooms);
         self.metrics.rooms.inc();
         let reports: Arc<dyn RoomReports> =
@@ -183,8 +171,8 @@ impl LocalDirectory {
         self.rooms
             .lock()
             .get(code)
-            .map(|entry| entry.handle.clone())
             .filter(|handle| !handle.is_closed())
+            .cloned()
     }
 
     /// The gathering quick-match room with a seat to offer, made if needed.
@@ -262,13 +250,13 @@ impl RoomReports for LocalDirectory {
             }
             RoomReport::QuickSeatFreed => self.release_quick_seat(room),
             RoomReport::GatheringOver => {
-                if let Some(entry) = self.rooms.lock().get(room) {
-                    entry.status.end_gathering();
+                if let Some(handle) = self.rooms.lock().get(room) {
+                    handle.status.end_gathering();
                 }
             }
             RoomReport::Saving { works } => {
-                if let Some(entry) = self.rooms.lock().get(room) {
-                    entry.status.set_unsaved(!works);
+                if let Some(handle) = self.rooms.lock().get(room) {
+                    handle.status.set_unsaved(!works);
                 }
             }
             RoomReport::Closed => {
