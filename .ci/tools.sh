@@ -66,6 +66,18 @@ ensure_browser() {
     fi
 }
 
+# Debian's redis-server (and redis-cli), which the cluster tests start
+# on free loopback ports, and haproxy, whose README configuration a test
+# checks.
+ensure_cluster_tools() {
+    if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null \
+        || ! command -v haproxy >/dev/null; then
+        say "installing Debian's redis-server and haproxy"
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server haproxy
+    fi
+}
+
 # Builds the browser app into dist/.
 build_web_app() {
     say "building the browser app (trunk build --release)"

@@ -6,9 +6,11 @@
 //! doors/            TCP game, WebSocket, HTTP (app, API, /metrics), palindrome
 //! session/          a connection's conversation (state machine) and its driver
 //! directory/        the room directory seam: code → room, token → room, quick match
+//!                   (in one process, or shared by a cluster's nodes in Redis)
 //! room/             rooms: messages, the sans-IO core, the actor, saved form
-//! persistence/      the room store seam (SQLite), holding events until saved
+//! persistence/      the room store seam (SQLite, or Redis), holding events until saved
 //! delivery/         the delivery seam: connection id → route to its outbox
+//! cluster/          the link to Redis: leases, owner tokens, pub/sub between nodes
 //! edge/             listening, admission, a connection's outbox, limits
 //! support/          ids (node, connection, door), clock, rate, words, metrics
 //! ```
@@ -25,6 +27,7 @@
 //! [`server::run`] takes already-bound listeners and a shutdown future, so
 //! tests start the real server on `127.0.0.1:0`.
 
+pub mod cluster;
 pub mod delivery;
 pub mod directory;
 pub mod doors;
@@ -36,6 +39,6 @@ pub mod session;
 pub mod support;
 
 pub use edge::limits::Limits;
-pub use server::{run, testkit, Listeners, ServerConfig};
+pub use server::{run, testkit, ClusterConfig, Listeners, ServerConfig};
 pub use session::ServerContext;
 pub use support::words::WordList;

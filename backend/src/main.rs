@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 
 use wordguess_backend::persistence::{NoStore, RoomStore, SqliteStore};
 use wordguess_backend::support::words::Language;
-use wordguess_backend::{run, Limits, Listeners, ServerConfig, WordList};
+use wordguess_backend::{run, ClusterConfig, Limits, Listeners, ServerConfig, WordList};
 
 /// A multiplayer word-guessing game for terminal (`nc`) and browser players
 /// in the same game ring.
@@ -75,6 +75,16 @@ struct Cli {
     /// `none` keeps everything in memory.
     #[arg(long, value_name = "PATH|none", default_value = "wordguess.db")]
     db: String,
+    /// Makes this server a node of a cluster sharing rooms, history and the
+    /// leaderboard through Redis at this URL (e.g. `redis://127.0.0.1:6379`;
+    /// run Redis with `appendonly yes` and `appendfsync always`). `--db` is
+    /// then not used.
+    #[arg(long, value_name = "URL")]
+    redis: Option<String>,
+    /// This node's name in logs and metrics (with `--redis`); default: the
+    /// host name and the process id.
+    #[arg(long, value_name = "NAME")]
+    node: Option<String>,
     /// How log lines (on stderr) are written: `text` (coloured only on a
     /// terminal) or `json` (one object a line, for log collectors).
     #[arg(long, value_enum, default_value = "text")]
@@ -112,7 +122,13 @@ async fn main() -> anyhow::Result<()> {
     if let Err(error) = tikv_jemalloc_ctl::background_thread::write(true) {
         tracing::warn!(%error, "jemalloc's background purging is off");
     }
+    let cluster = cli.redis.map(|redis_url| ClusterConfig {
+        redis_url,
+        node_name: cli.node.unwrap_or_else(default_node_name),
+    });
     let store: Arc<dyn RoomStore> = match cli.db.as_str() {
+        // A node of a cluster keeps everything in Redis.
+        _ if cluster.is_some() => Arc::new(NoStore),
         "none" => Arc::new(NoStore),
         path => {
             let (store, writer) = wordguess_store::Store::open(std::path::Path::new(path))?;
@@ -173,10 +189,24 @@ async fn main() -> anyhow::Result<()> {
         web_root: Some(cli.web_root),
         limits,
         store,
+        cluster,
     };
     run(config, listeners, shutdown_signal()).await?;
     tracing::info!("goodbye");
     Ok(())
+}
+
+/// A node name unique on this network: the host's name and the process id.
+fn default_node_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_owned())
+        .unwrap_or_default();
+    let host = if host.is_empty() {
+        "node".to_owned()
+    } else {
+        host
+    };
+    format!("{host}-{}", std::process::id())
 }
 
 /// The address a person on this machine uses to reach a listener on

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 /// The layers, lowest first; a module may name its own layer and those
 /// before it.
-const LAYERS: [&str; 9] = [
+const LAYERS: [&str; 10] = [
     "support",
     "edge",
+    "cluster",
     "delivery",
     "persistence",
     "room",

@@ -103,7 +103,8 @@ impl Rules {
 }
 
 /// A player's move.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Move {
     /// Name one (folded) letter.
     Letter(String),

@@ -148,6 +148,16 @@ pub enum StoreError {
     /// cancelled).
     #[error("a database read was interrupted: {0}")]
     Interrupted(String),
+    /// The room belongs to another server of the cluster now: this one may
+    /// no longer write it (its write was refused, in the shared store).
+    #[error("room {room} is kept by another server now")]
+    Fenced {
+        /// The room's code.
+        room: String,
+    },
+    /// The shared store (Redis) cannot be reached or refused the write.
+    #[error("the shared store failed: {0}")]
+    Shared(String),
 }
 
 impl StoreError {

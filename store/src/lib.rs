@@ -26,7 +26,10 @@ mod store;
 mod writer;
 
 pub use error::{OpenError, StoreError};
-pub use records::{GameRecord, LoggedMove, PlayerRecord, SavedRoom, Standing, Write};
+pub use records::{
+    results_by_player, GameRecord, LoggedMove, PlayerRecord, PlayerResult, SavedRoom, Standing,
+    Write,
+};
 pub use store::Store;
 pub use writer::{unix_millis, Writer};
 

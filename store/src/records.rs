@@ -82,3 +82,44 @@ impl Write {
 pub(crate) fn name_key(name: &str) -> String {
     name.to_lowercase()
 }
+
+/// What one game adds to one player's leaderboard line.
+pub struct PlayerResult<'game> {
+    /// The player's name key (any letter case is one player).
+    pub key: String,
+    /// The name, as spelled in this game.
+    pub name: &'game str,
+    /// Whether the player won.
+    pub won: bool,
+    /// Points scored in the game.
+    pub points: i64,
+}
+
+/// Each player's result in `game`, once per player even if two seats' names
+/// differ only in letter case.
+pub fn results_by_player(game: &GameRecord) -> Vec<PlayerResult<'_>> {
+    let mut results: Vec<PlayerResult<'_>> = Vec::with_capacity(game.players.len());
+    for player in &game.players {
+        let key = name_key(&player.name);
+        let won = won(game, &player.name);
+        let points = i64::from(player.points);
+        match results.iter_mut().find(|result| result.key == key) {
+            Some(result) => {
+                result.won |= won;
+                result.points += points;
+            }
+            None => results.push(PlayerResult {
+                key,
+                name: &player.name,
+                won,
+                points,
+            }),
+        }
+    }
+    results
+}
+
+/// Whether the player called `name` won `game`.
+pub(crate) fn won(game: &GameRecord, name: &str) -> bool {
+    game.winner.as_deref() == Some(name)
+}

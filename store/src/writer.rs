@@ -25,7 +25,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::records::name_key;
+use crate::records::{name_key, results_by_player, won};
 use crate::{GameRecord, LoggedMove, OpenError, StoreError, Write};
 
 /// How many jobs may wait for the writer thread.
@@ -616,43 +616,6 @@ fn record_game(connection: &Connection, game: &GameRecord) -> rusqlite::Result<(
         ))?;
     }
     Ok(())
-}
-
-/// What one game adds to one player's leaderboard line.
-struct PlayerResult<'game> {
-    key: String,
-    name: &'game str,
-    won: bool,
-    points: i64,
-}
-
-/// Each player's result in `game`, once per player even if two seats' names
-/// differ only in letter case.
-fn results_by_player(game: &GameRecord) -> Vec<PlayerResult<'_>> {
-    let mut results: Vec<PlayerResult<'_>> = Vec::with_capacity(game.players.len());
-    for player in &game.players {
-        let key = name_key(&player.name);
-        let won = won(game, &player.name);
-        let points = i64::from(player.points);
-        match results.iter_mut().find(|result| result.key == key) {
-            Some(result) => {
-                result.won |= won;
-                result.points += points;
-            }
-            None => results.push(PlayerResult {
-                key,
-                name: &player.name,
-                won,
-                points,
-            }),
-        }
-    }
-    results
-}
-
-/// Whether the player called `name` won `game`.
-fn won(game: &GameRecord, name: &str) -> bool {
-    game.winner.as_deref() == Some(name)
 }
 
 /// Lets the database grow by at most `extra_pages` pages beyond its size now.

@@ -11,8 +11,10 @@ use super::{Mailbox, Message};
 use crate::edge::outbox::Outbox;
 use crate::support::ids::Door;
 
-/// What a room tells a connection's session about its phase.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a room tells a connection's session about its phase (plain data:
+/// in a cluster it may come from another process).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Signal {
     /// The connection now holds a seat in the room.
     Seated {
@@ -36,6 +38,13 @@ pub enum Signal {
     },
     /// The seat moved to a newer connection; this one closes.
     Replaced,
+    /// The room moved to another node of the cluster (taken over, or
+    /// handed on): the session enters it again where it is now, with its
+    /// seat's token or as a spectator, without the player reconnecting.
+    Moved {
+        /// The room's code.
+        room: wordguess_protocol::RoomCode,
+    },
 }
 
 /// The latest phase change for one session: only one matters at a time

@@ -5,9 +5,9 @@
 //! asks the [`Delivery`] seam for its [`Route`] once and keeps it; every
 //! event or [`Signal`] for that connection then goes through the route,
 //! which never waits (a full queue drops the connection, not the room).
-//! Today's implementation is the in-process [`Switchboard`] (every
-//! connection is on this node); a cluster adds routes to connections of
-//! other nodes behind the same trait.
+//! The in-process [`Switchboard`] reaches this node's connections;
+//! [`remote::ClusterDelivery`] adds routes, through Redis, to connections
+//! of the cluster's other nodes, behind the same trait.
 //!
 //! What crosses this seam is plain data: an id in, an [`Arc<ServerEvent>`]
 //! or a [`Signal`] out.
@@ -15,6 +15,7 @@
 pub mod endpoint;
 #[cfg(test)]
 pub mod fake;
+pub mod remote;
 pub mod switchboard;
 
 use std::fmt;

@@ -13,21 +13,19 @@ use std::sync::{Arc, Weak};
 use parking_lot::{Mutex, MutexGuard};
 use rand::Rng;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use wordguess_protocol::command::ROOM_CODE_ALPHABET;
 use wordguess_protocol::{ResumeToken, RoomCode};
 
-use super::{RoomDirectory, RoomHandle, RoomStatus};
+use super::{Launch, RoomDirectory, RoomHandle, RoomStatus};
 use crate::room::actor::RoomStart;
-use crate::room::messages::{RoomInput, RoomKind, RoomReport, RoomReports};
+#[cfg(test)]
+use crate::room::messages::RoomInput;
+use crate::room::messages::{RoomKind, RoomReport, RoomReports};
 use crate::room::saved::RoomSave;
 use crate::support::ids::NodeId;
 use crate::support::metrics::Metrics;
 use crate::support::pending::{ready, Pending};
-
-/// Starts a room's task: its code, how it begins, its inbox, and where it
-/// reports.
-pub type Launch =
-    Box<dyn Fn(RoomCode, RoomStart, mpsc::Receiver<RoomInput>, Arc<dyn RoomReports>) + Send + Sync>;
 
 /// The quick-match room that is gathering, and how many entries it was
 /// offered.
@@ -162,7 +160,8 @@ impl LocalDirectory {
         self.metrics.rooms.inc();
         let reports: Arc<dyn RoomReports> =
             self.me.upgrade().expect("the directory outlives its calls");
-        (self.launch)(code, start, receiver, reports);
+        // A room of a single process is never lost to another node.
+        (self.launch)(code, start, receiver, reports, CancellationToken::new());
         handle
     }
 
@@ -259,7 +258,7 @@ impl RoomReports for LocalDirectory {
                     handle.status.set_unsaved(!works);
                 }
             }
-            RoomReport::Closed => {
+            RoomReport::Closed | RoomReport::Lost => {
                 if self.rooms.lock().remove(room).is_some() {
                     self.metrics.rooms.dec();
                 }
@@ -280,7 +279,7 @@ mod tests {
     fn directory() -> (Arc<LocalDirectory>, Started, Arc<Metrics>) {
         let started = Started::default();
         let record = started.clone();
-        let launch: Launch = Box::new(move |code, _start, inbox, _reports| {
+        let launch: Launch = Box::new(move |code, _start, inbox, _reports, _lost| {
             record.lock().push((code, inbox));
         });
         let metrics = Arc::new(Metrics::default());

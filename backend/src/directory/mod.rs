@@ -7,10 +7,12 @@
 //! inbox of plain-data [`RoomInput`]s). Rooms keep the directory up to date
 //! by reporting ([`crate::room::RoomReport`]: a token issued or revoked, a
 //! quick-match seat freed, the gathering over, saving failing or working,
-//! the room closed); they never call into it. Today's implementation is
-//! [`LocalDirectory`] (every room on this node); a cluster keeps the same
-//! maps in shared storage behind the same trait.
+//! the room closed); they never call into it. [`LocalDirectory`] runs
+//! every room on this node; [`ClusterDirectory`] keeps the same maps in
+//! Redis, runs this node's rooms and forwards to the others', and takes
+//! over the rooms of nodes that die.
 
+pub mod cluster;
 #[cfg(test)]
 pub mod fake;
 pub mod local;
@@ -20,13 +22,25 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use wordguess_protocol::{ResumeToken, RoomCode};
 
+pub use cluster::ClusterDirectory;
 pub use local::LocalDirectory;
 
-use crate::room::messages::RoomInput;
+use crate::room::actor::RoomStart;
+use crate::room::messages::{RoomInput, RoomReports};
 use crate::support::ids::NodeId;
 use crate::support::pending::Pending;
+
+/// Starts a room's task: its code, how it begins, its inbox, where it
+/// reports, and the token that stops it when this node loses it (never,
+/// in a single process).
+pub type Launch = Box<
+    dyn Fn(RoomCode, RoomStart, mpsc::Receiver<RoomInput>, Arc<dyn RoomReports>, CancellationToken)
+        + Send
+        + Sync,
+>;
 
 /// What a room shows sessions without a message (the directory writes it
 /// from the room's reports).
@@ -99,6 +113,20 @@ impl RoomHandle {
     /// [`RoomClosed`] if the room has closed.
     pub async fn send(&self, input: RoomInput) -> Result<(), RoomClosed> {
         self.inbox.send(input).await.map_err(|_| RoomClosed)
+    }
+
+    /// Sends the room an input if its inbox has room now; gives the input
+    /// back if not.
+    ///
+    /// # Errors
+    ///
+    /// The input, if the inbox is full or closed.
+    pub fn try_send(&self, input: RoomInput) -> Result<(), RoomInput> {
+        self.inbox.try_send(input).map_err(|error| match error {
+            mpsc::error::TrySendError::Full(input) | mpsc::error::TrySendError::Closed(input) => {
+                input
+            }
+        })
     }
 
     /// Whether the room has closed.

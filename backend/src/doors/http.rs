@@ -23,6 +23,20 @@ use super::ws;
 use crate::session::ServerContext;
 use crate::support::metrics::{DropReason, Metrics};
 
+/// `ok`, or 503 while the node of a cluster cannot reach Redis (so a load
+/// balancer sends players to the nodes that can).
+async fn healthz(State(context): State<Arc<ServerContext>>) -> Response {
+    if context.records.is_reachable() {
+        "ok".into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "this node cannot reach Redis; moves cannot be saved\n",
+        )
+            .into_response()
+    }
+}
+
 /// Shown at `/` when the browser app has not been built into `web_root`.
 const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <title>wordguess</title></head><body style=\"font-family:sans-serif;max-width:40em;margin:3em auto\">\
@@ -47,7 +61,7 @@ pub fn app(
             "/ws",
             get(ws::upgrade).layer(axum::middleware::from_fn_with_state(origins, check_origin)),
         )
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(super::api::routes())
         .with_state(context);

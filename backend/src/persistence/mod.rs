@@ -13,11 +13,13 @@
 //!
 //! Implementations: [`SqliteStore`] (the embedded default, one writer
 //! thread with group commit), [`NoStore`] (`--db none`: nothing is kept)
+//! [`redis::RedisStore`] (a node of a cluster: fenced writes in Redis)
 //! and, for unit tests, a store in memory that can be told to fail.
 //! [`release`] holds each room's events until their saves are committed.
 
 #[cfg(test)]
 pub mod memory;
+pub mod redis;
 pub mod release;
 pub mod sqlite;
 
@@ -89,6 +91,12 @@ pub trait Records: Send + Sync + fmt::Debug {
         room: &RoomCode,
         limit: usize,
     ) -> Pending<'_, Result<Vec<GameRecord>, RecordsError>>;
+
+    /// Whether the store can be reached now (a shared store can be away
+    /// for a while: moves wait for it).
+    fn is_reachable(&self) -> bool {
+        true
+    }
 }
 
 /// The room store seam.

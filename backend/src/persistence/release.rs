@@ -52,6 +52,9 @@ pub enum SaveReport {
     },
     /// A save worked after failures.
     Recovered,
+    /// The room belongs to another node now (its save was fenced off):
+    /// nothing it holds goes out, and it stops.
+    Lost,
 }
 
 /// What a room holds back until its saves are committed, and what the
@@ -73,6 +76,8 @@ struct Held {
     committed: u64,
     /// What steps sent, by the number of the save each waits for.
     steps: VecDeque<(u64, Vec<Outgoing>)>,
+    /// The room was lost to another node: nothing more goes out.
+    lost: bool,
 }
 
 impl Commits {
@@ -91,6 +96,9 @@ impl Commits {
     /// before it has gone out: now, if nothing is held.
     pub fn send_after_held(&self, outgoing: Vec<Outgoing>) {
         let mut held = self.held.lock();
+        if held.lost {
+            return;
+        }
         match held.steps.back_mut() {
             Some((_, waiting)) => waiting.extend(outgoing),
             None => {
@@ -105,11 +113,22 @@ impl Commits {
     /// Save number `seq` is over: what waited for it goes out, and a report
     /// wakes the room.
     fn done(&self, seq: u64, report: Option<SaveReport>) {
+        if matches!(report, Some(SaveReport::Lost)) {
+            // What waited was never saved where the new owner reads: no
+            // player may hear of it.
+            let mut held = self.held.lock();
+            held.lost = true;
+            held.steps.clear();
+        }
         if let Some(report) = report {
             self.reports.lock().push(report);
             self.notify.notify_one();
         }
         let mut held = self.held.lock();
+        if held.lost {
+            held.steps.clear();
+            return;
+        }
         held.committed = held.committed.max(seq);
         let committed = held.committed;
         while held.steps.front().is_some_and(|(seq, _)| *seq <= committed) {

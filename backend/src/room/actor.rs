@@ -25,14 +25,14 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use wordguess_protocol::{ResumeToken, RoomCode};
 
-use crate::delivery::{Delivery, Message, Route};
+use crate::delivery::{Delivery, Message, Route, Signal};
 use crate::persistence::release::{Commits, Outgoing, Releases, SaveReport};
 use crate::persistence::{RoomStore, StoreError, Write};
 use crate::room::core::{Effects, Gauges, RoomCore, TokenSource};
 use crate::room::messages::{RoomDefaults, RoomInput, RoomKind, RoomReport, RoomReports};
 use crate::room::saved::RoomSave;
 use crate::support::clock::Now;
-use crate::support::ids::ConnId;
+use crate::support::ids::{ConnId, NodeId};
 use crate::support::metrics::Metrics;
 
 /// How a room begins.
@@ -59,6 +59,8 @@ pub struct RoomSeams {
     pub defaults: Arc<RoomDefaults>,
     /// Stops every room when the server shuts down.
     pub shutdown: CancellationToken,
+    /// This node (a room that moves away tells this node's connections).
+    pub node: NodeId,
 }
 
 /// One room's driver.
@@ -83,13 +85,16 @@ struct Actor {
 /// Runs a room until it has been empty for the idle time or the server
 /// shuts down (connections say goodbye themselves). A room that closes
 /// forgets its saved state; one stopped by a shutdown keeps it, to be
-/// restored when the server starts again.
+/// restored when the server starts again. In a cluster, a room this node
+/// lost (`lost` cancelled by the directory, or a save fenced off) stops at
+/// once, writes nothing, and tells this node's connections where to look.
 pub async fn run(
     code: RoomCode,
     start: RoomStart,
     mut inbox: mpsc::Receiver<RoomInput>,
     seams: Arc<RoomSeams>,
     reports: Arc<dyn RoomReports>,
+    lost: CancellationToken,
 ) {
     let shutdown = seams.shutdown.clone();
     let (mut actor, effects) = Actor::new(code.clone(), start, seams, reports);
@@ -101,8 +106,12 @@ pub async fn run(
             // must not mark seats away or pass turns in the saved state.
             biased;
             () = shutdown.cancelled() => return,
+            () = lost.cancelled() => return actor.lose(),
             () = actor.commits.notify.notified() => {
                 let reports = actor.take_reports();
+                if reports.iter().any(|report| matches!(report, SaveReport::Lost)) {
+                    return actor.lose();
+                }
                 if reports.is_empty() {
                     continue;
                 }
@@ -114,7 +123,7 @@ pub async fn run(
                         let conn = input.conn();
                         let mut effects = actor.core.handle(input, Now::read());
                         // A refused entry's route goes once its answer has.
-                        effects.left.push(conn);
+                        effects.left.extend(conn);
                         effects
                     }
                     None => continue,
@@ -211,6 +220,32 @@ impl Actor {
             self.routes.insert(*conn, route);
         }
         Some(input)
+    }
+
+    /// The room was lost to another node: it says so to the directory
+    /// first (so this node's sessions find the room where it is now), then
+    /// tells this node's connections in it to enter it again there. The
+    /// connections of other nodes hear of the move from the new owner.
+    fn lose(self) {
+        tracing::warn!(room = %self.core.code(), "the room moved to another node; stopped here");
+        self.reports.report(self.core.code(), RoomReport::Lost);
+        let moved = Signal::Moved {
+            room: self.core.code().clone(),
+        };
+        for (conn, route) in &self.routes {
+            if conn.node == self.seams.node {
+                route.deliver(Message::Signal(moved.clone()));
+            }
+        }
+        // The room's share of the gauges goes with it (its new owner
+        // counts it).
+        let metrics = &self.seams.metrics;
+        if self.counted.playing {
+            metrics.games_running.dec();
+        }
+        metrics
+            .players_seated
+            .dec_by(i64::try_from(self.counted.seats).unwrap_or(i64::MAX));
     }
 
     /// What the store reported, counting failures.
@@ -338,6 +373,7 @@ impl Actor {
         let done = Box::new(move |result: Result<(), StoreError>| {
             let report = match result {
                 Ok(()) => was_unsaved.then_some(SaveReport::Recovered),
+                Err(StoreError::Fenced { .. }) => Some(SaveReport::Lost),
                 Err(error) => Some(SaveReport::Failed {
                     error: error.to_string(),
                     records,
@@ -415,6 +451,7 @@ mod tests {
                 tcp_port: 4000,
             }),
             shutdown: shutdown.clone(),
+            node: NodeId(1),
         });
         let (inbox, receiver) = mpsc::channel(16);
         let code = RoomCode::parse("H2W2S2").expect("a code");
@@ -424,6 +461,7 @@ mod tests {
             receiver,
             seams,
             heard.clone(),
+            CancellationToken::new(),
         ));
         Harness {
             delivery,

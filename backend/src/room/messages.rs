@@ -11,7 +11,7 @@ use std::time::Duration;
 use wordguess_game::Move;
 use wordguess_protocol::{Language, ResumeToken, RoomCode};
 
-use crate::support::ids::{ConnId, Door};
+use crate::support::ids::{ConnId, Door, NodeId};
 use crate::support::words::WordList;
 
 /// How a room fills.
@@ -25,7 +25,8 @@ pub enum RoomKind {
 }
 
 /// How a connection enters a room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Takes a seat in the game.
     Player,
@@ -34,7 +35,8 @@ pub enum Role {
 }
 
 /// What a seated player or a spectator asks of the room.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RoomCommand {
     /// A move.
     Play(Move),
@@ -52,8 +54,10 @@ pub enum RoomCommand {
     WordList(Option<Vec<String>>),
 }
 
-/// What sessions tell a room.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What sessions tell a room (plain data: in a cluster it crosses from
+/// one process to another).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RoomInput {
     /// A named connection enters.
     Enter {
@@ -87,6 +91,11 @@ pub enum RoomInput {
         /// The connection.
         conn: ConnId,
     },
+    /// A node of the cluster died: its connections are gone.
+    NodeLost {
+        /// The node.
+        node: NodeId,
+    },
 }
 
 impl RoomInput {
@@ -113,13 +122,14 @@ impl RoomInput {
         }
     }
 
-    /// The connection the input comes from.
-    pub fn conn(&self) -> ConnId {
+    /// The connection the input comes from (none for a lost node).
+    pub fn conn(&self) -> Option<ConnId> {
         match self {
             RoomInput::Enter { conn, .. }
             | RoomInput::Resume { conn, .. }
             | RoomInput::Command { conn, .. }
-            | RoomInput::Gone { conn } => *conn,
+            | RoomInput::Gone { conn } => Some(*conn),
+            RoomInput::NodeLost { .. } => None,
         }
     }
 }
@@ -145,6 +155,9 @@ pub enum RoomReport {
     },
     /// The room has closed.
     Closed,
+    /// The room belongs to another node now (this node lost its lease on
+    /// it): it stopped without a word to the store.
+    Lost,
 }
 
 /// Where a room's reports go: the room directory.

@@ -16,12 +16,15 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::cluster::{bus, lease, Owners, RedisLink};
+use crate::delivery::remote::{self, ClusterDelivery};
 use crate::delivery::{Delivery, Switchboard};
-use crate::directory::local::Launch;
-use crate::directory::{LocalDirectory, RoomDirectory};
+use crate::directory::cluster::ClusterParts;
+use crate::directory::{ClusterDirectory, Launch, LocalDirectory, RoomDirectory};
 use crate::doors::{accept_loop, http, palindrome, tcp};
 use crate::edge::admission::Gate;
 use crate::edge::limits::Limits;
+use crate::persistence::redis::RedisStore;
 use crate::persistence::release::{self, Releases};
 use crate::persistence::RoomStore;
 use crate::room::actor::RoomSeams;
@@ -32,6 +35,9 @@ use crate::support::metrics::Metrics;
 use crate::support::words::WordList;
 
 pub use crate::edge::listen::bind;
+
+/// Messages for other nodes' connections that may wait to be published.
+const REMOTE_QUEUE: usize = 65_536;
 
 /// How long shutdown waits for connections to say goodbye.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -77,7 +83,25 @@ pub struct ServerConfig {
     pub allowed_origins: Vec<String>,
     /// The room store (`--db`): SQLite, or
     /// [`NoStore`](crate::persistence::NoStore) to keep everything in memory.
+    /// Unused by a node of a cluster (it keeps everything in Redis).
     pub store: Arc<dyn RoomStore>,
+    /// Makes the server a node of a cluster (`--redis`, `--node`).
+    pub cluster: Option<ClusterConfig>,
+}
+
+/// How a node joins a cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    /// Redis, e.g. `redis://127.0.0.1:6379`.
+    pub redis_url: String,
+    /// This node's name in logs and metrics.
+    pub node_name: String,
+}
+
+/// The seams of a node of a cluster, and what it must do at shutdown.
+struct ClusterNode {
+    /// The directory (which also hears the bus).
+    directory: Arc<ClusterDirectory>,
 }
 
 /// Serves until `shutdown` completes, then tells every player, closes every
@@ -109,9 +133,44 @@ pub async fn run(
         public_url: public_url.trim_end_matches('/').to_owned(),
         tcp_port: listeners.game.local_addr()?.port(),
     };
-    let metrics = Arc::new(Metrics::default());
-    let delivery: Arc<dyn Delivery> = Arc::new(Switchboard::default());
-    let store = config.store;
+    let metrics = Arc::new(match config.cluster {
+        Some(_) => Metrics::for_cluster(),
+        None => Metrics::default(),
+    });
+    let link = match &config.cluster {
+        Some(cluster) => Some(
+            RedisLink::connect(
+                &cluster.redis_url,
+                node,
+                cluster.node_name.clone(),
+                metrics.clone(),
+            )
+            .await
+            .map_err(|error| {
+                io::Error::other(format!(
+                    "cannot reach Redis at {}: {error}",
+                    cluster.redis_url
+                ))
+            })?,
+        ),
+        None => None,
+    };
+    let owners = Arc::<Owners>::default();
+    let (delivery, store, remote): (Arc<dyn Delivery>, Arc<dyn RoomStore>, _) = match &link {
+        Some(link) => {
+            let (cluster_delivery, queue) = ClusterDelivery::new(node, REMOTE_QUEUE);
+            let store = RedisStore::start(
+                link.clone(),
+                owners.clone(),
+                config.limits.game_inbox.max(1024),
+                token.clone(),
+                &tasks,
+            );
+            let delivery: Arc<dyn Delivery> = cluster_delivery.clone();
+            (delivery, store, Some((cluster_delivery, queue)))
+        }
+        None => (Arc::new(Switchboard::default()), config.store, None),
+    };
     let releases = Arc::<Releases>::default();
     if store.keeps_rooms() {
         tasks.spawn(release::run(releases.clone(), token.clone()));
@@ -123,42 +182,68 @@ pub async fn run(
         metrics: metrics.clone(),
         defaults: Arc::new(defaults),
         shutdown: token.clone(),
+        node,
     });
     let room_tasks = tasks.clone();
-    let launch: Launch = Box::new(move |code, start, inbox, reports| {
+    let launch: Launch = Box::new(move |code, start, inbox, reports, lost| {
         room_tasks.spawn(crate::room::actor::run(
             code,
             start,
             inbox,
             seams.clone(),
             reports,
+            lost,
         ));
     });
     tracing::info!(%node, "this server's node id");
-    let directory = LocalDirectory::new(
-        node,
-        config.players_to_start,
-        config.limits.game_inbox,
-        launch,
-        metrics.clone(),
-    );
-    if store.keeps_rooms() {
-        let saved = crate::room::saved::restore_all(&*store)
-            .await
-            .map_err(io::Error::other)?;
-        let (rooms, seats) = (
-            saved.len(),
-            saved.iter().map(|(_, s)| s.seats.len()).sum::<usize>(),
-        );
-        for (code, save) in saved {
-            directory.claim(code, save);
+    let (directory, cluster): (Arc<dyn RoomDirectory>, Option<ClusterNode>) = match (link, remote) {
+        (Some(link), Some((cluster_delivery, remote_queue))) => {
+            let node = start_cluster(
+                ClusterParts {
+                    link,
+                    owners,
+                    delivery: cluster_delivery,
+                    store: store.clone(),
+                    players_to_start: config.players_to_start,
+                    inbox: config.limits.game_inbox,
+                    launch,
+                    metrics: metrics.clone(),
+                    tasks: tasks.clone(),
+                    shutdown: token.clone(),
+                },
+                remote_queue,
+            )
+            .await;
+            (node.directory.clone(), Some(node))
         }
-        tracing::info!(rooms, seats, "restored the saved rooms");
-    }
+        _ => {
+            let directory = LocalDirectory::new(
+                node,
+                config.players_to_start,
+                config.limits.game_inbox,
+                launch,
+                metrics.clone(),
+            );
+            if store.keeps_rooms() {
+                let saved = crate::room::saved::restore_all(&*store)
+                    .await
+                    .map_err(io::Error::other)?;
+                let (rooms, seats) = (
+                    saved.len(),
+                    saved.iter().map(|(_, s)| s.seats.len()).sum::<usize>(),
+                );
+                for (code, save) in saved {
+                    directory.claim(code, save);
+                }
+                tracing::info!(rooms, seats, "restored the saved rooms");
+            }
+            (directory, None)
+        }
+    };
     let context = Arc::new(ServerContext {
         gate: Gate::new(config.limits.max_connections, config.limits.max_per_ip),
         limits: config.limits,
-        directory: directory as Arc<dyn RoomDirectory>,
+        directory,
         delivery,
         records: store.clone(),
         keeps_rooms: store.keeps_rooms(),
@@ -199,8 +284,55 @@ pub async fn run(
     }
     // Every room has stopped: commit what is queued and close.
     store.close().await;
+    if let Some(cluster) = cluster {
+        // The rooms' states are all in Redis: live nodes take them now.
+        cluster.directory.leave().await;
+    }
     match tokio::time::timeout(SHUTDOWN_GRACE, http).await {
         Ok(Ok(result)) => result,
         _ => Ok(()),
     }
+}
+
+/// Starts a node's cluster machinery: the lease, the directory, sending to
+/// other nodes, and the subscription (held before the node serves anyone,
+/// so nothing sent to it is missed).
+async fn start_cluster(
+    parts: ClusterParts,
+    remote_queue: tokio::sync::mpsc::Receiver<(
+        crate::support::ids::ConnId,
+        crate::delivery::Message,
+    )>,
+) -> ClusterNode {
+    let link = parts.link.clone();
+    let (tasks, token) = (parts.tasks.clone(), parts.shutdown.clone());
+    if let Err(error) = lease::renew(&link).await {
+        tracing::warn!(%error, "cannot take this node's lease yet");
+    }
+    let directory = ClusterDirectory::start(parts);
+    let lapsed = {
+        let directory = Arc::downgrade(&directory);
+        Arc::new(move || {
+            if let Some(directory) = directory.upgrade() {
+                directory.lease_lapsed();
+            }
+        }) as Arc<dyn Fn() + Send + Sync>
+    };
+    tasks.spawn(lease::keep(link.clone(), lapsed, token.clone()));
+    tasks.spawn(remote::send_remote(
+        link.clone(),
+        remote_queue,
+        token.clone(),
+    ));
+    let (subscribed, ready) = tokio::sync::oneshot::channel();
+    let inbound: Arc<dyn bus::Inbound> = directory.clone();
+    tasks.spawn(bus::listen(
+        link.clone(),
+        inbound,
+        token.clone(),
+        subscribed,
+    ));
+    let _ = ready.await;
+    tracing::info!(node = %link.name, "joined the cluster");
+    ClusterNode { directory }
 }

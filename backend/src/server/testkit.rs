@@ -120,6 +120,7 @@ pub async fn start(options: TestOptions) -> RunningServer {
         web_root: options.web_root,
         limits: options.limits,
         store,
+        cluster: None,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(run(config, listeners, async {

@@ -99,12 +99,17 @@ async fn run_connection<L>(
                         return true;
                     }
                 }
-                signal = session.signals.next() => {
-                    if signal == Signal::Replaced {
+                signal = session.signals.next() => match signal {
+                    Signal::Replaced => {
                         tracing::debug!(conn, "seat moved to another connection");
                         return true;
                     }
-                }
+                    Signal::Moved { room } => {
+                        // Boxed, as a line is: it waits on the room.
+                        Box::pin(session.rehome(room)).await;
+                    }
+                    _ => {}
+                },
                 end = until_done(&mut unnamed) => {
                     if end == Unnamed::TooSlow {
                         context.metrics.dropped(DropReason::no_name);

@@ -131,6 +131,9 @@ pub struct Session {
     evict: Option<CancellationToken>,
     /// The token of the seat this connection holds, once seated.
     seat_token: Option<ResumeToken>,
+    /// The name it watches under, once watching (to watch again when the
+    /// room moves to another node).
+    watch_name: Option<String>,
     /// The room an entry was sent to, until it answers: if the session
     /// gives up waiting or ends first, that room is told the connection is
     /// gone (it may have seated it already).
@@ -163,6 +166,7 @@ impl Session {
             commands,
             strikes: 0,
             seat_token: None,
+            watch_name: None,
             entering: None,
         }
     }
@@ -386,6 +390,54 @@ impl Session {
         Flow::Continue
     }
 
+    /// The room this session is in moved to another node of the cluster:
+    /// the session finds it where it is now and enters it again, with its
+    /// seat's token or as the same spectator. The player does not
+    /// reconnect; the room sends it the game as it stands.
+    pub async fn rehome(&mut self, code: wordguess_protocol::RoomCode) {
+        let (room, watching) = match &self.phase {
+            Phase::Seated(room) => (room, false),
+            Phase::Watching(room) => (room, true),
+            Phase::Choosing(_) => return,
+        };
+        if room.code != code {
+            return;
+        }
+        let input = match (watching, &self.seat_token, &self.watch_name) {
+            (false, Some(token), _) => RoomInput::Resume {
+                conn: self.conn,
+                token: token.clone(),
+                door: self.door,
+            },
+            (true, _, Some(name)) => RoomInput::Enter {
+                conn: self.conn,
+                name: name.clone(),
+                role: Role::Spectator,
+                door: self.door,
+            },
+            _ => return,
+        };
+        let found = self.context.directory.find(&code).await;
+        let answer = match &found {
+            Some(room) => self.enter(room, input).await,
+            None => None,
+        };
+        match (found, answer) {
+            (Some(room), Some(Signal::Seated { .. })) => self.set_phase(Phase::Seated(room)),
+            (Some(room), Some(Signal::Watching { .. })) => self.set_phase(Phase::Watching(room)),
+            _ => {
+                self.phase = Phase::Choosing(Intent::QuickMatch);
+                let again = match &self.seat_token {
+                    Some(token) if !watching => format!("; send /resume {token} to try again"),
+                    _ => String::new(),
+                };
+                self.outbox.error(format!(
+                    "room {code} moved to another server and could not be reached{again}"
+                ));
+            }
+        }
+    }
+
     /// Sends an entry to `room` and waits for its answer.
     async fn enter(&mut self, room: &RoomHandle, input: RoomInput) -> Option<Signal> {
         // Before sending: the answer may come before this task runs again.
@@ -397,6 +449,8 @@ impl Session {
         let answer = tokio::time::timeout(ROOM_ANSWER, self.signals.next()).await;
         self.entering = None;
         match answer {
+            // The room moved while the entry was on its way: try again.
+            Ok(Signal::Moved { .. }) => Some(Signal::Refused { retry: true }),
             Ok(signal) => Some(signal),
             Err(_) => {
                 tracing::warn!(room = %room.code, "room did not answer an entry");
@@ -458,6 +512,7 @@ impl Session {
                 }
                 Some(Signal::Watching { .. }) => {
                     tracing::Span::current().record("player", tracing::field::display(&name));
+                    self.watch_name = Some(name);
                     self.set_phase(Phase::Watching(room));
                     return Flow::Continue;
                 }
@@ -483,7 +538,8 @@ impl Session {
                     }
                     return Flow::Continue;
                 }
-                Some(Signal::Replaced) | None => {
+                // (`enter` turns a move into a refusal.)
+                Some(Signal::Replaced | Signal::Moved { .. }) | None => {
                     if fixed_room.is_none() {
                         self.context.directory.release_quick_seat(&room.code);
                     }

@@ -93,7 +93,10 @@ async fn told(events: &mut Events, start: &str) -> bool {
 /// Plays the room: takes the next input and answers it with `signal`.
 async fn answer(world: &World, inbox: &mut mpsc::Receiver<RoomInput>, signal: Signal) -> RoomInput {
     let input = inbox.recv().await.expect("an input");
-    let endpoint = world.delivery.endpoint(input.conn()).expect("attached");
+    let endpoint = world
+        .delivery
+        .endpoint(input.conn().expect("a connection"))
+        .expect("attached");
     endpoint.signals.put(signal);
     input
 }
@@ -336,7 +339,10 @@ async fn a_whole_conversation_runs_through_channels_from_hello_to_the_peer_leavi
     world.context.tasks.close();
     world.context.tasks.wait().await;
     assert!(
-        world.delivery.endpoint(input.conn()).is_none(),
+        world
+            .delivery
+            .endpoint(input.conn().expect("a connection"))
+            .is_none(),
         "the closed connection is detached"
     );
 }

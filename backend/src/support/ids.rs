@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One server process. Random at start (64 bits), so two processes, or a
 /// process and its restart, never share one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct NodeId(pub u64);
 
 impl NodeId {
@@ -31,7 +33,9 @@ impl fmt::Display for NodeId {
 /// Identifies one connection (not a player: a player's seat outlives it):
 /// the node it is open on and its number there. Ordered by node, then by
 /// age on that node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ConnId {
     /// The node the connection is open on.
     pub node: NodeId,

@@ -10,6 +10,7 @@ use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use crate::support::ids::Door;
@@ -72,6 +73,14 @@ pub struct Metrics {
     pub games_finished: Counter,
     /// Room saves the database refused.
     pub save_failures: Counter,
+    /// Rooms this node took over from a node that died or left (cluster).
+    pub takeovers: Counter,
+    /// Lines this node forwarded to rooms on other nodes (cluster).
+    pub lines_forwarded: Counter,
+    /// Whether this node reaches Redis now (cluster).
+    pub redis_up: Gauge,
+    /// Round trips to Redis, in seconds (cluster).
+    pub redis_round_trip: Histogram,
 }
 
 impl Default for Metrics {
@@ -100,6 +109,12 @@ impl Default for Metrics {
             moves: Counter::default(),
             games_finished: Counter::default(),
             save_failures: Counter::default(),
+            takeovers: Counter::default(),
+            lines_forwarded: Counter::default(),
+            redis_up: Gauge::default(),
+            redis_round_trip: Histogram::new([
+                0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.1, 1.0,
+            ]),
             registry,
         };
         let registry = &mut metrics.registry;
@@ -130,6 +145,34 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// The metrics of a node of a cluster: the single process's, and
+    /// takeovers, forwarded lines, Redis's health and round-trip time.
+    pub fn for_cluster() -> Self {
+        let mut metrics = Self::default();
+        let registry = &mut metrics.registry;
+        registry.register(
+            "takeovers",
+            "Rooms this node took over from a node that died or left",
+            metrics.takeovers.clone(),
+        );
+        registry.register(
+            "lines_forwarded",
+            "Lines this node forwarded to rooms owned by other nodes",
+            metrics.lines_forwarded.clone(),
+        );
+        registry.register(
+            "redis_up",
+            "1 while this node reaches Redis",
+            metrics.redis_up.clone(),
+        );
+        registry.register(
+            "redis_round_trip_seconds",
+            "Round trips of this node's Redis commands",
+            metrics.redis_round_trip.clone(),
+        );
+        metrics
+    }
+
     /// The open-connections gauge of `door`.
     pub fn connections(&self, door: Door) -> &Gauge {
         match door {

@@ -121,7 +121,9 @@ impl RoomCore {
         };
         let name = self.game.name_of(id).unwrap_or_default().to_owned();
         let link = self.seats.get_mut(&id).expect("the seat was just found");
-        let replaced = link.conn.replace(conn);
+        // The same connection asking again (its room moved to another node
+        // and it entered again) keeps its seat: nothing is replaced.
+        let replaced = link.conn.replace(conn).filter(|old| *old != conn);
         link.door = door;
         if let Some(old) = replaced {
             let moved = ServerEvent::Notice {

@@ -318,6 +318,17 @@ impl RoomCore {
             RoomInput::Resume { conn, token, door } => self.resume(conn, &token, door, now),
             RoomInput::Command { conn, command } => self.command(conn, command, now),
             RoomInput::Gone { conn } => self.gone(conn, now),
+            RoomInput::NodeLost { node } => {
+                let lost: Vec<ConnId> = self
+                    .members
+                    .keys()
+                    .copied()
+                    .filter(|conn| conn.node == node)
+                    .collect();
+                for conn in lost {
+                    self.gone(conn, now);
+                }
+            }
         }
         self.step(now)
     }

@@ -173,6 +173,8 @@ impl RoomCore {
     /// included), and so is the first save that works again.
     pub(super) fn saved(&mut self, report: SaveReport, now: Now) {
         match report {
+            // The driver stops a lost room before its core hears of it.
+            SaveReport::Lost => {}
             SaveReport::Recovered => {
                 self.retry = None;
                 // Steps made while the attempt was under way went unsaved:

@@ -1,0 +1,1002 @@
+//! The [`RoomDirectory`] of a node of a cluster: room codes, resume tokens
+//! and the quick-match room are kept in Redis, so they mean the same on
+//! every node; each room runs on one node, its owner; the others forward
+//! their players' lines to it.
+//!
+//! - **Owning.** A room is created on the node that asks for it (a
+//!   quick-match room: the node of its first player), claimed in Redis with
+//!   a fresh owner token ([`Owner`]) in one script, so no two rooms share a
+//!   code. This node's rooms run here as in a single process.
+//! - **Forwarding.** A session on another node talks to the room through a
+//!   [`RoomHandle`] whose inbox is a forwarding task: each input is
+//!   published on the owner's rooms channel; if nobody hears it (the owner
+//!   died) the task looks the owner up again and waits for a takeover
+//!   before giving up. The room's events come back through delivery.
+//! - **Taking over.** Every node watches the others' leases. When a lease
+//!   has expired, each room of that node is taken over by the first live
+//!   node to run the takeover script (which checks the lease is gone and
+//!   changes the owner token, so the old owner's writes are refused from
+//!   then on), restored from Redis with every saved move, and announced on
+//!   the channel every node hears. Each node then tells its sessions in
+//!   that room to enter it again ([`Signal::Moved`]): players on live nodes
+//!   play on without reconnecting. Rooms with players on the dead node hear
+//!   that its connections are gone ([`RoomInput::NodeLost`]).
+//! - **Losing.** A room this node lost (its lease lapsed and another node
+//!   took it, or its save was fenced off) stops without writing anything;
+//!   its sessions here enter it again where it is now.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use rand::seq::SliceRandom;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, Notify};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use wordguess_protocol::command::ROOM_CODE_ALPHABET;
+use wordguess_protocol::{ResumeToken, RoomCode, ServerEvent};
+
+use super::{Launch, RoomDirectory, RoomHandle, RoomStatus};
+use crate::cluster::bus::Inbound;
+use crate::cluster::lease::LEASE;
+use crate::cluster::{keys, Owner, Owners, RedisLink};
+use crate::delivery::remote::ClusterDelivery;
+use crate::delivery::{Delivery, Message, Signal};
+use crate::persistence::RoomStore;
+use crate::room::actor::RoomStart;
+use crate::room::messages::{RoomInput, RoomKind, RoomReport, RoomReports};
+use crate::room::saved;
+use crate::support::ids::NodeId;
+use crate::support::metrics::Metrics;
+use crate::support::pending::Pending;
+
+/// How often the other nodes' leases are checked.
+const REAP_EVERY: Duration = Duration::from_millis(500);
+/// How long a forwarded line waits for its room's owner (a takeover takes
+/// up to the lease and a little more).
+const FORWARD_PATIENCE: Duration = Duration::from_secs(10);
+/// Reports the writer to Redis holds.
+const REPORT_QUEUE: usize = 65_536;
+
+/// Takes a code for a new room, if it is free. KEYS: the room, this
+/// node's room set, the epoch counter. ARGV: the code, this node. Returns
+/// the epoch, or 0 if the code is taken.
+const CLAIM: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local epoch = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[1], 'owner', ARGV[2] .. ':' .. epoch, 'seq', 0)
+redis.call('SADD', KEYS[2], ARGV[1])
+return epoch
+";
+
+/// A seat in the quick-match room that gathers, or a new one under the
+/// candidate code. KEYS: the quick hash, the candidate's room, this
+/// node's room set, the epoch counter. ARGV: players per game, the
+/// candidate code, this node. Returns {code, epoch}: epoch 0 for a seat
+/// in a room that exists, the new room's epoch, or {'', 0} if the
+/// candidate code is taken.
+const QUICK: &str = r"
+local code = redis.call('HGET', KEYS[1], 'code')
+if code and redis.call('EXISTS', 'wg:room:' .. code) == 1 then
+  local offered = tonumber(redis.call('HGET', KEYS[1], 'offered') or '0')
+  if offered < tonumber(ARGV[1]) then
+    redis.call('HINCRBY', KEYS[1], 'offered', 1)
+    return {code, 0}
+  end
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'', 0} end
+local epoch = redis.call('INCR', KEYS[4])
+redis.call('HSET', KEYS[2], 'owner', ARGV[3] .. ':' .. epoch, 'seq', 0)
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('HSET', KEYS[1], 'code', ARGV[2], 'offered', 1)
+return {ARGV[2], epoch}
+";
+
+/// A quick-match seat is free again. KEYS: the quick hash. ARGV: the code.
+const QUICK_FREED: &str = r"
+if redis.call('HGET', KEYS[1], 'code') == ARGV[1] then
+  local offered = tonumber(redis.call('HGET', KEYS[1], 'offered') or '0')
+  if offered > 0 then redis.call('HINCRBY', KEYS[1], 'offered', -1) end
+end
+return 1
+";
+
+/// The quick-match room takes no more players. KEYS: the quick hash. ARGV:
+/// the code.
+const QUICK_OVER: &str = r"
+if redis.call('HGET', KEYS[1], 'code') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+";
+
+/// Takes a room over from a node whose lease has expired. KEYS: the room,
+/// the old node's lease, the old node's room set, this node's room set,
+/// the epoch counter. ARGV: the code, the old node, this node. Returns the
+/// new epoch, or 0 (the room is gone, the old node lives, or another node
+/// took it first).
+const TAKE_OVER: &str = r"
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if not owner then
+  redis.call('SREM', KEYS[3], ARGV[1])
+  return 0
+end
+if string.sub(owner, 1, string.len(ARGV[2]) + 1) ~= ARGV[2] .. ':' then
+  redis.call('SREM', KEYS[3], ARGV[1])
+  return 0
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local epoch = redis.call('INCR', KEYS[5])
+redis.call('HSET', KEYS[1], 'owner', ARGV[3] .. ':' .. epoch, 'seq', 0)
+redis.call('SMOVE', KEYS[3], KEYS[4], ARGV[1])
+return epoch
+";
+
+/// An input for a room, as published to its owner.
+#[derive(Debug, Serialize, Deserialize)]
+struct RoomLine {
+    /// The room.
+    room: RoomCode,
+    /// The input.
+    input: RoomInput,
+}
+
+/// News every node hears.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum News {
+    /// A room has a new owner.
+    Moved {
+        /// The room.
+        room: RoomCode,
+        /// Its new owner token.
+        owner: String,
+    },
+    /// A node gave its lease up: its rooms are free to take now.
+    Left {
+        /// The node.
+        node: NodeId,
+    },
+}
+
+/// A room this node runs.
+#[derive(Debug)]
+struct Hosted {
+    /// The way to it.
+    handle: RoomHandle,
+    /// Stops it when this node loses it.
+    lost: CancellationToken,
+}
+
+/// A room of another node that sessions here talk to.
+#[derive(Debug)]
+struct Remote {
+    /// The owner last looked up.
+    owner: Mutex<Option<Owner>>,
+    /// This node's connections that entered it.
+    conns: Mutex<HashSet<crate::support::ids::ConnId>>,
+    /// The forwarding task's queue (weak: the task ends when the last
+    /// session lets go of it).
+    inbox: mpsc::WeakSender<RoomInput>,
+    /// The handles' shared status.
+    status: Arc<RoomStatus>,
+}
+
+/// What rooms report, on its way to Redis.
+type Reported = (RoomCode, RoomReport);
+
+/// The room directory of a cluster node.
+pub struct ClusterDirectory {
+    /// The link to Redis.
+    link: Arc<RedisLink>,
+    /// The rooms this node owns, with their tokens (shared with the store).
+    owners: Arc<Owners>,
+    /// Delivery (for connections of this node).
+    delivery: Arc<ClusterDelivery>,
+    /// Where rooms are read back from on a takeover.
+    store: Arc<dyn RoomStore>,
+    /// Players a quick-match game waits for.
+    players_to_start: usize,
+    /// Capacity of each room's inbox.
+    inbox: usize,
+    /// Starts rooms.
+    launch: Launch,
+    /// Rooms this node runs.
+    hosted: Mutex<HashMap<RoomCode, Hosted>>,
+    /// Rooms of other nodes that sessions here talk to.
+    remote: Mutex<HashMap<RoomCode, Arc<Remote>>>,
+    /// Nodes known dead (their connections were reported gone).
+    dead: Mutex<HashSet<NodeId>>,
+    /// When this node's own lease last lapsed (it does not reap others
+    /// right after: they may have lapsed for the same reason).
+    lapsed_at: Mutex<Option<Instant>>,
+    /// Wakes the reaper early (a node left).
+    reap_now: Notify,
+    /// Reports on their way to Redis.
+    reports: mpsc::Sender<Reported>,
+    /// Gauges and counters.
+    metrics: Arc<Metrics>,
+    /// Runs forwarding and takeover tasks.
+    tasks: TaskTracker,
+    /// Stops them.
+    shutdown: CancellationToken,
+    /// Itself, as the rooms' report sink.
+    me: Weak<ClusterDirectory>,
+}
+
+impl std::fmt::Debug for ClusterDirectory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterDirectory")
+            .field("node", &self.link.name)
+            .field("hosted", &self.hosted.lock().len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a [`ClusterDirectory`] is built from.
+pub struct ClusterParts {
+    /// The link to Redis.
+    pub link: Arc<RedisLink>,
+    /// The rooms this node owns (shared with the store).
+    pub owners: Arc<Owners>,
+    /// Delivery.
+    pub delivery: Arc<ClusterDelivery>,
+    /// The room store in Redis.
+    pub store: Arc<dyn RoomStore>,
+    /// Players a quick-match game waits for.
+    pub players_to_start: usize,
+    /// Capacity of each room's inbox.
+    pub inbox: usize,
+    /// Starts rooms.
+    pub launch: Launch,
+    /// Gauges and counters.
+    pub metrics: Arc<Metrics>,
+    /// Runs the directory's tasks.
+    pub tasks: TaskTracker,
+    /// Stops them.
+    pub shutdown: CancellationToken,
+}
+
+impl ClusterDirectory {
+    /// The directory, with its report writer and reaper running.
+    pub fn start(parts: ClusterParts) -> Arc<Self> {
+        let (reports, queue) = mpsc::channel(REPORT_QUEUE);
+        let directory = Arc::new_cyclic(|me| Self {
+            link: parts.link,
+            owners: parts.owners,
+            delivery: parts.delivery,
+            store: parts.store,
+            players_to_start: parts.players_to_start,
+            inbox: parts.inbox.max(1),
+            launch: parts.launch,
+            hosted: Mutex::default(),
+            remote: Mutex::default(),
+            dead: Mutex::default(),
+            lapsed_at: Mutex::default(),
+            reap_now: Notify::new(),
+            reports,
+            metrics: parts.metrics,
+            tasks: parts.tasks,
+            shutdown: parts.shutdown,
+            me: me.clone(),
+        });
+        directory
+            .tasks
+            .spawn(write_reports(directory.link.clone(), queue));
+        directory.tasks.spawn(reap(Arc::downgrade(&directory)));
+        directory
+    }
+
+    /// Itself, shared.
+    fn arc(&self) -> Arc<Self> {
+        self.me.upgrade().expect("the directory outlives its calls")
+    }
+
+    /// Starts room `code` here, owned with `owner`.
+    fn host(&self, code: RoomCode, owner: Owner, start: RoomStart, gathering: bool) -> RoomHandle {
+        self.owners.insert(code.as_str(), owner);
+        let (inbox, receiver) = mpsc::channel(self.inbox);
+        let status = Arc::new(RoomStatus::new(gathering));
+        let handle = RoomHandle::new(code.clone(), self.link.node, inbox, status);
+        let lost = self.shutdown.child_token();
+        self.hosted.lock().insert(
+            code.clone(),
+            Hosted {
+                handle: handle.clone(),
+                lost: lost.clone(),
+            },
+        );
+        self.metrics.rooms.inc();
+        let reports: Arc<dyn RoomReports> = self.arc();
+        (self.launch)(code, start, receiver, reports, lost);
+        handle
+    }
+
+    /// The room this node runs under `code`, if it is open.
+    fn hosted_room(&self, code: &RoomCode) -> Option<RoomHandle> {
+        self.hosted
+            .lock()
+            .get(code)
+            .map(|hosted| hosted.handle.clone())
+            .filter(|handle| !handle.is_closed())
+    }
+
+    /// Forgets a room this node ran (closed or lost).
+    fn unhost(&self, code: &RoomCode) -> Option<Hosted> {
+        self.owners.remove(code.as_str());
+        let hosted = self.hosted.lock().remove(code)?;
+        self.metrics.rooms.dec();
+        Some(hosted)
+    }
+
+    /// Stops a room this node runs but no longer owns.
+    fn evict(&self, code: &RoomCode) {
+        if let Some(hosted) = self.unhost(code) {
+            tracing::warn!(room = %code, "this node lost the room to another node");
+            hosted.lost.cancel();
+        }
+    }
+
+    /// A fresh random room code.
+    fn random_code() -> RoomCode {
+        let mut rng = rand::rng();
+        RoomCode::from_indexes(std::array::from_fn(|_| {
+            rng.random_range(0..ROOM_CODE_ALPHABET.len())
+        }))
+    }
+
+    /// A handle that refuses everything (Redis could not be reached to
+    /// make a room): the session says the room is closed and the player
+    /// tries again.
+    fn unavailable(&self) -> RoomHandle {
+        let (inbox, _) = mpsc::channel(1);
+        RoomHandle::new(
+            Self::random_code(),
+            self.link.node,
+            inbox,
+            Arc::new(RoomStatus::new(false)),
+        )
+    }
+
+    /// Claims a new private room's code and starts it here.
+    async fn create(&self) -> Option<RoomHandle> {
+        let script = redis::Script::new(CLAIM);
+        for _ in 0..8 {
+            let code = Self::random_code();
+            let mut invocation = script.prepare_invoke();
+            invocation
+                .key(keys::room(code.as_str()))
+                .key(keys::node_rooms(self.link.node))
+                .key(keys::EPOCH)
+                .arg(code.as_str())
+                .arg(self.link.node.to_string());
+            let epoch: u64 = match self.link.script(&invocation).await {
+                Ok(epoch) => epoch,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot claim a room code in Redis");
+                    return None;
+                }
+            };
+            if epoch > 0 {
+                tracing::info!(room = %code, kind = ?RoomKind::Private, "room opened");
+                let owner = Owner {
+                    node: self.link.node,
+                    epoch,
+                };
+                return Some(self.host(code, owner, RoomStart::Fresh(RoomKind::Private), false));
+            }
+        }
+        None
+    }
+
+    /// A seat in the quick-match room that gathers, wherever it runs.
+    async fn quick(&self) -> Option<RoomHandle> {
+        let script = redis::Script::new(QUICK);
+        for _ in 0..8 {
+            let candidate = Self::random_code();
+            let mut invocation = script.prepare_invoke();
+            invocation
+                .key(keys::QUICK)
+                .key(keys::room(candidate.as_str()))
+                .key(keys::node_rooms(self.link.node))
+                .key(keys::EPOCH)
+                .arg(self.players_to_start)
+                .arg(candidate.as_str())
+                .arg(self.link.node.to_string());
+            let (code, epoch): (String, u64) = match self.link.script(&invocation).await {
+                Ok(answer) => answer,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot find a quick-match room in Redis");
+                    return None;
+                }
+            };
+            let Some(code) = keys::code(&code) else {
+                continue;
+            };
+            if epoch > 0 {
+                tracing::info!(room = %code, kind = ?RoomKind::QuickMatch, "room opened");
+                let owner = Owner {
+                    node: self.link.node,
+                    epoch,
+                };
+                let start = RoomStart::Fresh(RoomKind::QuickMatch);
+                return Some(self.host(code, owner, start, true));
+            }
+            if let Some(room) = self.locate(&code).await {
+                return Some(room);
+            }
+        }
+        None
+    }
+
+    /// The room `code`, here or on its owner: `None` if it does not exist.
+    async fn locate(&self, code: &RoomCode) -> Option<RoomHandle> {
+        if let Some(handle) = self.hosted_room(code) {
+            return Some(handle);
+        }
+        let owner = self.owner_of(code).await.ok()??;
+        Some(self.forwarder(code, owner))
+    }
+
+    /// Who owns room `code` now, per Redis.
+    async fn owner_of(&self, code: &RoomCode) -> redis::RedisResult<Option<Owner>> {
+        let owner: Option<String> = self
+            .link
+            .query(
+                redis::cmd("HGET")
+                    .arg(keys::room(code.as_str()))
+                    .arg("owner"),
+            )
+            .await?;
+        Ok(owner.as_deref().and_then(Owner::parse))
+    }
+
+    /// A handle on room `code` of another node: the forwarding task this
+    /// node has for it, started if there is none.
+    fn forwarder(&self, code: &RoomCode, owner: Owner) -> RoomHandle {
+        let mut remote = self.remote.lock();
+        if let Some(entry) = remote.get(code) {
+            if let Some(inbox) = entry.inbox.upgrade() {
+                let mut known = entry.owner.lock();
+                if known.is_none() {
+                    *known = Some(owner);
+                }
+                return RoomHandle::new(code.clone(), owner.node, inbox, entry.status.clone());
+            }
+        }
+        let (inbox, queue) = mpsc::channel(self.inbox);
+        let entry = Arc::new(Remote {
+            owner: Mutex::new(Some(owner)),
+            conns: Mutex::default(),
+            inbox: inbox.downgrade(),
+            status: Arc::new(RoomStatus::new(false)),
+        });
+        remote.insert(code.clone(), entry.clone());
+        drop(remote);
+        let handle = RoomHandle::new(code.clone(), owner.node, inbox, entry.status.clone());
+        self.tasks
+            .spawn(forward(self.arc(), code.clone(), entry, queue));
+        handle
+    }
+
+    /// Sends `input` to room `code` on whichever node owns it now: here,
+    /// or published to the owner. Waits for a takeover if the owner is
+    /// gone; tells the connection if the room is.
+    async fn send_to_owner(&self, code: &RoomCode, entry: Option<&Remote>, input: RoomInput) {
+        let started = Instant::now();
+        let mut wait = Duration::from_millis(25);
+        let payload = match serde_json::to_vec(&RoomLine {
+            room: code.clone(),
+            input: input.clone(),
+        }) {
+            Ok(payload) => payload,
+            Err(_) => return,
+        };
+        loop {
+            let known = entry.and_then(|entry| *entry.owner.lock());
+            let owner = match known {
+                Some(owner) => Some(owner),
+                None => self.owner_of(code).await.unwrap_or_default(),
+            };
+            match owner {
+                None if self.link.is_reachable() => {
+                    // Gone for good (closed), or never was.
+                    self.room_gone(code, &input);
+                    return;
+                }
+                Some(owner) if owner.node == self.link.node => {
+                    if let Some(handle) = self.hosted_room(code) {
+                        let _ = handle.send(input).await;
+                        return;
+                    }
+                }
+                Some(owner) => {
+                    let channel = keys::rooms_channel(owner.node);
+                    if let Ok(heard) = self.link.publish(&channel, &payload).await {
+                        if heard > 0 {
+                            self.metrics.lines_forwarded.inc();
+                            return;
+                        }
+                    }
+                    // Nobody heard it: the owner died or left.
+                    if let Some(entry) = entry {
+                        *entry.owner.lock() = None;
+                    }
+                }
+                None => {}
+            }
+            if started.elapsed() > FORWARD_PATIENCE {
+                self.room_gone(code, &input);
+                return;
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_millis(500));
+        }
+    }
+
+    /// Tells the connection behind `input` that room `code` is not there.
+    fn room_gone(&self, code: &RoomCode, input: &RoomInput) {
+        let Some(conn) = input.conn() else { return };
+        if conn.node != self.link.node {
+            // The connection's own node hears nothing back and gives up.
+            return;
+        }
+        match input {
+            RoomInput::Enter { .. } | RoomInput::Resume { .. } => {
+                self.delivery
+                    .send(conn, Message::Signal(Signal::Refused { retry: true }));
+            }
+            RoomInput::Command { .. } => {
+                self.delivery.send(
+                    conn,
+                    Message::Event(Arc::new(ServerEvent::Error {
+                        message: format!("room {code} cannot be reached; send the line again"),
+                    })),
+                );
+            }
+            RoomInput::Gone { .. } | RoomInput::NodeLost { .. } => {}
+        }
+    }
+
+    /// Takes room `code` over from `old` (whose lease expired, or who left),
+    /// if no other node does first; `true` if this node did.
+    async fn take_over(&self, code: RoomCode, old: NodeId) -> bool {
+        let script = redis::Script::new(TAKE_OVER);
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(keys::room(code.as_str()))
+            .key(keys::alive(old))
+            .key(keys::node_rooms(old))
+            .key(keys::node_rooms(self.link.node))
+            .key(keys::EPOCH)
+            .arg(code.as_str())
+            .arg(old.to_string())
+            .arg(self.link.node.to_string());
+        let epoch: u64 = match self.link.script(&invocation).await {
+            Ok(epoch) => epoch,
+            Err(error) => {
+                tracing::warn!(room = %code, %error, "cannot take the room over");
+                return false;
+            }
+        };
+        if epoch == 0 {
+            return false;
+        }
+        let owner = Owner {
+            node: self.link.node,
+            epoch,
+        };
+        self.owners.insert(code.as_str(), owner);
+        let save = match saved::restore(&*self.store, &code).await {
+            Ok(Some(save)) => save,
+            Ok(None) => {
+                // Taken before its first save: nothing to go on with.
+                tracing::warn!(room = %code, "a room taken over had no saved state; closed");
+                self.owners.remove(code.as_str());
+                let _ = self
+                    .store
+                    .save_now(vec![crate::persistence::Write::DeleteRoom {
+                        code: code.to_string(),
+                    }])
+                    .await;
+                return false;
+            }
+            Err(error) => {
+                // The lease is ours: the room is restored at the next pass.
+                tracing::error!(room = %code, %error, "cannot read a room taken over");
+                self.owners.remove(code.as_str());
+                return false;
+            }
+        };
+        let mut tokens = redis::pipe();
+        for link in &save.seats {
+            tokens
+                .cmd("SET")
+                .arg(keys::token(&link.token))
+                .arg(code.as_str())
+                .ignore();
+        }
+        if let Err(error) = self.link.pipeline::<()>(&tokens).await {
+            tracing::warn!(room = %code, %error, "cannot record the seats' tokens");
+        }
+        let gathering = save.is_quick_gathering();
+        tracing::info!(room = %code, from = %old, seats = save.seats.len(), "took the room over");
+        self.host(
+            code.clone(),
+            owner,
+            RoomStart::Restored(Box::new(save)),
+            gathering,
+        );
+        self.metrics.takeovers.inc();
+        let news = News::Moved {
+            room: code,
+            owner: owner.to_string(),
+        };
+        if let Ok(payload) = serde_json::to_vec(&news) {
+            let _ = self.link.publish(keys::ALL, &payload).await;
+        }
+        true
+    }
+
+    /// One pass over the other nodes: the rooms of those whose lease has
+    /// expired are taken over, and this node's rooms hear that their
+    /// connections are gone.
+    async fn reap_once(&self) -> redis::RedisResult<()> {
+        if self.lapsed_at.lock().is_some_and(|at| at.elapsed() < LEASE) {
+            return Ok(());
+        }
+        let nodes: Vec<String> = self
+            .link
+            .query(redis::cmd("SMEMBERS").arg(keys::NODES))
+            .await?;
+        let nodes: Vec<NodeId> = nodes
+            .iter()
+            .filter_map(|node| u64::from_str_radix(node, 16).ok().map(NodeId))
+            .filter(|node| *node != self.link.node)
+            .collect();
+        if nodes.is_empty() {
+            return Ok(());
+        }
+        let mut alive = redis::pipe();
+        for node in &nodes {
+            alive.cmd("EXISTS").arg(keys::alive(*node));
+        }
+        let alive: Vec<bool> = self.link.pipeline(&alive).await?;
+        for (node, alive) in nodes.into_iter().zip(alive) {
+            if alive {
+                self.dead.lock().remove(&node);
+                continue;
+            }
+            if self.dead.lock().insert(node) {
+                tracing::warn!(%node, "a node's lease expired; taking its rooms over");
+                let hosted: Vec<RoomHandle> = self
+                    .hosted
+                    .lock()
+                    .values()
+                    .map(|hosted| hosted.handle.clone())
+                    .collect();
+                for handle in hosted {
+                    let _ = handle.send(RoomInput::NodeLost { node }).await;
+                }
+            }
+            let mut rooms: Vec<String> = self
+                .link
+                .query(redis::cmd("SMEMBERS").arg(keys::node_rooms(node)))
+                .await?;
+            rooms.shuffle(&mut rand::rng());
+            for code in rooms {
+                if let Some(code) = keys::code(&code) {
+                    self.take_over(code, node).await;
+                }
+            }
+            let left: usize = self
+                .link
+                .query(redis::cmd("SCARD").arg(keys::node_rooms(node)))
+                .await?;
+            if left == 0 {
+                self.link
+                    .query::<()>(redis::cmd("SREM").arg(keys::NODES).arg(node.to_string()))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// This node's lease had lapsed: the rooms taken meanwhile are lost.
+    pub fn lease_lapsed(&self) {
+        *self.lapsed_at.lock() = Some(Instant::now());
+        let directory = self.arc();
+        self.tasks.spawn(async move {
+            for (code, owner) in directory.owners.all() {
+                let Some(code) = keys::code(&code) else {
+                    continue;
+                };
+                match directory.owner_of(&code).await {
+                    Ok(Some(now)) if now == owner => {}
+                    Ok(_) => directory.evict(&code),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot check a room's owner");
+                    }
+                }
+            }
+        });
+    }
+
+    /// Tells this node's connections in room `code` of another node to
+    /// enter it again (it moved, or what it sent may have been lost).
+    fn rehome(&self, code: &RoomCode, entry: &Remote) {
+        let conns: Vec<_> = entry.conns.lock().drain().collect();
+        for conn in conns {
+            self.delivery
+                .send(conn, Message::Signal(Signal::Moved { room: code.clone() }));
+        }
+    }
+
+    /// Gives this node's lease up and tells the others to take its rooms
+    /// now (at shutdown, once every room has stopped).
+    pub async fn leave(&self) {
+        if let Err(error) = crate::cluster::lease::give_up(&self.link).await {
+            tracing::warn!(%error, "cannot give the lease up; the rooms move once it expires");
+            return;
+        }
+        let news = News::Left {
+            node: self.link.node,
+        };
+        if let Ok(payload) = serde_json::to_vec(&news) {
+            let _ = self.link.publish(keys::ALL, &payload).await;
+        }
+        tracing::info!(node = %self.link.name, "left the cluster; its rooms move to live nodes");
+    }
+}
+
+/// The forwarding task of one room of another node: sends the inputs of
+/// this node's sessions to its owner, in order, and keeps track of which
+/// of this node's connections are in it.
+async fn forward(
+    directory: Arc<ClusterDirectory>,
+    code: RoomCode,
+    entry: Arc<Remote>,
+    mut queue: mpsc::Receiver<RoomInput>,
+) {
+    while let Some(input) = queue.recv().await {
+        match &input {
+            RoomInput::Enter { conn, .. } | RoomInput::Resume { conn, .. } => {
+                entry.conns.lock().insert(*conn);
+            }
+            RoomInput::Gone { conn } => {
+                entry.conns.lock().remove(conn);
+            }
+            RoomInput::Command { .. } | RoomInput::NodeLost { .. } => {}
+        }
+        directory.send_to_owner(&code, Some(&entry), input).await;
+    }
+    let mut remote = directory.remote.lock();
+    if remote
+        .get(&code)
+        .is_some_and(|known| Arc::ptr_eq(known, &entry))
+    {
+        remote.remove(&code);
+    }
+}
+
+/// The reaper: checks the other nodes' leases until shutdown.
+async fn reap(directory: Weak<ClusterDirectory>) {
+    loop {
+        let Some(strong) = directory.upgrade() else {
+            return;
+        };
+        let shutdown = strong.shutdown.clone();
+        if let Err(error) = strong.reap_once().await {
+            tracing::debug!(%error, "cannot check the other nodes");
+        }
+        let wake = async {
+            tokio::select! {
+                () = strong.reap_now.notified() => {}
+                () = tokio::time::sleep(REAP_EVERY) => {}
+            }
+        };
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = wake => {}
+        }
+    }
+}
+
+/// Writes rooms' reports to Redis in order, retrying while it is away.
+async fn write_reports(link: Arc<RedisLink>, mut queue: mpsc::Receiver<Reported>) {
+    let mut batch = Vec::new();
+    while queue.recv_many(&mut batch, 256).await > 0 {
+        let mut pipeline = redis::pipe();
+        for (room, report) in batch.drain(..) {
+            match report {
+                RoomReport::TokenIssued(token) => {
+                    pipeline
+                        .cmd("SET")
+                        .arg(keys::token(&token))
+                        .arg(room.as_str());
+                }
+                RoomReport::TokensRevoked(tokens) => {
+                    for token in tokens {
+                        pipeline.cmd("DEL").arg(keys::token(&token));
+                    }
+                }
+                RoomReport::QuickSeatFreed => {
+                    pipeline
+                        .cmd("EVAL")
+                        .arg(QUICK_FREED)
+                        .arg(1)
+                        .arg(keys::QUICK)
+                        .arg(room.as_str());
+                }
+                RoomReport::GatheringOver | RoomReport::Closed => {
+                    pipeline
+                        .cmd("EVAL")
+                        .arg(QUICK_OVER)
+                        .arg(1)
+                        .arg(keys::QUICK)
+                        .arg(room.as_str());
+                }
+                RoomReport::Saving { .. } | RoomReport::Lost => {}
+            }
+        }
+        let mut wait = Duration::from_millis(50);
+        for _ in 0..40 {
+            match link.pipeline::<()>(&pipeline).await {
+                Ok(()) => break,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot write rooms' reports to Redis; trying again");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(1));
+                }
+            }
+        }
+    }
+}
+
+impl RoomDirectory for ClusterDirectory {
+    fn find(&self, code: &RoomCode) -> Pending<'_, Option<RoomHandle>> {
+        let code = code.clone();
+        Box::pin(async move { self.locate(&code).await })
+    }
+
+    fn find_by_token(&self, token: &ResumeToken) -> Pending<'_, Option<RoomHandle>> {
+        let key = keys::token(token);
+        Box::pin(async move {
+            let code: Option<String> = self.link.query(redis::cmd("GET").arg(key)).await.ok()?;
+            let code = keys::code(&code?)?;
+            self.locate(&code).await
+        })
+    }
+
+    fn quick_room(&self) -> Pending<'_, RoomHandle> {
+        Box::pin(async move { self.quick().await.unwrap_or_else(|| self.unavailable()) })
+    }
+
+    fn release_quick_seat(&self, code: &RoomCode) {
+        self.report(code, RoomReport::QuickSeatFreed);
+    }
+
+    fn create_private(&self) -> Pending<'_, RoomHandle> {
+        Box::pin(async move { self.create().await.unwrap_or_else(|| self.unavailable()) })
+    }
+
+    fn open_rooms(&self) -> usize {
+        self.hosted.lock().len()
+    }
+}
+
+impl RoomReports for ClusterDirectory {
+    fn report(&self, room: &RoomCode, report: RoomReport) {
+        match &report {
+            RoomReport::Saving { works } => {
+                if let Some(hosted) = self.hosted.lock().get(room) {
+                    hosted.handle.status.set_unsaved(!works);
+                }
+            }
+            RoomReport::GatheringOver => {
+                if let Some(hosted) = self.hosted.lock().get(room) {
+                    hosted.handle.status.end_gathering();
+                }
+            }
+            RoomReport::Closed | RoomReport::Lost => {
+                self.unhost(room);
+            }
+            RoomReport::TokenIssued(_)
+            | RoomReport::TokensRevoked(_)
+            | RoomReport::QuickSeatFreed => {}
+        }
+        if matches!(report, RoomReport::Saving { .. } | RoomReport::Lost) {
+            return;
+        }
+        if let Err(mpsc::error::TrySendError::Full(reported)) =
+            self.reports.try_send((room.clone(), report))
+        {
+            let reports = self.reports.clone();
+            self.tasks.spawn(async move {
+                let _ = reports.send(reported).await;
+            });
+        }
+    }
+}
+
+impl Inbound for ClusterDirectory {
+    fn deliver(&self, payload: &[u8]) {
+        self.delivery.deliver_from_redis(payload);
+    }
+
+    fn room_input(&self, payload: &[u8]) {
+        let line: RoomLine = match serde_json::from_slice(payload) {
+            Ok(line) => line,
+            Err(error) => {
+                tracing::error!(%error, "unreadable input from another node");
+                return;
+            }
+        };
+        if let Some(handle) = self.hosted_room(&line.room) {
+            match handle.try_send(line.input) {
+                Ok(()) => {}
+                Err(input) => {
+                    self.tasks.spawn(async move {
+                        let _ = handle.send(input).await;
+                    });
+                }
+            }
+            return;
+        }
+        // Not here (any more): on to wherever the room is now.
+        let directory = self.arc();
+        self.tasks.spawn(async move {
+            directory.send_to_owner(&line.room, None, line.input).await;
+        });
+    }
+
+    fn news(&self, payload: &[u8]) {
+        let Ok(news) = serde_json::from_slice::<News>(payload) else {
+            tracing::error!("unreadable news from another node");
+            return;
+        };
+        match news {
+            News::Left { node } => {
+                tracing::info!(%node, "a node left; taking its rooms over");
+                self.reap_now.notify_one();
+            }
+            News::Moved { room, owner } => {
+                let Some(owner) = Owner::parse(&owner) else {
+                    return;
+                };
+                if owner.node != self.link.node
+                    && self
+                        .owners
+                        .get(room.as_str())
+                        .is_some_and(|mine| mine != owner)
+                {
+                    self.evict(&room);
+                }
+                let entry = self.remote.lock().get(&room).cloned();
+                if let Some(entry) = entry {
+                    {
+                        let mut known = entry.owner.lock();
+                        if known.is_some_and(|known| known.epoch > owner.epoch) {
+                            return;
+                        }
+                        *known = Some(owner);
+                    }
+                    self.rehome(&room, &entry);
+                }
+            }
+        }
+    }
+
+    fn resubscribed(&self) {
+        let remote: Vec<(RoomCode, Arc<Remote>)> = self
+            .remote
+            .lock()
+            .iter()
+            .map(|(code, entry)| (code.clone(), entry.clone()))
+            .collect();
+        for (code, entry) in remote {
+            self.rehome(&code, &entry);
+        }
+    }
+}

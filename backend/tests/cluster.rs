@@ -1,0 +1,233 @@
+//! Several server processes sharing rooms through a real Redis (started by
+//! each test on a free loopback port, in a temporary directory): a room
+//! made on one node is played from all three, on every door; quick match
+//! meets players of different nodes; a seat is resumed and a game watched
+//! from another node; history and the leaderboard read the same on every
+//! node; and a node killed mid-game loses nothing a player saw.
+
+mod common;
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use common::{http_get, Client, Door, LineReader, RedisServer, ServerProcess, TempDir};
+
+/// Three nodes of one cluster on `redis`, playing games of `players` with
+/// the word `apple`.
+struct Cluster {
+    nodes: Vec<ServerProcess>,
+    _words: TempDir,
+}
+
+impl Cluster {
+    fn start(redis: &RedisServer, players: u16) -> Self {
+        let words = TempDir::new("cluster-words");
+        let file = words.join("words.txt");
+        std::fs::write(&file, "apple\n").expect("write");
+        let nodes = ["a", "b", "c"]
+            .into_iter()
+            .map(|name| ServerProcess::start(&node_args(redis, name, &file, players)))
+            .collect();
+        Self {
+            nodes,
+            _words: words,
+        }
+    }
+
+    /// A client of node `node` through `door`.
+    async fn client(&self, node: usize, door: Door, label: &str) -> Client {
+        self.nodes[node].client(door, label).await
+    }
+}
+
+/// The arguments of node `name`.
+fn node_args(
+    redis: &RedisServer,
+    name: &str,
+    words: &std::path::Path,
+    players: u16,
+) -> Vec<OsString> {
+    let mut args: Vec<OsString> = ["--redis", &redis.url(), "--node", name]
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+    args.extend(["--players", &players.to_string()].map(OsString::from));
+    args.push("--words".into());
+    args.push(words.as_os_str().to_owned());
+    args
+}
+
+/// Plays the rest of a game of alice, bob and carol that starts with
+/// alice's turn: alice names `p` (2 points) and then misses with `z`, bob
+/// misses with `q`, carol names the word.
+async fn play_out(alice: &mut Client, bob: &mut Client, carol: &mut Client) {
+    alice.expect("/turn").await;
+    alice.send("/letter p").await;
+    alice.expect("/turn").await;
+    alice.send("/letter z").await;
+    bob.expect("/turn").await;
+    bob.send("/letter q").await;
+    carol.expect("/turn").await;
+    carol.send("/word apple").await;
+    for player in [alice, bob, carol] {
+        player.expect("Game over! The word was 'apple'.").await;
+        player.expect("Results: alice 2, bob 0, carol 8.").await;
+    }
+}
+
+#[tokio::test]
+async fn a_room_made_on_one_node_is_played_from_all_three_on_every_door() {
+    let redis = RedisServer::start("three-nodes");
+    let cluster = Cluster::start(&redis, 3);
+    let mut alice = cluster.client(0, Door::Tcp, "alice on a").await;
+    alice.enter(&["/new"], "alice").await;
+    let code = alice.room_code().await;
+    let mut bob = cluster.client(1, Door::WsText, "bob on b").await;
+    bob.enter(&[&format!("/join {code}")], "bob").await;
+    assert_eq!(bob.room_code().await, code);
+    let mut carol = cluster.client(2, Door::WsJson, "carol on c").await;
+    carol.enter(&[&format!("/join {code}")], "carol").await;
+    let mut dave = cluster.client(1, Door::Tcp, "dave watching on b").await;
+    dave.send(&format!("/watch {code}")).await;
+    dave.send("dave").await;
+    dave.expect("1 spectator watching.").await;
+    alice.send("/start").await;
+    play_out(&mut alice, &mut bob, &mut carol).await;
+    dave.expect("Results: alice 2, bob 0, carol 8.").await;
+
+    // Every node reads the same records, over every door and over HTTP.
+    let doors = [Door::Tcp, Door::WsText, Door::WsJson];
+    for (node, door) in doors.into_iter().enumerate() {
+        let mut reader = cluster.client(node, door, "reader").await;
+        reader.send("/top").await;
+        reader.expect("1. carol: 1 win, 8 points, 1 game.").await;
+        assert_eq!(
+            reader.next_line().await.as_deref(),
+            Some("2. alice: 0 wins, 2 points, 1 game.")
+        );
+        reader.send(&format!("/history {code}")).await;
+        reader
+            .expect(&format!("Last games in room {code}, newest first:"))
+            .await;
+        let game = reader.next_line().await.expect("the game");
+        assert!(
+            game.ends_with(" UTC: 'apple', won by carol; alice 2, bob 0, carol 8; 4 moves."),
+            "node {node}: {game}"
+        );
+    }
+    let boards: Vec<String> = futures_util::future::join_all(
+        cluster
+            .nodes
+            .iter()
+            .map(|node| async { http_get(node.http, "/api/leaderboard").await.1 }),
+    )
+    .await;
+    assert!(boards[0].contains("\"carol\""), "{}", boards[0]);
+    assert!(boards.iter().all(|board| *board == boards[0]), "{boards:?}");
+}
+
+#[tokio::test]
+async fn quick_match_seats_players_of_different_nodes_in_one_game() {
+    let redis = RedisServer::start("quick");
+    let cluster = Cluster::start(&redis, 3);
+    let mut alice = cluster.client(0, Door::WsJson, "alice on a").await;
+    alice.enter(&[], "alice").await;
+    let code = alice.room_code().await;
+    let mut bob = cluster.client(1, Door::Tcp, "bob on b").await;
+    bob.enter(&[], "bob").await;
+    assert_eq!(
+        bob.room_code().await,
+        code,
+        "one gathering room for the cluster"
+    );
+    let mut carol = cluster.client(2, Door::WsText, "carol on c").await;
+    carol.enter(&[], "carol").await;
+    assert_eq!(carol.room_code().await, code);
+    play_out(&mut alice, &mut bob, &mut carol).await;
+    // The next newcomer gathers in a new room.
+    let mut erin = cluster.client(1, Door::Tcp, "erin on b").await;
+    erin.enter(&[], "erin").await;
+    assert_ne!(erin.room_code().await, code);
+}
+
+#[tokio::test]
+async fn a_seat_is_resumed_on_another_node() {
+    let redis = RedisServer::start("resume");
+    let cluster = Cluster::start(&redis, 3);
+    for door in Door::ALL {
+        let mut alice = cluster.client(0, door, "alice on a").await;
+        alice.enter(&[], "alice").await;
+        let mut bob = cluster.client(1, Door::Tcp, "bob on b").await;
+        bob.enter(&[], "bob").await;
+        let bob_token = bob.token().await;
+        let mut carol = cluster.client(2, Door::WsJson, "carol on c").await;
+        carol.enter(&[], "carol").await;
+        alice.expect("/turn").await;
+        alice.send("/letter p").await;
+        alice.expect("/turn").await;
+        alice.send("/letter z").await;
+        bob.expect("/turn").await;
+        drop(bob);
+        carol.expect_prefix("bob lost the connection").await;
+        let mut bob = cluster.client(2, door, "bob on c").await;
+        bob.send(&format!("/resume {bob_token}")).await;
+        bob.expect("Hello, bob!").await;
+        bob.expect("Letters tried: p, z.").await;
+        // Away on his turn, bob lost it to carol.
+        bob.expect_prefix("It is carol's turn").await;
+        carol.expect("/turn").await;
+        carol.send("/word apple").await;
+        for player in [&mut alice, &mut bob, &mut carol] {
+            player.expect("Results: alice 2, bob 0, carol 8.").await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_killed_node_loses_no_game_players_elsewhere_play_on_and_its_players_resume() {
+    let redis = RedisServer::start("kill");
+    let mut cluster = Cluster::start(&redis, 3);
+    // The room is made on node a, its owner.
+    let mut alice = cluster.client(0, Door::Tcp, "alice on a").await;
+    alice.enter(&[], "alice").await;
+    let alice_token = alice.token().await;
+    let mut bob = cluster.client(1, Door::WsJson, "bob on b").await;
+    bob.enter(&[], "bob").await;
+    let mut carol = cluster.client(2, Door::WsText, "carol on c").await;
+    carol.enter(&[], "carol").await;
+    alice.expect("/turn").await;
+    alice.send("/letter p").await;
+    // Everyone has seen the hit: it must survive the owner's death.
+    bob.expect_prefix("alice named the letter 'p'").await;
+    carol.expect_prefix("alice named the letter 'p'").await;
+    cluster.nodes.remove(0).kill();
+    let closed = alice.until_closed().await;
+    assert!(
+        !closed.iter().any(|l| l.contains("restarting")),
+        "{closed:?}"
+    );
+
+    // Bob and carol stay connected: their nodes take the room over and
+    // they are seated again without reconnecting.
+    let back = bob.expect("Letters tried: p.").await;
+    assert!(back.iter().any(|l| l == "Hello, bob!"), "{back:?}");
+    carol.expect("Letters tried: p.").await;
+    // Alice comes back through another node.
+    let mut alice = cluster.client(1, Door::WsText, "alice on b").await;
+    alice.send(&format!("/resume {alice_token}")).await;
+    alice.expect("Hello, alice!").await;
+    alice.expect("Letters tried: p.").await;
+    alice.expect("/turn").await;
+    alice.send("/letter z").await;
+    bob.expect("/turn").await;
+    bob.send("/letter q").await;
+    carol.expect("/turn").await;
+    carol.send("/word apple").await;
+    for player in [&mut alice, &mut bob, &mut carol] {
+        player.expect("Results: alice 2, bob 0, carol 8.").await;
+    }
+    let (status, body) = http_get(cluster.nodes[1].http, "/api/leaderboard").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("\"carol\""), "{body}");
+    tokio::time::sleep(Duration::from_millis(1)).await;
+}
