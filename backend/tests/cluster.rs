@@ -231,3 +231,102 @@ async fn a_killed_node_loses_no_game_players_elsewhere_play_on_and_its_players_r
     assert!(body.contains("\"carol\""), "{body}");
     tokio::time::sleep(Duration::from_millis(1)).await;
 }
+
+/// `wordguess_NAME VALUE` in node `node`'s metrics, or 0.
+async fn metric(node: &ServerProcess, name: &str) -> u64 {
+    let (_, body) = http_get(node.http, "/metrics").await;
+    body.lines()
+        .find_map(|line| line.strip_prefix(&format!("wordguess_{name} ")))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Alice (on node a, the room's owner), bob (on b) and carol (on c) in a
+/// quick-match game where alice has named `p` and missed with `z`: bob has
+/// the turn, and everyone has seen both moves. Returns the three and
+/// alice's token.
+async fn game_owned_by_a(cluster: &Cluster) -> (Client, Client, Client, String) {
+    let mut alice = cluster.client(0, Door::Tcp, "alice on a").await;
+    alice.enter(&[], "alice").await;
+    let token = alice.token().await;
+    let mut bob = cluster.client(1, Door::WsJson, "bob on b").await;
+    bob.enter(&[], "bob").await;
+    let mut carol = cluster.client(2, Door::WsText, "carol on c").await;
+    carol.enter(&[], "carol").await;
+    alice.expect("/turn").await;
+    alice.send("/letter p").await;
+    alice.expect("/turn").await;
+    alice.send("/letter z").await;
+    bob.expect("/turn").await;
+    carol.expect_prefix("alice named the letter 'z'").await;
+    (alice, bob, carol, token)
+}
+
+#[tokio::test]
+async fn a_node_stopped_with_sigterm_hands_its_rooms_on_and_its_players_resume_elsewhere() {
+    let redis = RedisServer::start("term");
+    let mut cluster = Cluster::start(&redis, 3);
+    let (mut alice, mut bob, mut carol, token) = game_owned_by_a(&cluster).await;
+    cluster.nodes.remove(0).terminate();
+    let goodbye = alice.until_closed().await;
+    assert!(
+        goodbye.iter().any(
+            |l| l.starts_with("This server is stopping; your game goes on")
+                && l.contains(&format!("/resume {token}"))
+        ),
+        "{goodbye:?}"
+    );
+    // Bob and carol play on without reconnecting.
+    let back = bob.expect("Letters tried: p, z.").await;
+    assert!(back.iter().any(|l| l == "Hello, bob!"), "{back:?}");
+    carol.expect("Letters tried: p, z.").await;
+    bob.expect("/turn").await;
+    bob.send("/letter q").await;
+    let mut alice = cluster.client(1, Door::WsJson, "alice on b").await;
+    alice.send(&format!("/resume {token}")).await;
+    alice.expect("Hello, alice!").await;
+    carol.expect("/turn").await;
+    carol.send("/word apple").await;
+    for player in [&mut alice, &mut bob, &mut carol] {
+        player.expect("Results: alice 2, bob 0, carol 8.").await;
+    }
+    let takeovers = metric(&cluster.nodes[0], "takeovers_total").await
+        + metric(&cluster.nodes[1], "takeovers_total").await;
+    assert_eq!(takeovers, 1, "one node took the room");
+}
+
+#[tokio::test]
+async fn a_paused_node_loses_its_rooms_writes_nothing_and_its_players_follow_them() {
+    let redis = RedisServer::start("pause");
+    let cluster = Cluster::start(&redis, 3);
+    let (mut alice, mut bob, mut carol, _token) = game_owned_by_a(&cluster).await;
+    cluster.nodes[0].signal("STOP");
+    // Past the lease, a live node takes the room over; bob and carol are
+    // seated again and play on.
+    bob.expect("Letters tried: p, z.").await;
+    carol.expect("Letters tried: p, z.").await;
+    bob.expect("/turn").await;
+    bob.send("/letter q").await;
+    carol.expect("/turn").await;
+    cluster.nodes[0].signal("CONT");
+    // Node a wakes, finds the room gone, and moves alice to it: she never
+    // reconnects and sees bob's move made while her node slept.
+    alice.expect("Hello, alice!").await;
+    alice.expect("Letters tried: p, z, q.").await;
+    carol.send("/word apple").await;
+    for player in [&mut alice, &mut bob, &mut carol] {
+        player.expect("Results: alice 2, bob 0, carol 8.").await;
+    }
+    assert_eq!(
+        metric(&cluster.nodes[0], "rooms").await,
+        0,
+        "node a keeps no room"
+    );
+    let owners: u64 =
+        metric(&cluster.nodes[1], "rooms").await + metric(&cluster.nodes[2], "rooms").await;
+    assert_eq!(owners, 1, "the room has one owner");
+    // History has the game once, with every move.
+    let mut reader = cluster.client(0, Door::Tcp, "reader on a").await;
+    reader.send("/top").await;
+    reader.expect("1. carol: 1 win, 8 points, 1 game.").await;
+}

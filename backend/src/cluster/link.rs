@@ -29,6 +29,8 @@ pub struct RedisLink {
     commands: ConnectionManager,
     /// Whether the last command got an answer.
     reachable: AtomicBool,
+    /// When Redis answered again after not answering, if it ever did.
+    recovered_at: parking_lot::Mutex<Option<Instant>>,
     /// Round trips and health.
     metrics: Arc<Metrics>,
 }
@@ -70,6 +72,7 @@ impl RedisLink {
             client,
             commands,
             reachable: AtomicBool::new(true),
+            recovered_at: parking_lot::Mutex::new(None),
             metrics,
         }))
     }
@@ -92,6 +95,11 @@ impl RedisLink {
     /// Whether Redis answered the last command.
     pub fn is_reachable(&self) -> bool {
         self.reachable.load(Ordering::Acquire)
+    }
+
+    /// When Redis last answered again after a time it did not.
+    pub fn recovered_at(&self) -> Option<Instant> {
+        *self.recovered_at.lock()
     }
 
     /// Runs a command.
@@ -167,6 +175,7 @@ impl RedisLink {
         if was != answered {
             self.metrics.redis_up.set(i64::from(answered));
             if answered {
+                *self.recovered_at.lock() = Some(Instant::now());
                 tracing::info!(node = %self.name, "Redis answers again");
             } else {
                 tracing::warn!(node = %self.name, "Redis does not answer");

@@ -281,9 +281,11 @@ impl ClusterDirectory {
             shutdown: parts.shutdown,
             me: me.clone(),
         });
-        directory
-            .tasks
-            .spawn(write_reports(directory.link.clone(), queue));
+        directory.tasks.spawn(write_reports(
+            directory.link.clone(),
+            queue,
+            directory.shutdown.clone(),
+        ));
         directory.tasks.spawn(reap(Arc::downgrade(&directory)));
         directory
     }
@@ -530,7 +532,10 @@ impl ClusterDirectory {
                 self.room_gone(code, &input);
                 return;
             }
-            tokio::time::sleep(wait).await;
+            tokio::select! {
+                () = self.shutdown.cancelled() => return,
+                () = tokio::time::sleep(wait) => {}
+            }
             wait = (wait * 2).min(Duration::from_millis(500));
         }
     }
@@ -804,9 +809,29 @@ async fn reap(directory: Weak<ClusterDirectory>) {
 }
 
 /// Writes rooms' reports to Redis in order, retrying while it is away.
-async fn write_reports(link: Arc<RedisLink>, mut queue: mpsc::Receiver<Reported>) {
+async fn write_reports(
+    link: Arc<RedisLink>,
+    mut queue: mpsc::Receiver<Reported>,
+    shutdown: CancellationToken,
+) {
     let mut batch = Vec::new();
-    while queue.recv_many(&mut batch, 256).await > 0 {
+    loop {
+        let received = tokio::select! {
+            biased;
+            received = queue.recv_many(&mut batch, 256) => received,
+            () = shutdown.cancelled() => {
+                while let Ok(reported) = queue.try_recv() {
+                    batch.push(reported);
+                }
+                if batch.is_empty() {
+                    return;
+                }
+                batch.len()
+            }
+        };
+        if received == 0 {
+            return;
+        }
         let mut pipeline = redis::pipe();
         for (room, report) in batch.drain(..) {
             match report {

@@ -310,7 +310,25 @@ async fn write(
     let script = Script::new(SAVE);
     let mut batch = Vec::with_capacity(BATCH);
     loop {
-        if queue.recv_many(&mut batch, BATCH).await == 0 {
+        // At shutdown, what is queued is still written (the rooms' last
+        // saves, then `close`); the task ends once the queue is empty.
+        let received = tokio::select! {
+            biased;
+            received = queue.recv_many(&mut batch, BATCH) => received,
+            () = shutdown.cancelled() => {
+                while batch.len() < BATCH {
+                    match queue.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                if batch.is_empty() {
+                    return;
+                }
+                batch.len()
+            }
+        };
+        if received == 0 {
             return;
         }
         for wave in waves(batch.drain(..), |job| {

@@ -247,6 +247,7 @@ pub async fn run(
         delivery,
         records: store.clone(),
         keeps_rooms: store.keeps_rooms(),
+        clustered: cluster.is_some(),
         metrics,
         resume_grace: config.resume_grace,
         shutdown: token.clone(),
@@ -275,6 +276,12 @@ pub async fn run(
         }
     }
     token.cancel();
+    if let Some(cluster) = &cluster {
+        // The rooms stop at once; once their saves are in, the live nodes
+        // take them, without waiting for this node's lease to expire.
+        store.close().await;
+        cluster.directory.leave().await;
+    }
     tasks.close();
     if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait())
         .await
@@ -284,10 +291,6 @@ pub async fn run(
     }
     // Every room has stopped: commit what is queued and close.
     store.close().await;
-    if let Some(cluster) = cluster {
-        // The rooms' states are all in Redis: live nodes take them now.
-        cluster.directory.leave().await;
-    }
     match tokio::time::timeout(SHUTDOWN_GRACE, http).await {
         Ok(Ok(result)) => result,
         _ => Ok(()),

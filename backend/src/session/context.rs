@@ -28,6 +28,9 @@ pub struct ServerContext {
     pub delivery: Arc<dyn Delivery>,
     /// The records (`/top`, `/history`).
     pub records: Arc<dyn Records>,
+    /// Whether this server is a node of a cluster (its players' games go on
+    /// on other nodes when it stops).
+    pub clustered: bool,
     /// Whether rooms are kept (a restart then loses no game).
     pub keeps_rooms: bool,
     /// What an operator watches.

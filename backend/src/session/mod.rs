@@ -662,6 +662,13 @@ impl Session {
             return None;
         }
         let grace = self.context.resume_grace.as_secs();
+        if self.context.clustered {
+            return Some(format!(
+                "This server is stopping; your game goes on on the others. Reconnect and send \
+                 /resume {token} within {grace} s to play on (wordguess-client and the browser \
+                 app do this by themselves)."
+            ));
+        }
         Some(format!(
             "The server is restarting; your game is saved. Reconnect and send \
              /resume {token} within {grace} s of its return to play on \

@@ -38,6 +38,7 @@ fn world() -> World {
         delivery: delivery.clone(),
         records: Arc::new(NoStore),
         keeps_rooms: false,
+        clustered: false,
         metrics: Arc::new(Metrics::default()),
         resume_grace: Duration::from_secs(120),
         shutdown: CancellationToken::new(),

@@ -636,6 +636,15 @@ impl ServerProcess {
         );
     }
 
+    /// Sends the process `signal` (`STOP`, `CONT`, ...).
+    pub fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &self.process.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -{signal} failed");
+    }
+
     /// `SIGKILL`: no goodbye, nothing flushed.
     pub fn kill(mut self) {
         self.process.kill().expect("kill");
@@ -650,108 +659,5 @@ impl Drop for ServerProcess {
     }
 }
 
-/// A real `redis-server` (Debian's package) on a free loopback port, with
-/// its data in a temporary directory, as operators run it for a cluster
-/// (`appendonly yes`, `appendfsync always`). Killed when dropped.
-pub struct RedisServer {
-    process: Option<std::process::Child>,
-    /// Its port on 127.0.0.1.
-    pub port: u16,
-    /// Its data directory.
-    dir: TempDir,
-}
-
-impl RedisServer {
-    /// Starts Redis and waits until it answers.
-    pub fn start(test: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let mut redis = Self {
-            process: None,
-            port,
-            dir: TempDir::new(&format!("redis-{test}")),
-        };
-        redis.run();
-        redis
-    }
-
-    /// The URL nodes reach it at.
-    pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    /// Starts the process on the port and data directory.
-    fn run(&mut self) {
-        let process = std::process::Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
-            .args([
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-                "--save",
-                "",
-            ])
-            .arg("--dir")
-            .arg(&self.dir.0)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server runs (Debian's redis-server package; .ci/tools.sh installs it)");
-        self.process = Some(process);
-        let deadline = std::time::Instant::now() + PATIENCE;
-        loop {
-            if self.ping() {
-                return;
-            }
-            assert!(std::time::Instant::now() < deadline, "Redis did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Whether Redis answers `PING`.
-    fn ping(&self) -> bool {
-        use std::io::{Read, Write};
-        let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-        let mut answer = [0u8; 7];
-        stream.write_all(b"PING\r\n").is_ok()
-            && stream.read_exact(&mut answer).is_ok()
-            && &answer == b"+PONG\r\n"
-    }
-
-    /// Runs `redis-cli` with `args` against this server; its output.
-    pub fn cli(&self, args: &[&str]) -> String {
-        let output = std::process::Command::new("redis-cli")
-            .args(["-p", &self.port.to_string()])
-            .args(args)
-            .output()
-            .expect("redis-cli runs");
-        String::from_utf8_lossy(&output.stdout).trim().to_owned()
-    }
-
-    /// `SIGKILL`, then starts again on the same port and data.
-    pub fn restart_after(&mut self, down: Duration) {
-        self.stop();
-        std::thread::sleep(down);
-        self.run();
-    }
-
-    /// Kills the process.
-    fn stop(&mut self) {
-        if let Some(mut process) = self.process.take() {
-            let _ = process.kill();
-            let _ = process.wait();
-        }
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+#[allow(unused_imports)]
+pub use wordguess_backend::testkit::RedisServer;
