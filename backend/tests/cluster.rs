@@ -330,3 +330,53 @@ async fn a_paused_node_loses_its_rooms_writes_nothing_and_its_players_follow_the
     reader.send("/top").await;
     reader.expect("1. carol: 1 win, 8 points, 1 game.").await;
 }
+
+/// Waits until node `node`'s `/healthz` answers `status`.
+async fn health_becomes(node: &ServerProcess, status: u16) {
+    for _ in 0..200 {
+        if http_get(node.http, "/healthz").await.0 == status {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("/healthz never answered {status}");
+}
+
+#[tokio::test]
+async fn while_redis_restarts_no_move_is_acknowledged_and_none_is_lost() {
+    let mut redis = RedisServer::start("restart");
+    let cluster = Cluster::start(&redis, 3);
+    let (mut alice, mut bob, mut carol, _token) = game_owned_by_a(&cluster).await;
+    for node in &cluster.nodes {
+        health_becomes(node, 200).await;
+    }
+    redis.kill();
+    // Node a notices (its lease cannot be renewed): a load balancer takes
+    // it out.
+    health_becomes(&cluster.nodes[0], 503).await;
+    bob.send("/letter q").await;
+    bob.expect_prefix("The server cannot reach its storage right now")
+        .await;
+    let quiet =
+        tokio::time::timeout(Duration::from_secs(1), carol.expect_prefix("bob named")).await;
+    assert!(quiet.is_err(), "a move is not told before it is saved");
+    redis.start_again();
+    for node in &cluster.nodes {
+        health_becomes(node, 200).await;
+    }
+    // Saved once Redis is back, then told; the game goes on.
+    carol
+        .expect("bob named the letter 'q': not in the word.")
+        .await;
+    carol.expect("/turn").await;
+    carol.send("/word apple").await;
+    for player in [&mut alice, &mut bob, &mut carol] {
+        player.expect("Results: alice 2, bob 0, carol 8.").await;
+    }
+    let mut owners = 0;
+    for node in &cluster.nodes {
+        owners += metric(node, "rooms").await;
+    }
+    assert_eq!(owners, 1, "the room has exactly one owner");
+    assert!(redis.cli(&["HGET", "wg:player:carol", "wins"]) == "1");
+}

@@ -567,18 +567,7 @@ impl ClusterDirectory {
     /// Takes room `code` over from `old` (whose lease expired, or who left),
     /// if no other node does first; `true` if this node did.
     async fn take_over(&self, code: RoomCode, old: NodeId) -> bool {
-        let script = redis::Script::new(TAKE_OVER);
-        let mut invocation = script.prepare_invoke();
-        invocation
-            .key(keys::room(code.as_str()))
-            .key(keys::alive(old))
-            .key(keys::node_rooms(old))
-            .key(keys::node_rooms(self.link.node))
-            .key(keys::EPOCH)
-            .arg(code.as_str())
-            .arg(old.to_string())
-            .arg(self.link.node.to_string());
-        let epoch: u64 = match self.link.script(&invocation).await {
+        let epoch = match claim_from(&self.link, &code, old).await {
             Ok(epoch) => epoch,
             Err(error) => {
                 tracing::warn!(room = %code, %error, "cannot take the room over");
@@ -753,6 +742,23 @@ impl ClusterDirectory {
         }
         tracing::info!(node = %self.link.name, "left the cluster; its rooms move to live nodes");
     }
+}
+
+/// Runs the takeover script: room `code` passes from `old` (whose lease
+/// must be gone) to this node; the new epoch, or 0 if it did not.
+async fn claim_from(link: &RedisLink, code: &RoomCode, old: NodeId) -> redis::RedisResult<u64> {
+    let script = redis::Script::new(TAKE_OVER);
+    let mut invocation = script.prepare_invoke();
+    invocation
+        .key(keys::room(code.as_str()))
+        .key(keys::alive(old))
+        .key(keys::node_rooms(old))
+        .key(keys::node_rooms(link.node))
+        .key(keys::EPOCH)
+        .arg(code.as_str())
+        .arg(old.to_string())
+        .arg(link.node.to_string());
+    link.script(&invocation).await
 }
 
 /// The forwarding task of one room of another node: sends the inputs of
@@ -1022,6 +1028,202 @@ impl Inbound for ClusterDirectory {
             .collect();
         for (code, entry) in remote {
             self.rehome(&code, &entry);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::persistence::redis::SAVE;
+    use crate::server::testkit::RedisServer;
+
+    /// Links of nodes 1..=`count` to `redis`.
+    async fn links(redis: &RedisServer, count: u64) -> Vec<Arc<RedisLink>> {
+        let mut links = Vec::new();
+        for node in 1..=count {
+            let metrics = Arc::new(Metrics::for_cluster());
+            let link = RedisLink::connect(&redis.url(), NodeId(node), format!("n{node}"), metrics)
+                .await
+                .expect("Redis answers");
+            links.push(link);
+        }
+        links
+    }
+
+    /// Room `code` as owned by `owner`, with no lease for its node.
+    async fn owned_by(link: &RedisLink, code: &RoomCode, owner: Owner) {
+        let mut setup = redis::pipe();
+        setup
+            .cmd("HSET")
+            .arg(keys::room(code.as_str()))
+            .arg("owner")
+            .arg(owner.to_string())
+            .arg("state")
+            .arg("{}")
+            .cmd("SADD")
+            .arg(keys::node_rooms(owner.node))
+            .arg(code.as_str());
+        link.pipeline::<()>(&setup).await.expect("set up");
+    }
+
+    /// Runs the fenced save script: `owner` logs `entry`; 1, 0 or -1.
+    async fn save(link: &RedisLink, code: &RoomCode, owner: Owner, seq: u64, entry: &str) -> i64 {
+        let script = redis::Script::new(SAVE);
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(keys::room(code.as_str()))
+            .key(keys::moves(code.as_str()))
+            .key(keys::node_rooms(owner.node))
+            .arg(owner.to_string())
+            .arg(seq)
+            .arg("log")
+            .arg(entry);
+        link.script(&invocation).await.expect("the script runs")
+    }
+
+    #[tokio::test]
+    async fn of_nodes_racing_to_take_a_dead_nodes_room_exactly_one_wins_and_fences_the_old_owner() {
+        let redis = RedisServer::start("race");
+        let links = links(&redis, 8).await;
+        let code = RoomCode::parse("H2W2S2").expect("a code");
+        let dead = Owner {
+            node: NodeId(99),
+            epoch: 1,
+        };
+        owned_by(&links[0], &code, dead).await;
+        let epochs = futures_util::future::join_all(
+            links
+                .iter()
+                .map(|link| async { claim_from(link, &code, dead.node).await.expect("runs") }),
+        )
+        .await;
+        let winners: Vec<usize> = (0..epochs.len()).filter(|i| epochs[*i] > 0).collect();
+        assert_eq!(
+            winners.len(),
+            1,
+            "exactly one node takes the room: {epochs:?}"
+        );
+        let winner = Owner {
+            node: links[winners[0]].node,
+            epoch: epochs[winners[0]],
+        };
+        assert_eq!(
+            save(&links[0], &code, dead, 1, "late").await,
+            -1,
+            "the old owner is fenced off"
+        );
+        assert_eq!(save(&links[0], &code, winner, 1, "first").await, 1);
+        assert_eq!(
+            save(&links[0], &code, winner, 1, "first").await,
+            0,
+            "a retried save lands once"
+        );
+        let moves = redis.cli(&["LRANGE", &keys::moves(code.as_str()), "0", "-1"]);
+        assert_eq!(moves, "first");
+        let rooms = redis.cli(&["SMEMBERS", &keys::node_rooms(winner.node)]);
+        assert_eq!(
+            rooms,
+            code.as_str(),
+            "the room is listed under its new owner"
+        );
+        // A node whose lease lives keeps its rooms.
+        links[winners[0]]
+            .query::<()>(redis::cmd("SET").arg(keys::alive(winner.node)).arg("alive"))
+            .await
+            .expect("a lease");
+        assert_eq!(
+            claim_from(&links[1], &code, winner.node)
+                .await
+                .expect("runs"),
+            0
+        );
+    }
+
+    /// What happens to the room in one step of the property test.
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// A node saves with the token it took the room with.
+        Save(usize),
+        /// A node's lease expires (it paused, or lost Redis).
+        Lapse(usize),
+        /// A node renews its lease.
+        Renew(usize),
+        /// A node tries to take the room over from its owner.
+        TakeOver(usize),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            3 => (0..3usize).prop_map(Step::Save),
+            1 => (0..3usize).prop_map(Step::Lapse),
+            1 => (0..3usize).prop_map(Step::Renew),
+            2 => (0..3usize).prop_map(Step::TakeOver),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Whatever the order of pauses, renewals, takeovers and saves, a
+        /// save lands exactly when its node is the room's owner of record,
+        /// a takeover only from a node whose lease is gone, and the room
+        /// always has one owner.
+        #[test]
+        fn a_save_lands_only_from_the_owner_of_record(steps in proptest::collection::vec(step(), 1..40)) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime.block_on(async {
+                let redis = RedisServer::start("fence-property");
+                let links = links(&redis, 3).await;
+                let code = RoomCode::parse("K7K7K7").expect("a code");
+                let first = Owner { node: links[0].node, epoch: 1 };
+                owned_by(&links[0], &code, first).await;
+                let mut held: Vec<Option<Owner>> = vec![Some(first), None, None];
+                let mut alive = [false; 3];
+                let mut owner = first;
+                let mut saves = [0u64; 3];
+                let mut landed = Vec::new();
+                for step in steps {
+                    match step {
+                        Step::Save(i) => {
+                            let Some(token) = held[i] else { continue };
+                            saves[i] += 1;
+                            let entry = format!("{i}:{}", saves[i]);
+                            let result = save(&links[i], &code, token, saves[i], &entry).await;
+                            prop_assert_eq!(result == 1, token == owner, "save by {} with {}", i, token);
+                            if result == 1 {
+                                landed.push(entry);
+                            }
+                        }
+                        Step::Lapse(i) => {
+                            links[i].query::<()>(redis::cmd("DEL").arg(keys::alive(links[i].node))).await.expect("del");
+                            alive[i] = false;
+                        }
+                        Step::Renew(i) => {
+                            links[i].query::<()>(redis::cmd("SET").arg(keys::alive(links[i].node)).arg("n")).await.expect("set");
+                            alive[i] = true;
+                        }
+                        Step::TakeOver(i) => {
+                            let from = (0..3).find(|j| links[*j].node == owner.node).expect("an owner");
+                            let epoch = claim_from(&links[i], &code, owner.node).await.expect("runs");
+                            prop_assert_eq!(epoch > 0, !alive[from], "takeover by {} from {}", i, from);
+                            if epoch > 0 {
+                                owner = Owner { node: links[i].node, epoch };
+                                held[i] = Some(owner);
+                                saves[i] = 0;
+                            }
+                        }
+                    }
+                    let recorded = redis.cli(&["HGET", &keys::room(code.as_str()), "owner"]);
+                    prop_assert_eq!(recorded, owner.to_string(), "one owner, the last to take the room");
+                }
+                let moves = redis.cli(&["LRANGE", &keys::moves(code.as_str()), "0", "-1"]);
+                let moves: Vec<&str> = moves.lines().collect();
+                prop_assert_eq!(moves, landed.iter().map(String::as_str).collect::<Vec<_>>());
+                Ok(())
+            })?;
         }
     }
 }

@@ -48,7 +48,7 @@ const RETRY: [Duration; 4] = [
 /// the save's number, then operations: `save STATE`, `log MOVE`,
 /// `delete CODE`, `game HISTORY_KEY RECORD N (KEY NAME WON POINTS)*N`.
 /// Returns 1 (applied), 0 (applied before) or -1 (not the owner).
-const SAVE: &str = r"
+pub(crate) const SAVE: &str = r"
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner ~= ARGV[1] then return -1 end
 local seq = tonumber(ARGV[2])

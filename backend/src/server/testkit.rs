@@ -339,25 +339,24 @@ impl RedisServer {
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
     }
 
-    /// `SIGKILL`, then starts again on the same port and data.
-    pub fn restart_after(&mut self, down: std::time::Duration) {
-        self.stop();
-        std::thread::sleep(down);
-        self.run();
-    }
-
-    /// Kills the process.
-    fn stop(&mut self) {
+    /// `SIGKILL`: Redis dies at once (what it acknowledged is on disk).
+    pub fn kill(&mut self) {
         if let Some(mut process) = self.process.take() {
             let _ = process.kill();
             let _ = process.wait();
         }
     }
+
+    /// Starts Redis again on the same port and data.
+    pub fn start_again(&mut self) {
+        self.kill();
+        self.run();
+    }
 }
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
-        self.stop();
+        self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

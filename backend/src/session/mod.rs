@@ -61,6 +61,10 @@ pub const HELP_WATCHING: &str =
     "You are watching: /say TEXT chats, /who lists who is here, /top shows the leaderboard, \
 /history this room's last games. Spectators cannot move.";
 
+/// Told with each command while a cluster's Redis cannot be reached.
+pub const STORE_AWAY: &str = "The server cannot reach its storage right now: your line is \
+kept and answered once it is back. Please wait; there is no need to send it again.";
+
 /// How long a session waits for a room to answer an entry.
 const ROOM_ANSWER: Duration = Duration::from_secs(10);
 
@@ -644,6 +648,9 @@ impl Session {
         if room.send(input).await.is_err() {
             self.outbox.error("the room has closed");
             return Flow::Close;
+        }
+        if !self.context.records.is_reachable() {
+            self.notice(STORE_AWAY).await;
         }
         Flow::Continue
     }
