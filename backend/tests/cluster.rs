@@ -380,3 +380,144 @@ async fn while_redis_restarts_no_move_is_acknowledged_and_none_is_lost() {
     assert_eq!(owners, 1, "the room has exactly one owner");
     assert!(redis.cli(&["HGET", "wg:player:carol", "wins"]) == "1");
 }
+
+/// A free port on loopback.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Debian's haproxy running `deploy/haproxy.cfg` (the README's), with the
+/// cluster's real addresses and free front ports; killed when dropped.
+struct Haproxy {
+    process: std::process::Child,
+    game: std::net::SocketAddr,
+    web: std::net::SocketAddr,
+    _dir: TempDir,
+}
+
+impl Haproxy {
+    fn start(cluster: &Cluster) -> Self {
+        let mut config = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../deploy/haproxy.cfg"
+        ))
+        .expect("deploy/haproxy.cfg");
+        let (game, web) = (free_port(), free_port());
+        config = config
+            .replace("127.0.0.1:4000", &format!("127.0.0.1:{game}"))
+            .replace("127.0.0.1:8080", &format!("127.0.0.1:{web}"));
+        for (n, node) in cluster.nodes.iter().enumerate() {
+            let n = n + 1;
+            config = config
+                .replace(&format!("127.0.0.1:41{n}0"), &node.game.to_string())
+                .replace(
+                    &format!("port 81{n}0"),
+                    &format!("port {}", node.http.port()),
+                )
+                .replace(&format!("127.0.0.1:81{n}0"), &node.http.to_string());
+        }
+        let settings: Vec<&str> = config
+            .lines()
+            .filter(|line| !line.trim_start().starts_with('#'))
+            .collect();
+        assert!(
+            !settings
+                .iter()
+                .any(|line| ["4110", "4120", "4130", "8110", "8120", "8130"]
+                    .iter()
+                    .any(|port| line.contains(&format!(":{port}"))
+                        || line.contains(&format!("port {port}")))),
+            "every node address replaced:\n{config}"
+        );
+        let dir = TempDir::new("haproxy");
+        let file = dir.join("haproxy.cfg");
+        std::fs::write(&file, config).expect("write");
+        let process = std::process::Command::new("haproxy")
+            .arg("-db")
+            .arg("-f")
+            .arg(&file)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.join("haproxy.log")).expect("a log file"))
+            .spawn()
+            .expect("haproxy runs (Debian's haproxy package; .ci/tools.sh installs it)");
+        Self {
+            process,
+            game: ([127, 0, 0, 1], game).into(),
+            web: ([127, 0, 0, 1], web).into(),
+            _dir: dir,
+        }
+    }
+
+    async fn client(&self, door: Door, label: &str) -> Client {
+        Client::connect(door, self.game, self.web, label).await
+    }
+}
+
+impl Drop for Haproxy {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+#[tokio::test]
+async fn three_nodes_behind_the_readme_haproxy_config_play_as_one_server() {
+    let redis = RedisServer::start("haproxy");
+    let mut cluster = Cluster::start(&redis, 3);
+    let proxy = Haproxy::start(&cluster);
+    let mut up = false;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(proxy.web).await.is_ok()
+            && http_get(proxy.web, "/healthz").await.0 == 200
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        up,
+        "haproxy serves /healthz: {}",
+        std::fs::read_to_string(proxy._dir.join("haproxy.log")).unwrap_or_default()
+    );
+    // Terminals spread over the nodes (least connections first).
+    let mut alice = proxy.client(Door::Tcp, "alice").await;
+    alice.enter(&[], "alice").await;
+    let alice_token = alice.token().await;
+    let mut bob = proxy.client(Door::Tcp, "bob").await;
+    bob.enter(&[], "bob").await;
+    let mut carol = proxy.client(Door::Tcp, "carol").await;
+    carol.enter(&[], "carol").await;
+    let mut dave = proxy.client(Door::WsJson, "dave").await;
+    dave.enter(&[], "dave").await;
+    for node in &cluster.nodes {
+        let (_, metrics) = http_get(node.http, "/metrics").await;
+        assert!(
+            metrics.contains("wordguess_connections{door=\"tcp\"} 1"),
+            "one terminal on each node:\n{metrics}"
+        );
+    }
+    alice.expect("/turn").await;
+    alice.send("/letter p").await;
+    bob.expect_prefix("alice named the letter 'p'").await;
+    // Alice's node dies; she comes back through the same address.
+    cluster.nodes.remove(0).kill();
+    alice.until_closed().await;
+    let mut alice = proxy.client(Door::Tcp, "alice again").await;
+    alice.send(&format!("/resume {alice_token}")).await;
+    alice.expect("Hello, alice!").await;
+    alice.expect("Letters tried: p.").await;
+    alice.expect("/turn").await;
+    alice.send("/letter z").await;
+    bob.expect("/turn").await;
+    bob.send("/letter q").await;
+    carol.expect("/turn").await;
+    carol.send("/word apple").await;
+    for player in [&mut alice, &mut bob, &mut carol] {
+        player.expect("Results: alice 2, bob 0, carol 8.").await;
+    }
+    drop(dave);
+}

@@ -4,7 +4,8 @@
 //! - [`play`]: the lecture's `WordGuessClient`: prints the server's messages,
 //!   and on `/turn` asks the player for a letter or a word; it can create,
 //!   join or watch a room, and takes its seat back by itself (`/resume`)
-//!   when the connection drops.
+//!   when the connection drops, from the next of the [`Servers`] it was
+//!   given (the nodes of a cluster).
 //! - [`check_palindromes`]: the lecture's palindrome client.
 
 use std::time::Duration;
@@ -69,6 +70,53 @@ impl Entry {
             Entry::Watch(code) => Some(format!("/watch {code}")),
         };
         command.into_iter().chain([name.to_owned()]).collect()
+    }
+}
+
+/// The addresses of a game's servers (one, or the nodes of a cluster),
+/// tried in turn: a new connection starts with the address after the one
+/// the last connection used, so a client whose node died reconnects to
+/// another at once.
+#[derive(Debug)]
+pub struct Servers {
+    /// `HOST:PORT` each.
+    addresses: Vec<String>,
+    /// Where the next connection starts.
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Servers {
+    /// The servers at `addresses` (at least one).
+    pub fn new(addresses: Vec<String>) -> Self {
+        Self {
+            addresses,
+            next: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Connects to the first server that answers, from the next in turn;
+    /// the last error if none does.
+    ///
+    /// # Errors
+    ///
+    /// The error of the last address tried, if no server accepts.
+    pub async fn connect(&self) -> std::io::Result<tokio::net::TcpStream> {
+        use std::sync::atomic::Ordering;
+        let count = self.addresses.len();
+        let start = self.next.load(Ordering::Relaxed);
+        let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "no server address");
+        for offset in 0..count {
+            let index = (start + offset) % count;
+            match tokio::net::TcpStream::connect(&self.addresses[index]).await {
+                Ok(stream) => {
+                    let _ = stream.set_nodelay(true);
+                    self.next.store((index + 1) % count, Ordering::Relaxed);
+                    return Ok(stream);
+                }
+                Err(error) => last = error,
+            }
+        }
+        Err(last)
     }
 }
 
@@ -337,4 +385,30 @@ async fn send_line<W: AsyncWrite + Unpin>(writer: &mut W, line: &str) -> Result<
 async fn print<O: AsyncWrite + Unpin>(screen: &mut O, text: &str) -> std::io::Result<()> {
     screen.write_all(text.as_bytes()).await?;
     screen.flush().await
+}
+
+#[cfg(test)]
+mod servers_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_client_with_several_servers_skips_one_that_is_down_and_starts_the_next_time_after_it(
+    ) {
+        let up = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let down = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let down_address = down.local_addr().expect("an address").to_string();
+        drop(down);
+        let up_address = up.local_addr().expect("an address").to_string();
+        let servers = Servers::new(vec![down_address, up_address.clone()]);
+        let first = servers.connect().await.expect("the live server");
+        assert_eq!(first.peer_addr().expect("a peer").to_string(), up_address);
+        // The next connection starts after the live one (wrapping to the
+        // dead one first), and still finds the live one.
+        let again = servers.connect().await.expect("the live server again");
+        assert_eq!(again.peer_addr().expect("a peer").to_string(), up_address);
+    }
 }

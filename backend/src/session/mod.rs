@@ -450,11 +450,19 @@ impl Session {
             return Some(Signal::Refused { retry: true });
         }
         self.entering = Some(room.clone());
-        let answer = tokio::time::timeout(ROOM_ANSWER, self.signals.next()).await;
+        // The room may move to another node while the entry is on its way:
+        // the entry follows it there and is answered from there.
+        let answer = tokio::time::timeout(ROOM_ANSWER, async {
+            loop {
+                match self.signals.next().await {
+                    Signal::Moved { .. } => continue,
+                    signal => break signal,
+                }
+            }
+        })
+        .await;
         self.entering = None;
         match answer {
-            // The room moved while the entry was on its way: try again.
-            Ok(Signal::Moved { .. }) => Some(Signal::Refused { retry: true }),
             Ok(signal) => Some(signal),
             Err(_) => {
                 tracing::warn!(room = %room.code, "room did not answer an entry");
@@ -542,7 +550,7 @@ impl Session {
                     }
                     return Flow::Continue;
                 }
-                // (`enter` turns a move into a refusal.)
+                // (`enter` waits through a move.)
                 Some(Signal::Replaced | Signal::Moved { .. }) | None => {
                     if fixed_room.is_none() {
                         self.context.directory.release_quick_seat(&room.code);

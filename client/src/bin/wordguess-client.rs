@@ -1,16 +1,18 @@
-//! `wordguess-client HOST:PORT --name NAME`: play wordguess in a terminal.
+//! `wordguess-client HOST:PORT [HOST:PORT ...] --name NAME`: play wordguess
+//! in a terminal (several addresses: the nodes of a cluster, tried in turn).
 
 use clap::Parser;
 use tokio::io::BufReader;
-use tokio::net::TcpStream;
-use wordguess_client::{play, ClientError, Entry};
+use wordguess_client::{play, ClientError, Entry, Servers};
 
 /// Play wordguess: prints the game, and asks for a letter or a word on your turn.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
-    /// The server's TCP game address, e.g. 127.0.0.1:4000.
-    server: String,
+    /// The server's TCP game address, e.g. 127.0.0.1:4000; several for the
+    /// nodes of a cluster (a lost connection reconnects to the next).
+    #[arg(required = true, value_name = "HOST:PORT")]
+    server: Vec<String>,
     /// Your name in the game (1 to 32 characters, not starting with '/').
     #[arg(long)]
     name: String,
@@ -52,14 +54,10 @@ async fn run() -> i32 {
         (_, _, Some(code)) => Entry::Watch(code),
         _ => Entry::QuickMatch,
     };
-    let address = cli.server.clone();
+    let servers = std::sync::Arc::new(Servers::new(cli.server.clone()));
     let connect = || {
-        let address = address.clone();
-        async move {
-            let stream = TcpStream::connect(&address).await?;
-            let _ = stream.set_nodelay(true);
-            Ok(stream)
-        }
+        let servers = servers.clone();
+        async move { servers.connect().await }
     };
     let keyboard = BufReader::new(tokio::io::stdin());
     let mut screen = tokio::io::stdout();
@@ -70,7 +68,7 @@ async fn run() -> i32 {
             2
         }
         Err(ClientError::Io(error)) => {
-            eprintln!("error: cannot talk to {}: {error}", cli.server);
+            eprintln!("error: cannot talk to {}: {error}", cli.server.join(", "));
             1
         }
         Err(error) => {
