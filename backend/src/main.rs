@@ -109,6 +109,12 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    let cluster = cli.redis.clone().map(|redis_url| ClusterConfig {
+        redis_url,
+        node_name: cli.node.clone().unwrap_or_else(default_node_name),
+    });
+    // Every line of a cluster's node names the node.
+    let node = cluster.as_ref().map(|cluster| cluster.node_name.clone());
     let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -116,16 +122,26 @@ async fn main() -> anyhow::Result<()> {
         );
     match cli.log_format {
         // A log file or a pipe gets plain text, not colour escapes.
-        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
-        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs
+            .with_ansi(std::io::stderr().is_terminal())
+            .event_format(NodeFormat {
+                node,
+                inner: tracing_subscriber::fmt::format(),
+                json: false,
+            })
+            .init(),
+        LogFormat::Json => logs
+            .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
+            .event_format(NodeFormat {
+                node,
+                inner: tracing_subscriber::fmt::format().json(),
+                json: true,
+            })
+            .init(),
     }
     if let Err(error) = tikv_jemalloc_ctl::background_thread::write(true) {
         tracing::warn!(%error, "jemalloc's background purging is off");
     }
-    let cluster = cli.redis.map(|redis_url| ClusterConfig {
-        redis_url,
-        node_name: cli.node.unwrap_or_else(default_node_name),
-    });
     let store: Arc<dyn RoomStore> = match cli.db.as_str() {
         // A node of a cluster keeps everything in Redis.
         _ if cluster.is_some() => Arc::new(NoStore),
@@ -194,6 +210,50 @@ async fn main() -> anyhow::Result<()> {
     run(config, listeners, shutdown_signal()).await?;
     tracing::info!("goodbye");
     Ok(())
+}
+
+/// Log lines that name the node of a cluster they come from: `node=NAME`
+/// before a text line, a `node` field first in a JSON one.
+struct NodeFormat<F> {
+    /// The node's name; `None` outside a cluster.
+    node: Option<String>,
+    /// The format it adds to.
+    inner: F,
+    /// Whether that format writes JSON.
+    json: bool,
+}
+
+impl<S, N, F> tracing_subscriber::fmt::FormatEvent<S, N> for NodeFormat<F>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+    F: tracing_subscriber::fmt::FormatEvent<S, N>,
+{
+    fn format_event(
+        &self,
+        context: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let Some(node) = &self.node else {
+            return self.inner.format_event(context, writer, event);
+        };
+        if !self.json {
+            write!(writer, "node={node} ")?;
+            return self.inner.format_event(context, writer, event);
+        }
+        let mut line = String::new();
+        self.inner.format_event(
+            context,
+            tracing_subscriber::fmt::format::Writer::new(&mut line),
+            event,
+        )?;
+        let node = serde_json::to_string(node).map_err(|_| std::fmt::Error)?;
+        match line.strip_prefix('{') {
+            Some(rest) => write!(writer, "{{\"node\":{node},{rest}"),
+            None => write!(writer, "{line}"),
+        }
+    }
 }
 
 /// A node name unique on this network: the host's name and the process id.

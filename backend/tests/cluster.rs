@@ -79,6 +79,13 @@ async fn play_out(alice: &mut Client, bob: &mut Client, carol: &mut Client) {
 async fn a_room_made_on_one_node_is_played_from_all_three_on_every_door() {
     let redis = RedisServer::start("three-nodes");
     let cluster = Cluster::start(&redis, 3);
+    for (node, name) in cluster.nodes.iter().zip(["a", "b", "c"]) {
+        assert!(
+            node.ready.starts_with(&format!("node={name} ")),
+            "log lines name the node: {}",
+            node.ready
+        );
+    }
     let mut alice = cluster.client(0, Door::Tcp, "alice on a").await;
     alice.enter(&["/new"], "alice").await;
     let code = alice.room_code().await;

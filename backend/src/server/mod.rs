@@ -195,7 +195,7 @@ pub async fn run(
             lost,
         ));
     });
-    tracing::info!(%node, "this server's node id");
+    tracing::info!(id = %node, "this server's node id");
     let (directory, cluster): (Arc<dyn RoomDirectory>, Option<ClusterNode>) = match (link, remote) {
         (Some(link), Some((cluster_delivery, remote_queue))) => {
             let node = start_cluster(
