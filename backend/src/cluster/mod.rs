@@ -14,6 +14,7 @@ pub mod keys;
 pub mod lease;
 pub mod link;
 pub mod owners;
+pub mod test_redis;
 
 pub use keys::Owner;
 pub use link::RedisLink;

@@ -1037,8 +1037,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::cluster::test_redis::RedisServer;
     use crate::persistence::redis::SAVE;
-    use crate::server::testkit::RedisServer;
 
     /// Links of nodes 1..=`count` to `redis`.
     async fn links(redis: &RedisServer, count: u64) -> Vec<Arc<RedisLink>> {
