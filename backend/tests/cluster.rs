@@ -94,13 +94,30 @@ async fn a_room_made_on_one_node_is_played_from_all_three_on_every_door() {
     assert_eq!(bob.room_code().await, code);
     let mut carol = cluster.client(2, Door::WsJson, "carol on c").await;
     carol.enter(&[&format!("/join {code}")], "carol").await;
-    let mut dave = cluster.client(1, Door::Tcp, "dave watching on b").await;
-    dave.send(&format!("/watch {code}")).await;
-    dave.send("dave").await;
-    dave.expect("1 spectator watching.").await;
+    // Spectators on other nodes than the room's, through every door.
+    let mut watchers = Vec::new();
+    for (number, door) in Door::ALL.into_iter().enumerate() {
+        let node = 1 + number % 2;
+        let name = format!("watcher{number}");
+        let mut watcher = cluster.client(node, door, &name).await;
+        watcher.send(&format!("/watch {code}")).await;
+        watcher.send(&name).await;
+        watcher
+            .expect(&format!(
+                "{} watching.",
+                match number {
+                    0 => "1 spectator".to_owned(),
+                    count => format!("{} spectators", count + 1),
+                }
+            ))
+            .await;
+        watchers.push(watcher);
+    }
     alice.send("/start").await;
     play_out(&mut alice, &mut bob, &mut carol).await;
-    dave.expect("Results: alice 2, bob 0, carol 8.").await;
+    for watcher in &mut watchers {
+        watcher.expect("Results: alice 2, bob 0, carol 8.").await;
+    }
 
     // Every node reads the same records, over every door and over HTTP.
     let doors = [Door::Tcp, Door::WsText, Door::WsJson];

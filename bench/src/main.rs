@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use wordguess_backend::testkit::{start_on_own_runtime, TestOptions};
+use wordguess_backend::testkit::{start_on_own_runtime, RedisServer, TestOptions};
+use wordguess_backend::ClusterConfig;
 use wordguess_protocol::{ServerEvent, JSON_SUBPROTOCOL};
 
 /// The server's allocator, so the in-process server allocates as the real
@@ -36,9 +37,10 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[derive(Debug, Parser)]
 struct Cli {
     /// A running server's TCP game address (with `--http`; default: start
-    /// one in-process, with games of `--players` players).
+    /// one in-process, with games of `--players` players). Repeat it for
+    /// the nodes of a cluster (bots take them in turn; `--http` likewise).
     #[arg(long)]
-    server: Option<SocketAddr>,
+    server: Vec<SocketAddr>,
     /// Which doors to measure (repeatable; default: all four mixes, in
     /// one run, so any door that stalls shows beside the others).
     #[arg(long, value_enum)]
@@ -66,7 +68,15 @@ struct Cli {
     idle: Option<usize>,
     /// The server's HTTP address (WebSocket bots, `--idle`).
     #[arg(long)]
-    http: Option<SocketAddr>,
+    http: Vec<SocketAddr>,
+    /// Bots connect from this many loopback addresses (127.10.0.1 and up),
+    /// as players come from many addresses; 0: the system's choice.
+    #[arg(long, default_value_t = 0)]
+    sources: usize,
+    /// The first of those addresses to use (for several bench processes
+    /// side by side, each with addresses of its own).
+    #[arg(long, default_value_t = 0)]
+    source_offset: usize,
     /// How long `--idle` holds the connections, in seconds.
     #[arg(long, default_value_t = 10)]
     hold: u64,
@@ -93,7 +103,25 @@ enum DbMode {
     On,
     /// Both, taking turns round by round.
     Both,
+    /// One process with a database, and a cluster of three nodes on a
+    /// Redis started here (`appendfsync always`; bots spread over the
+    /// nodes), taking turns round by round.
+    Cluster,
 }
+
+/// An in-process server (or cluster) the bots play on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// One process, everything in memory.
+    Memory,
+    /// One process with a database.
+    Database,
+    /// Three nodes on Redis.
+    Cluster,
+}
+
+/// Nodes of the in-process cluster.
+const NODES: usize = 3;
 
 /// One idle player's connection, only held open (never read again).
 #[allow(dead_code)]
@@ -318,6 +346,7 @@ async fn bot(
     door: Door,
     game: SocketAddr,
     http: SocketAddr,
+    source: Option<std::net::IpAddr>,
     index: usize,
     think: Duration,
 ) -> anyhow::Result<(Vec<Duration>, Vec<Instant>)> {
@@ -325,8 +354,9 @@ async fn bot(
     let name = format!("bot{index}");
     match door {
         Door::Tcp => {
-            let stream = TcpStream::connect(game).await?;
-            stream.set_nodelay(true)?;
+            let stream = connect_from(game, source).await.map_err(|error| {
+                anyhow::anyhow!("connecting to {game} from {source:?}: {error}")
+            })?;
             let (reader, mut writer) = stream.into_split();
             let mut lines = BufReader::new(reader).lines();
             writer.write_all(format!("{name}\n").as_bytes()).await?;
@@ -350,8 +380,11 @@ async fn bot(
                     .headers_mut()
                     .insert("Sec-WebSocket-Protocol", JSON_SUBPROTOCOL.parse()?);
             }
+            let stream = connect_from(http, source).await.map_err(|error| {
+                anyhow::anyhow!("connecting to {http} from {source:?}: {error}")
+            })?;
             let (mut socket, _) =
-                tokio_tungstenite::connect_async_with_config(request, None, true).await?;
+                tokio_tungstenite::client_async_with_config(request, stream, None).await?;
             socket.send(Message::text(name)).await?;
             while let Some(message) = socket.next().await {
                 let Message::Text(text) = message? else {
@@ -397,7 +430,13 @@ struct Run {
 async fn run(mix: Mix, games: usize, load: &Load) -> Run {
     let began = Instant::now();
     let tasks: Vec<_> = (0..games * load.players)
-        .map(|i| tokio::spawn(bot(mix.door(i), load.game, load.http, i, load.think)))
+        .map(|i| {
+            let (game, http) = (
+                load.game[i % load.game.len()],
+                load.http[i % load.http.len()],
+            );
+            tokio::spawn(bot(mix.door(i), game, http, load.source(i), i, load.think))
+        })
         .collect();
     let mut latencies = Vec::new();
     let mut answered = Vec::new();
@@ -408,7 +447,18 @@ async fn run(mix: Mix, games: usize, load: &Load) -> Run {
                 latencies.append(&mut moves);
                 answered.append(&mut at);
             }
-            _ => failed += 1,
+            Ok(Err(error)) => {
+                if failed < 3 {
+                    eprintln!("a bot failed: {error:#}");
+                }
+                failed += 1;
+            }
+            Err(error) => {
+                if failed < 3 {
+                    eprintln!("a bot panicked: {error}");
+                }
+                failed += 1;
+            }
         }
     }
     latencies.sort();
@@ -467,14 +517,51 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 /// Where and how the bots play.
 struct Load {
-    /// The TCP game door.
-    game: SocketAddr,
-    /// The web server (WebSocket door).
-    http: SocketAddr,
+    /// The TCP game doors (one per node of a cluster; bots take them in
+    /// turn, as a load balancer would).
+    game: Vec<SocketAddr>,
+    /// The web servers (WebSocket doors), likewise.
+    http: Vec<SocketAddr>,
     /// Players per game.
     players: usize,
     /// Pause before each move.
     think: Duration,
+    /// Loopback source addresses to spread the bots over (0: none chosen).
+    sources: usize,
+    /// The first source address's number.
+    source_offset: usize,
+}
+
+impl Load {
+    /// The source address of bot `index`, if the bots spread over some.
+    fn source(&self, index: usize) -> Option<std::net::IpAddr> {
+        if self.sources == 0 {
+            return None;
+        }
+        let number = self.source_offset + index % self.sources;
+        let (high, low) = (number / 254, number % 254 + 1);
+        Some(
+            std::net::Ipv4Addr::new(127, 10 + (high / 256) as u8, (high % 256) as u8, low as u8)
+                .into(),
+        )
+    }
+}
+
+/// A TCP connection to `addr`, from `source` if given.
+async fn connect_from(
+    addr: SocketAddr,
+    source: Option<std::net::IpAddr>,
+) -> std::io::Result<TcpStream> {
+    let stream = match source {
+        Some(ip) => {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::new(ip, 0))?;
+            socket.connect(addr).await?
+        }
+        None => TcpStream::connect(addr).await?,
+    };
+    stream.set_nodelay(true)?;
+    Ok(stream)
 }
 
 /// A server the bots play on, and its name in the report.
@@ -581,7 +668,7 @@ fn ticks_per_second() -> anyhow::Result<u64> {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if let Some(count) = cli.idle {
-        let (Some(game), Some(http)) = (cli.server, cli.http) else {
+        let (Some(&game), Some(&http)) = (cli.server.first(), cli.http.first()) else {
             anyhow::bail!("--idle needs a running server: --server ADDR --http ADDR");
         };
         let door = cli.mix.first().copied().unwrap_or(Mix::Tcp).door(0);
@@ -598,33 +685,37 @@ async fn main() -> anyhow::Result<()> {
         "{} players a game; {} games one at a time, then {} games in parallel; {} ms to think",
         cli.players, cli.sequential, cli.games, cli.think_ms
     );
-    match (cli.server, cli.http) {
-        (Some(game), Some(http)) => {
+    match (cli.server.is_empty(), cli.http.is_empty()) {
+        (false, false) => {
             let load = Load {
-                game,
-                http,
+                game: cli.server.clone(),
+                http: cli.http.clone(),
                 players: cli.players,
                 think,
+                sources: cli.sources,
+                source_offset: cli.source_offset,
             };
             measure(&cli, &mixes, &[Target { label: "", load }]).await?;
         }
-        (None, None) => {
+        (true, true) => {
             if cli.server_pid.is_some() {
                 anyhow::bail!(
                     "--server-pid measures a server of your own: give --server and --http too"
                 );
             }
-            let modes: &[bool] = match cli.db {
-                DbMode::Off => &[false],
-                DbMode::On => &[true],
-                DbMode::Both => &[false, true],
+            let kinds: &[Kind] = match cli.db {
+                DbMode::Off => &[Kind::Memory],
+                DbMode::On => &[Kind::Database],
+                DbMode::Both => &[Kind::Memory, Kind::Database],
+                DbMode::Cluster => &[Kind::Database, Kind::Cluster],
             };
             let dir = std::env::temp_dir().join(format!("wordguess-bench-{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir)?;
             let mut servers = Vec::new();
             let mut targets = Vec::new();
-            for &with_db in modes {
+            let mut redis = None;
+            for &kind in kinds {
                 let mut options = TestOptions::new(WORDS, cli.players);
                 options.limits.max_connections = cli.games * cli.players + 100;
                 // Bots move as fast as the server answers: lift the per-client
@@ -632,44 +723,73 @@ async fn main() -> anyhow::Result<()> {
                 // your own for the same).
                 options.limits.command_burst = u32::MAX;
                 options.limits.commands_per_second = f64::MAX;
-                options.db = with_db.then(|| dir.join("bench.db"));
-                // The server on threads of its own, like a server process:
+                options.db = (kind == Kind::Database).then(|| dir.join("bench.db"));
+                // Each server on threads of its own, like a server process:
                 // the bots stand for clients elsewhere.
                 let workers = std::thread::available_parallelism().map_or(2, usize::from);
-                let server = start_on_own_runtime(options, workers);
-                targets.push(Target {
-                    label: if with_db { "db on, " } else { "db off, " },
-                    load: Load {
-                        game: server.server.game,
-                        http: server.server.http,
-                        players: cli.players,
-                        think,
-                    },
-                });
-                servers.push(server);
+                let (label, nodes) = match kind {
+                    Kind::Memory => ("db off, ", 1),
+                    Kind::Database => ("db on, ", 1),
+                    Kind::Cluster => ("cluster of 3, ", NODES),
+                };
+                let mut load = Load {
+                    game: Vec::new(),
+                    http: Vec::new(),
+                    players: cli.players,
+                    think,
+                    sources: cli.sources,
+                    source_offset: cli.source_offset,
+                };
+                for node in 0..nodes {
+                    let mut options = options.clone();
+                    if kind == Kind::Cluster {
+                        let redis = redis.get_or_insert_with(|| RedisServer::start("bench"));
+                        options.cluster = Some(ClusterConfig {
+                            redis_url: redis.url(),
+                            node_name: format!("bench-{node}"),
+                        });
+                    }
+                    let server = start_on_own_runtime(options, workers);
+                    load.game.push(server.server.game);
+                    load.http.push(server.server.http);
+                    servers.push(server);
+                }
+                targets.push(Target { label, load });
             }
-            let by_mode = measure(&cli, &mixes, &targets).await?;
+            let by_kind = measure(&cli, &mixes, &targets).await?;
             for server in servers {
                 server.shutdown().await;
             }
+            drop(redis);
             let _ = std::fs::remove_dir_all(&dir);
-            if let [without, with] = by_mode.as_slice() {
-                // Not "-0" when the two are the same.
-                let cost = |off: f64, on: f64| {
-                    if off > 0.0 {
-                        format!("{:.0}%", ((1.0 - on / off) * 100.0).round() + 0.0)
+            if let [first, second] = by_kind.as_slice() {
+                for ((mix, one, steady_one), (_, two, steady_two)) in first.iter().zip(second) {
+                    let ratio = |a: f64, b: f64| if a > 0.0 { b / a } else { 0.0 };
+                    if cli.db == DbMode::Cluster {
+                        println!(
+                            "{mix:?}, {} in parallel: the cluster of 3 plays {:.2}x the moves/s of \
+                             one process ({:.2}x while every game plays)",
+                            cli.games,
+                            ratio(*one, *two),
+                            ratio(*steady_one, *steady_two),
+                        );
                     } else {
-                        "an unknown share".to_owned()
+                        // Not "-0" when the two are the same.
+                        let cost = |off: f64, on: f64| {
+                            if off > 0.0 {
+                                format!("{:.0}%", ((1.0 - on / off) * 100.0).round() + 0.0)
+                            } else {
+                                "an unknown share".to_owned()
+                            }
+                        };
+                        println!(
+                            "{mix:?}, {} in parallel: the database costs {} of moves/s \
+                             ({} while every game plays)",
+                            cli.games,
+                            cost(*one, *two),
+                            cost(*steady_one, *steady_two),
+                        );
                     }
-                };
-                for ((mix, off, steady_off), (_, on, steady_on)) in without.iter().zip(with) {
-                    println!(
-                        "{mix:?}, {} in parallel: the database costs {} of moves/s \
-                         ({} while every game plays)",
-                        cli.games,
-                        cost(*off, *on),
-                        cost(*steady_off, *steady_on),
-                    );
                 }
             }
         }

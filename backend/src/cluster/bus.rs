@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::keys;
 use super::link::RedisLink;
+use crate::support::backoff::Backoff;
 
 /// What a node does with what it hears.
 pub trait Inbound: Send + Sync {
@@ -33,14 +34,12 @@ pub trait Inbound: Send + Sync {
     fn resubscribed(&self);
 }
 
-/// Waits between attempts to subscribe again.
-const BACKOFF: [Duration; 5] = [
-    Duration::from_millis(50),
-    Duration::from_millis(100),
-    Duration::from_millis(250),
-    Duration::from_millis(500),
-    Duration::from_secs(1),
-];
+/// The first wait before subscribing again, and the longest.
+const FIRST_WAIT: Duration = Duration::from_millis(50);
+/// The longest wait before subscribing again.
+const LONGEST_WAIT: Duration = Duration::from_secs(1);
+/// A subscription that held this long starts the waits afresh.
+const HELD_WELL: Duration = Duration::from_secs(10);
 
 /// Keeps this node subscribed until `shutdown`, handing messages to
 /// `inbound`; `subscribed` is told once the first subscription holds.
@@ -53,7 +52,7 @@ pub async fn listen(
     let deliver = keys::deliver_channel(link.node);
     let rooms = keys::rooms_channel(link.node);
     let mut subscribed = Some(subscribed);
-    let mut failures = 0usize;
+    let mut backoff = Backoff::new(FIRST_WAIT, LONGEST_WAIT);
     loop {
         let attempt = async {
             let mut pubsub = link.pubsub().await?;
@@ -67,8 +66,7 @@ pub async fn listen(
         let pubsub = match pubsub {
             Ok(pubsub) => pubsub,
             Err(error) => {
-                let wait = BACKOFF[failures.min(BACKOFF.len() - 1)];
-                failures += 1;
+                let wait = backoff.next_wait();
                 tracing::warn!(%error, ?wait, "cannot subscribe to Redis; trying again");
                 tokio::select! {
                     () = shutdown.cancelled() => return,
@@ -85,7 +83,7 @@ pub async fn listen(
                 inbound.resubscribed();
             }
         }
-        failures = 0;
+        let held_since = std::time::Instant::now();
         let mut messages = pubsub.into_on_message();
         loop {
             let message = tokio::select! {
@@ -100,6 +98,16 @@ pub async fn listen(
                 _ => inbound.news(payload),
             }
         }
-        tracing::warn!("lost the Redis subscription; subscribing again");
+        // A subscription Redis keeps cutting (its output buffer limit, say)
+        // is not taken again at once, over and over.
+        if held_since.elapsed() > HELD_WELL {
+            backoff = Backoff::new(FIRST_WAIT, LONGEST_WAIT);
+        }
+        let wait = backoff.next_wait();
+        tracing::warn!(?wait, "lost the Redis subscription; subscribing again");
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(wait) => {}
+        }
     }
 }

@@ -51,8 +51,8 @@ pub enum Renewal {
 ///
 /// Redis not answering.
 pub async fn renew(link: &RedisLink) -> redis::RedisResult<Renewal> {
-    let script = Script::new(RENEW);
-    let mut invocation = script.prepare_invoke();
+    static SCRIPT: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| Script::new(RENEW));
+    let mut invocation = SCRIPT.prepare_invoke();
     invocation
         .key(keys::alive(link.node))
         .key(keys::NODES)
@@ -60,6 +60,7 @@ pub async fn renew(link: &RedisLink) -> redis::RedisResult<Renewal> {
         .arg(u64::try_from(LEASE.as_millis()).unwrap_or(u64::MAX))
         .arg(link.node.to_string());
     let renewed: i64 = link.script(&invocation).await?;
+    link.note_renewal();
     Ok(if renewed == 1 {
         Renewal::Renewed
     } else {

@@ -31,6 +31,8 @@ pub struct RedisLink {
     reachable: AtomicBool,
     /// When Redis answered again after not answering, if it ever did.
     recovered_at: parking_lot::Mutex<Option<Instant>>,
+    /// When this node's lease was last renewed (or taken).
+    renewed_at: parking_lot::Mutex<Option<Instant>>,
     /// Round trips and health.
     metrics: Arc<Metrics>,
 }
@@ -73,6 +75,7 @@ impl RedisLink {
             commands,
             reachable: AtomicBool::new(true),
             recovered_at: parking_lot::Mutex::new(None),
+            renewed_at: parking_lot::Mutex::new(None),
             metrics,
         }))
     }
@@ -95,6 +98,19 @@ impl RedisLink {
     /// Whether Redis answered the last command.
     pub fn is_reachable(&self) -> bool {
         self.reachable.load(Ordering::Acquire)
+    }
+
+    /// This node's lease was renewed (or taken) now.
+    pub fn note_renewal(&self) {
+        *self.renewed_at.lock() = Some(Instant::now());
+    }
+
+    /// Whether this node's lease was renewed within `within`: a node that
+    /// cannot keep its own lease has no business taking others' rooms.
+    pub fn renewed_within(&self, within: std::time::Duration) -> bool {
+        self.renewed_at
+            .lock()
+            .is_some_and(|at| at.elapsed() < within)
     }
 
     /// When Redis last answered again after a time it did not.

@@ -4,8 +4,10 @@
 //! the message to its own switchboard.
 //!
 //! A room never waits for Redis: a remote route only queues the message
-//! (a bounded queue; when it is full the message is dropped and counted,
-//! as a full outbox drops its connection). One task empties the queue in
+//! (a bounded queue; when it is full, or Redis cannot be reached, the
+//! message is dropped and logged; a node that loses its subscription has
+//! its sessions enter their rooms again, which sends them the whole
+//! picture). One task empties the queue in
 //! batches: the messages of a batch for one node go in one publish, and a
 //! broadcast (one event shared by many connections of that node) is
 //! written once with the list of its connections. Order is kept per

@@ -258,7 +258,7 @@ impl RoomReports for LocalDirectory {
                     handle.status.set_unsaved(!works);
                 }
             }
-            RoomReport::Closed | RoomReport::Lost => {
+            RoomReport::Closed | RoomReport::Lost { .. } => {
                 if self.rooms.lock().remove(room).is_some() {
                     self.metrics.rooms.dec();
                 }

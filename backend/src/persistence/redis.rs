@@ -31,17 +31,10 @@ use super::{
     StoredRooms, Write,
 };
 use crate::cluster::{keys, Owners, RedisLink};
+use crate::support::backoff::Backoff;
 
 /// Saves the writer takes from its queue at once.
 const BATCH: usize = 256;
-
-/// Waits between attempts while Redis does not answer.
-const RETRY: [Duration; 4] = [
-    Duration::from_millis(50),
-    Duration::from_millis(200),
-    Duration::from_millis(500),
-    Duration::from_secs(1),
-];
 
 /// Applies one save of one room if its writer still owns it. KEYS: the
 /// room's hash, its moves, the owner's room set. ARGV: the owner token,
@@ -90,12 +83,27 @@ end
 return 1
 ";
 
+/// [`SAVE`], loaded once.
+static SAVE_SCRIPT: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| Script::new(SAVE));
+
+/// A save's script runs, fenced with the tokens its rooms were owned with
+/// when it was made; `Err` names a room this node did not own then.
+type Runs = Result<Vec<Fenced>, String>;
+
+/// Who hears how a save went.
+enum Answer {
+    /// A continuation.
+    Done(SaveDone),
+    /// A waiting caller.
+    Reply(oneshot::Sender<Result<(), StoreError>>),
+}
+
 /// What the writer is asked.
 enum Job {
     /// Saves, then runs `done`.
-    Save(Vec<Write>, SaveDone),
+    Save(Runs, SaveDone),
     /// Saves, then answers.
-    SaveNow(Vec<Write>, oneshot::Sender<Result<(), StoreError>>),
+    SaveNow(Runs, oneshot::Sender<Result<(), StoreError>>),
 }
 
 /// The room store in Redis.
@@ -103,16 +111,27 @@ enum Job {
 pub struct RedisStore {
     /// The link.
     link: Arc<RedisLink>,
+    /// The rooms this node owns, with their tokens.
+    owners: Arc<Owners>,
     /// The writer's queue.
     jobs: mpsc::Sender<Job>,
 }
 
 impl Job {
-    /// The writes of the save.
-    fn writes(&self) -> &[Write] {
+    /// The save's runs.
+    fn runs(&self) -> &Runs {
         match self {
-            Job::Save(writes, _) | Job::SaveNow(writes, _) => writes,
+            Job::Save(runs, _) | Job::SaveNow(runs, _) => runs,
         }
+    }
+
+    /// The room the save changes (its first), if any.
+    fn room(&self) -> Option<String> {
+        self.runs()
+            .as_ref()
+            .ok()?
+            .first()
+            .map(|run| run.code.clone())
     }
 }
 
@@ -133,8 +152,8 @@ impl RedisStore {
         tasks: &tokio_util::task::TaskTracker,
     ) -> Arc<Self> {
         let (jobs, queue) = mpsc::channel(capacity.max(1));
-        tasks.spawn(write(link.clone(), owners, queue, shutdown));
-        Arc::new(Self { link, jobs })
+        tasks.spawn(write(link.clone(), owners.clone(), queue, shutdown));
+        Arc::new(Self { link, owners, jobs })
     }
 }
 
@@ -142,6 +161,8 @@ impl RedisStore {
 struct Fenced {
     /// The room.
     code: String,
+    /// Whether it deletes the room (its owner token is then forgotten).
+    deletes: bool,
     /// Keys, then arguments.
     keys: [String; 3],
     /// The token, the number, the operations.
@@ -171,11 +192,13 @@ fn fenced_runs(link: &RedisLink, owners: &Owners, writes: &[Write]) -> Result<Ve
                     ],
                     args: vec![owner.to_string().into_bytes(), seq.to_string().into_bytes()],
                     code: code.clone(),
+                    deletes: false,
                 });
                 index.insert(code, runs.len() - 1);
                 runs.len() - 1
             }
         };
+        runs[at].deletes |= matches!(write, Write::DeleteRoom { .. });
         operations(write, &mut runs[at].args);
     }
     Ok(runs)
@@ -269,7 +292,8 @@ async fn apply(
     runs: &[Fenced],
     shutdown: &CancellationToken,
 ) -> Option<Result<(), StoreError>> {
-    let mut attempt = 0usize;
+    let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_secs(1));
+    let mut warned = false;
     loop {
         let results = join_all(runs.iter().map(|run| {
             let mut invocation = script.prepare_invoke();
@@ -285,14 +309,13 @@ async fn apply(
         if let Some(outcome) = outcome(&results, runs) {
             return Some(outcome);
         }
-        let wait = RETRY[attempt.min(RETRY.len() - 1)];
-        attempt += 1;
-        if attempt == 1 {
+        if !warned {
+            warned = true;
             tracing::warn!("Redis does not answer; saves wait for it");
         }
         tokio::select! {
             () = shutdown.cancelled() => return None,
-            () = tokio::time::sleep(wait) => {}
+            () = tokio::time::sleep(backoff.next_wait()) => {}
         }
     }
 }
@@ -307,7 +330,6 @@ async fn write(
     mut queue: mpsc::Receiver<Job>,
     shutdown: CancellationToken,
 ) {
-    let script = Script::new(SAVE);
     let mut batch = Vec::with_capacity(BATCH);
     loop {
         // At shutdown, what is queued is still written (the rooms' last
@@ -331,26 +353,38 @@ async fn write(
         if received == 0 {
             return;
         }
-        for wave in waves(batch.drain(..), |job| {
-            job.writes().iter().find_map(room_of).map(str::to_owned)
-        }) {
-            let outcomes = join_all(wave.iter().map(|job| {
-                let writes = job.writes();
-                let (link, owners, script, shutdown) = (&link, &owners, &script, &shutdown);
+        for wave in waves(batch.drain(..), Job::room) {
+            // The answers stay out of the futures (they need not be Sync).
+            let (runs, answers): (Vec<Runs>, Vec<Answer>) = wave
+                .into_iter()
+                .map(|job| match job {
+                    Job::Save(runs, done) => (runs, Answer::Done(done)),
+                    Job::SaveNow(runs, reply) => (runs, Answer::Reply(reply)),
+                })
+                .unzip();
+            let outcomes = join_all(runs.iter().map(|runs| {
+                let (link, owners, shutdown) = (&link, &owners, &shutdown);
                 async move {
-                    match fenced_runs(link, owners, writes) {
-                        Err(room) => Err(StoreError::Fenced { room }),
-                        Ok(runs) => apply(link, script, &runs, shutdown)
-                            .await
-                            .unwrap_or(Err(StoreError::Closed)),
+                    match runs {
+                        Err(room) => Err(StoreError::Fenced { room: room.clone() }),
+                        Ok(runs) => {
+                            let result = apply(link, &SAVE_SCRIPT, runs, shutdown)
+                                .await
+                                .unwrap_or(Err(StoreError::Closed));
+                            // A deleted room is no one's any more.
+                            for run in runs.iter().filter(|run| run.deletes) {
+                                owners.remove(&run.code);
+                            }
+                            result
+                        }
                     }
                 }
             }))
             .await;
-            for (job, result) in wave.into_iter().zip(outcomes) {
-                match job {
-                    Job::Save(_, done) => done(result),
-                    Job::SaveNow(_, reply) => {
+            for (answer, result) in answers.into_iter().zip(outcomes) {
+                match answer {
+                    Answer::Done(done) => done(result),
+                    Answer::Reply(reply) => {
                         let _ = reply.send(result);
                     }
                 }
@@ -370,7 +404,8 @@ fn room_of(write: &Write) -> Option<&str> {
 }
 
 /// Splits `jobs` into waves: the first job of each room, then the second,
-/// and so on; jobs that change no room go in the first wave.
+/// and so on. A job that changes no room (`close` waiting for the queue)
+/// goes in a wave after every job before it.
 fn waves<J>(jobs: impl Iterator<Item = J>, room: impl Fn(&J) -> Option<String>) -> Vec<Vec<J>> {
     let mut waves: Vec<Vec<J>> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -381,7 +416,7 @@ fn waves<J>(jobs: impl Iterator<Item = J>, room: impl Fn(&J) -> Option<String>) 
                 *count += 1;
                 *count - 1
             }
-            None => 0,
+            None => waves.len(),
         };
         if waves.len() <= wave {
             waves.resize_with(wave + 1, Vec::new);
@@ -501,9 +536,11 @@ impl RoomStore for RedisStore {
     }
 
     fn save(&self, writes: Vec<Write>, done: SaveDone) -> Pending<'_, ()> {
+        // Fenced now, with the tokens the rooms are owned with now.
+        let runs = fenced_runs(&self.link, &self.owners, &writes);
         Box::pin(async move {
             if let Err(mpsc::error::SendError(Job::Save(_, done))) =
-                self.jobs.send(Job::Save(writes, done)).await
+                self.jobs.send(Job::Save(runs, done)).await
             {
                 done(Err(StoreError::Closed));
             }
@@ -511,9 +548,10 @@ impl RoomStore for RedisStore {
     }
 
     fn save_now(&self, writes: Vec<Write>) -> Pending<'_, Result<(), StoreError>> {
+        let runs = fenced_runs(&self.link, &self.owners, &writes);
         Box::pin(async move {
             let (reply, answer) = oneshot::channel();
-            if self.jobs.send(Job::SaveNow(writes, reply)).await.is_err() {
+            if self.jobs.send(Job::SaveNow(runs, reply)).await.is_err() {
                 return Err(StoreError::Closed);
             }
             answer.await.unwrap_or(Err(StoreError::Closed))
@@ -559,5 +597,76 @@ impl RoomStore for RedisStore {
             // Everything queued before is applied (or refused) first.
             let _ = self.save_now(Vec::new()).await;
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::test_redis::RedisServer;
+    use crate::cluster::Owner;
+    use crate::support::ids::NodeId;
+    use crate::support::metrics::Metrics;
+
+    #[tokio::test]
+    async fn a_room_is_saved_while_owned_fenced_off_once_taken_and_forgotten_once_deleted() {
+        let redis = RedisServer::start("store");
+        let metrics = Arc::new(Metrics::for_cluster());
+        let link = RedisLink::connect(&redis.url(), NodeId(7), "n7".to_owned(), metrics)
+            .await
+            .expect("Redis answers");
+        let owners = Arc::new(Owners::default());
+        let shutdown = CancellationToken::new();
+        let tasks = tokio_util::task::TaskTracker::new();
+        let store = RedisStore::start(link.clone(), owners.clone(), 16, shutdown.clone(), &tasks);
+        let mine = Owner {
+            node: NodeId(7),
+            epoch: 3,
+        };
+        for (code, epoch) in [("H2W2S2", 3), ("K7K7K7", 4)] {
+            owners.insert(code, Owner { epoch, ..mine });
+            redis.cli(&[
+                "HSET",
+                &keys::room(code),
+                "owner",
+                &Owner { epoch, ..mine }.to_string(),
+            ]);
+            redis.cli(&["SADD", &keys::node_rooms(NodeId(7)), code]);
+        }
+        let save = |code: &str, state: &str| Write::SaveRoom {
+            code: code.to_owned(),
+            state: state.to_owned(),
+        };
+        store
+            .save_now(vec![save("H2W2S2", "one")])
+            .await
+            .expect("saved");
+        assert_eq!(redis.cli(&["HGET", &keys::room("H2W2S2"), "state"]), "one");
+        // Another node takes the room: this one's save is refused.
+        redis.cli(&["HSET", &keys::room("H2W2S2"), "owner", "0000000000000009:5"]);
+        let fenced = store.save_now(vec![save("H2W2S2", "stale")]).await;
+        assert!(
+            matches!(fenced, Err(StoreError::Fenced { .. })),
+            "{fenced:?}"
+        );
+        assert_eq!(redis.cli(&["HGET", &keys::room("H2W2S2"), "state"]), "one");
+        // A closed room is deleted, and its token forgotten.
+        let delete = Write::DeleteRoom {
+            code: "K7K7K7".to_owned(),
+        };
+        store
+            .save_now(vec![save("K7K7K7", "two"), delete])
+            .await
+            .expect("deleted");
+        assert_eq!(redis.cli(&["EXISTS", &keys::room("K7K7K7")]), "0");
+        assert_eq!(
+            redis.cli(&["SISMEMBER", &keys::node_rooms(NodeId(7)), "K7K7K7"]),
+            "0"
+        );
+        assert!(owners.get("K7K7K7").is_none());
+        store.close().await;
+        shutdown.cancel();
+        tasks.close();
+        tasks.wait().await;
     }
 }

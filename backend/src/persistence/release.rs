@@ -52,8 +52,9 @@ pub enum SaveReport {
     },
     /// A save worked after failures.
     Recovered,
-    /// The room belongs to another node now (its save was fenced off):
-    /// nothing it holds goes out, and it stops.
+    /// The room belongs to another node now (its save was fenced off), or
+    /// the store closed before saving: nothing it holds goes out, and it
+    /// stops.
     Lost,
 }
 

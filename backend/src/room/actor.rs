@@ -106,11 +106,11 @@ pub async fn run(
             // must not mark seats away or pass turns in the saved state.
             biased;
             () = shutdown.cancelled() => return,
-            () = lost.cancelled() => return actor.lose(),
+            () = lost.cancelled() => return actor.lose(inbox),
             () = actor.commits.notify.notified() => {
                 let reports = actor.take_reports();
                 if reports.iter().any(|report| matches!(report, SaveReport::Lost)) {
-                    return actor.lose();
+                    return actor.lose(inbox);
                 }
                 if reports.is_empty() {
                     continue;
@@ -215,20 +215,38 @@ impl Actor {
     /// Resolves the route of a connection that enters; an entry from a
     /// connection that has closed already is dropped (its session is gone).
     fn admit(&mut self, input: RoomInput) -> Option<RoomInput> {
-        if let RoomInput::Enter { conn, .. } | RoomInput::Resume { conn, .. } = &input {
-            let route = self.seams.delivery.route(*conn)?;
-            self.routes.insert(*conn, route);
+        match &input {
+            RoomInput::Enter { conn, .. } | RoomInput::Resume { conn, .. } => {
+                let route = self.seams.delivery.route(*conn)?;
+                self.routes.insert(*conn, route);
+            }
+            // A stranger's command is answered (with a refusal).
+            RoomInput::Command { conn, .. } if !self.routes.contains_key(conn) => {
+                if let Some(route) = self.seams.delivery.route(*conn) {
+                    self.routes.insert(*conn, route);
+                }
+            }
+            RoomInput::Command { .. } | RoomInput::Gone { .. } | RoomInput::NodeLost { .. } => {}
         }
         Some(input)
     }
 
-    /// The room was lost to another node: it says so to the directory
-    /// first (so this node's sessions find the room where it is now), then
-    /// tells this node's connections in it to enter it again there. The
-    /// connections of other nodes hear of the move from the new owner.
-    fn lose(self) {
+    /// The room was lost to another node (or the store closed under it): it
+    /// says so to the directory first, with the inputs still in its inbox
+    /// (so this node's sessions find the room where it is now, and those
+    /// inputs follow it), then tells this node's connections in it to enter
+    /// it again there. The connections of other nodes hear of the move from
+    /// the new owner.
+    fn lose(self, mut inbox: mpsc::Receiver<RoomInput>) {
         tracing::warn!(room = %self.core.code(), "the room moved to another node; stopped here");
-        self.reports.report(self.core.code(), RoomReport::Lost);
+        // What waited in the inbox goes on to the room where it is now.
+        let mut unhandled = Vec::new();
+        inbox.close();
+        while let Ok(input) = inbox.try_recv() {
+            unhandled.push(input);
+        }
+        self.reports
+            .report(self.core.code(), RoomReport::Lost { unhandled });
         let moved = Signal::Moved {
             room: self.core.code().clone(),
         };
@@ -373,7 +391,9 @@ impl Actor {
         let done = Box::new(move |result: Result<(), StoreError>| {
             let report = match result {
                 Ok(()) => was_unsaved.then_some(SaveReport::Recovered),
-                Err(StoreError::Fenced { .. }) => Some(SaveReport::Lost),
+                // Not saved where the room's next owner (or this node after
+                // a restart) reads it: what waited must not go out.
+                Err(StoreError::Fenced { .. } | StoreError::Closed) => Some(SaveReport::Lost),
                 Err(error) => Some(SaveReport::Failed {
                     error: error.to_string(),
                     records,

@@ -156,8 +156,12 @@ pub enum RoomReport {
     /// The room has closed.
     Closed,
     /// The room belongs to another node now (this node lost its lease on
-    /// it): it stopped without a word to the store.
-    Lost,
+    /// it): it stopped without a word to the store. The inputs it had not
+    /// handled are handed back, in order, to be sent on to it.
+    Lost {
+        /// What was left in its inbox.
+        unhandled: Vec<RoomInput>,
+    },
 }
 
 /// Where a room's reports go: the room directory.

@@ -278,9 +278,18 @@ pub async fn run(
     token.cancel();
     if let Some(cluster) = &cluster {
         // The rooms stop at once; once their saves are in, the live nodes
-        // take them, without waiting for this node's lease to expire.
-        store.close().await;
-        cluster.directory.leave().await;
+        // take them, without waiting for this node's lease to expire (if
+        // Redis does not answer, they wait for it to expire).
+        let handed_on = async {
+            store.close().await;
+            cluster.directory.leave().await;
+        };
+        if tokio::time::timeout(SHUTDOWN_GRACE, handed_on)
+            .await
+            .is_err()
+        {
+            tracing::warn!("Redis did not answer in time; the rooms move once the lease expires");
+        }
     }
     tasks.close();
     if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait())

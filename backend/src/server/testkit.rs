@@ -53,6 +53,8 @@ pub struct TestOptions {
     /// Where to listen (game, web, palindrome), e.g. a server restarting on
     /// the addresses of the one before; `None` picks free loopback ports.
     pub listen_on: Option<[SocketAddr; 3]>,
+    /// Makes the server a node of a cluster on Redis (`db` is then unused).
+    pub cluster: Option<crate::ClusterConfig>,
 }
 
 impl TestOptions {
@@ -71,6 +73,7 @@ impl TestOptions {
             allowed_origins: Vec::new(),
             db: None,
             listen_on: None,
+            cluster: None,
         }
     }
 }
@@ -121,7 +124,7 @@ pub async fn start(options: TestOptions) -> RunningServer {
         web_root: options.web_root,
         limits: options.limits,
         store,
-        cluster: None,
+        cluster: options.cluster,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(run(config, listeners, async {

@@ -32,7 +32,7 @@ use wordguess_protocol::{
 };
 
 use crate::delivery::{Endpoint, Signal, SignalSlot};
-use crate::directory::RoomHandle;
+use crate::directory::{RoomClosed, RoomHandle};
 use crate::edge::outbox::{CloseReason, Outbox};
 use crate::persistence::{HISTORY_GAMES, TOP_LINES};
 use crate::room::messages::{Role, RoomCommand, RoomInput};
@@ -446,21 +446,26 @@ impl Session {
     async fn enter(&mut self, room: &RoomHandle, input: RoomInput) -> Option<Signal> {
         // Before sending: the answer may come before this task runs again.
         self.signals.take();
-        if room.send(input).await.is_err() {
+        if room.send(input.clone()).await.is_err() {
             return Some(Signal::Refused { retry: true });
         }
         self.entering = Some(room.clone());
-        // The room may move to another node while the entry is on its way:
-        // the entry follows it there and is answered from there.
-        let answer = tokio::time::timeout(ROOM_ANSWER, async {
-            loop {
-                match self.signals.next().await {
-                    Signal::Moved { .. } => continue,
-                    signal => break signal,
+        let deadline = tokio::time::Instant::now() + ROOM_ANSWER;
+        let answer = loop {
+            match tokio::time::timeout_at(deadline, self.signals.next()).await {
+                // The room moved to another node while the entry was on its
+                // way, and the entry may have been lost with the node it
+                // reached: it is sent again where the room is now (a room
+                // answers a second entry of one connection as the first).
+                Ok(Signal::Moved { room: code }) => {
+                    if let Some(moved) = self.context.directory.find(&code).await {
+                        let _ = moved.send(input.clone()).await;
+                        self.entering = Some(moved);
+                    }
                 }
+                answer => break answer,
             }
-        })
-        .await;
+        };
         self.entering = None;
         match answer {
             Ok(signal) => Some(signal),
@@ -653,7 +658,7 @@ impl Session {
             conn: self.conn,
             command,
         };
-        if room.send(input).await.is_err() {
+        if self.send_input(room, input).await.is_err() {
             self.outbox.error("the room has closed");
             return Flow::Close;
         }
@@ -701,7 +706,34 @@ impl Session {
             Phase::Choosing(_) => self.entering.take(),
         };
         if let Some(room) = room {
-            let _ = room.send(RoomInput::Gone { conn: self.conn }).await;
+            let _ = self
+                .send_input(&room, RoomInput::Gone { conn: self.conn })
+                .await;
         }
+    }
+
+    /// Sends `input` to the session's room. A handle whose room stopped
+    /// here because it moved to another node is replaced by the room where
+    /// it is now.
+    async fn send_input(&mut self, room: &RoomHandle, input: RoomInput) -> Result<(), RoomClosed> {
+        let input = match room.try_send(input) {
+            Ok(()) => return Ok(()),
+            Err(input) if !room.is_closed() => return room.send(input).await,
+            Err(input) => input,
+        };
+        let moved = self
+            .context
+            .directory
+            .find(&room.code)
+            .await
+            .ok_or(RoomClosed)?;
+        moved.send(input).await?;
+        match &mut self.phase {
+            Phase::Seated(held) | Phase::Watching(held) if held.code == moved.code => {
+                *held = moved;
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }

@@ -4,6 +4,7 @@
 //! token bucket with time as data ([`rate`]), word lists ([`words`]) and
 //! the metrics an operator watches ([`metrics`]).
 
+pub mod backoff;
 pub mod clock;
 pub mod ids;
 pub mod metrics;

@@ -20,9 +20,16 @@ const CHAT_BURST: u32 = 5;
 const CHAT_PER_SECOND: f64 = 0.5;
 
 impl RoomCore {
-    /// A command from a connection in the room (others are ignored).
+    /// A command from a connection in the room. One from a connection the
+    /// room does not know (it reached a room that moved between nodes
+    /// before its connection was back in it) is refused, so nothing is lost
+    /// without a word.
     pub(super) fn command(&mut self, conn: ConnId, command: RoomCommand, now: Now) {
         let Some(&member) = self.members.get(&conn) else {
+            let message = "that line reached the room before you were back in it; \
+                           send it again"
+                .to_owned();
+            self.post(conn, ServerEvent::Error { message });
             return;
         };
         let Member::Seat(id) = member else {

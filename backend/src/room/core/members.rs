@@ -15,6 +15,22 @@ use crate::support::ids::{ConnId, Door};
 impl RoomCore {
     /// A named connection enters as a player or a spectator.
     pub(super) fn enter(&mut self, conn: ConnId, name: String, role: Role, door: Door, now: Now) {
+        // A connection that is in the room already asks again (its entry was
+        // sent twice while the room moved between nodes): it is greeted
+        // again where it is, not seated twice.
+        match self.members.get(&conn).copied() {
+            Some(Member::Seat(id)) => {
+                if let Some(token) = self.seats.get(&id).map(|link| link.token.clone()) {
+                    self.resume(conn, &token, door, now);
+                }
+                return;
+            }
+            Some(Member::Spectator(_)) => {
+                self.members.remove(&conn);
+                self.spectators.remove(&conn);
+            }
+            None => {}
+        }
         match role {
             Role::Player => self.enter_player(conn, name, door, now),
             Role::Spectator => self.enter_spectator(conn, name, now),
