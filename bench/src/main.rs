@@ -77,6 +77,10 @@ struct Cli {
     /// side by side, each with addresses of its own).
     #[arg(long, default_value_t = 0)]
     source_offset: usize,
+    /// Spread the bots' arrivals over this many milliseconds (players do
+    /// not all connect in the same instant); 0: all at once.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    ramp_ms: u64,
     /// How long `--idle` holds the connections, in seconds.
     #[arg(long, default_value_t = 10)]
     hold: u64,
@@ -351,7 +355,8 @@ async fn bot(
     think: Duration,
 ) -> anyhow::Result<(Vec<Duration>, Vec<Instant>)> {
     let mut moves = Moves::new(index, think);
-    let name = format!("bot{index}");
+    // Unique across bench processes side by side (their bots may meet).
+    let name = format!("bot{}-{index}", std::process::id());
     match door {
         Door::Tcp => {
             let stream = connect_from(game, source).await.map_err(|error| {
@@ -429,13 +434,19 @@ struct Run {
 /// `mix`.
 async fn run(mix: Mix, games: usize, load: &Load) -> Run {
     let began = Instant::now();
-    let tasks: Vec<_> = (0..games * load.players)
+    let bots = games * load.players;
+    let tasks: Vec<_> = (0..bots)
         .map(|i| {
             let (game, http) = (
                 load.game[i % load.game.len()],
                 load.http[i % load.http.len()],
             );
-            tokio::spawn(bot(mix.door(i), game, http, load.source(i), i, load.think))
+            let arrival = load.ramp.mul_f64(i as f64 / bots as f64);
+            let (source, think) = (load.source(i), load.think);
+            tokio::spawn(async move {
+                tokio::time::sleep(arrival).await;
+                bot(mix.door(i), game, http, source, i, think).await
+            })
         })
         .collect();
     let mut latencies = Vec::new();
@@ -530,6 +541,8 @@ struct Load {
     sources: usize,
     /// The first source address's number.
     source_offset: usize,
+    /// Over how long the bots arrive.
+    ramp: Duration,
 }
 
 impl Load {
@@ -694,6 +707,7 @@ async fn main() -> anyhow::Result<()> {
                 think,
                 sources: cli.sources,
                 source_offset: cli.source_offset,
+                ramp: Duration::from_millis(cli.ramp_ms),
             };
             measure(&cli, &mixes, &[Target { label: "", load }]).await?;
         }
@@ -739,6 +753,7 @@ async fn main() -> anyhow::Result<()> {
                     think,
                     sources: cli.sources,
                     source_offset: cli.source_offset,
+                    ramp: Duration::from_millis(cli.ramp_ms),
                 };
                 for node in 0..nodes {
                     let mut options = options.clone();

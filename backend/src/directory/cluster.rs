@@ -100,13 +100,14 @@ return {ARGV[2], epoch}
 ";
 
 /// Applies a room's reports, fenced like its saves: only while the room is
-/// its reporter's (or gone, for the last clean-up). KEYS: the room, the
+/// its reporter's (or gone, for the last clean-up; an empty token is a
+/// session freeing a quick-match seat, from any node). KEYS: the room, the
 /// quick hash. ARGV: the reporter's owner token, the code, then operations:
 /// `set TOKEN-KEY`, `del TOKEN-KEY`, `freed` (a quick-match seat is free
 /// again), `over` (the room takes no more players).
 const REPORT: &str = r"
 local owner = redis.call('HGET', KEYS[1], 'owner')
-if owner and owner ~= ARGV[1] then return 0 end
+if ARGV[1] ~= '' and owner and owner ~= ARGV[1] then return 0 end
 local i = 3
 while i <= #ARGV do
   local op = ARGV[i]
@@ -218,8 +219,8 @@ struct Remote {
 }
 
 /// What a room reports, on its way to Redis, with the owner token it was
-/// reported under.
-type Reported = (RoomCode, Owner, RoomReport);
+/// reported under (none for a session freeing a quick-match seat).
+type Reported = (RoomCode, Option<Owner>, RoomReport);
 
 /// The room directory of a cluster node.
 pub struct ClusterDirectory {
@@ -983,7 +984,7 @@ async fn write_reports(
                 .arg(2)
                 .arg(keys::room(room.as_str()))
                 .arg(keys::QUICK)
-                .arg(owner.to_string())
+                .arg(owner.map(|owner| owner.to_string()).unwrap_or_default())
                 .arg(room.as_str())
                 .arg(ops)
                 .ignore();
@@ -1021,7 +1022,8 @@ impl RoomDirectory for ClusterDirectory {
     }
 
     fn release_quick_seat(&self, code: &RoomCode) {
-        self.report(code, RoomReport::QuickSeatFreed);
+        // From a session, maybe of another node than the room's.
+        self.write_report((code.clone(), None, RoomReport::QuickSeatFreed));
     }
 
     fn create_private(&self) -> Pending<'_, RoomHandle> {
@@ -1072,9 +1074,14 @@ impl RoomReports for ClusterDirectory {
         let Some(owner) = self.owners.get(room.as_str()) else {
             return;
         };
-        if let Err(mpsc::error::TrySendError::Full(reported)) =
-            self.reports.try_send((room.clone(), owner, report))
-        {
+        self.write_report((room.clone(), Some(owner), report));
+    }
+}
+
+impl ClusterDirectory {
+    /// Queues a report for Redis, in order.
+    fn write_report(&self, reported: Reported) {
+        if let Err(mpsc::error::TrySendError::Full(reported)) = self.reports.try_send(reported) {
             let reports = self.reports.clone();
             self.tasks.spawn(async move {
                 let _ = reports.send(reported).await;
