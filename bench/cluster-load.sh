@@ -19,6 +19,9 @@ PLAYERS="${PLAYERS:-50000}"
 CLIENTS="${CLIENTS:-4}"
 THINK_MS="${THINK_MS:-2000}"
 RAMP_MS="${RAMP_MS:-60000}"
+# How Redis syncs its log: `always` (no acknowledged move is ever lost; the
+# setting the README asks for) or `everysec` (to see what fsync costs).
+FSYNC="${FSYNC:-always}"
 MIX="${MIX:-mixed}"
 SERVER=target/release/wordguess-server
 BENCH=target/release/wordguess-bench
@@ -46,7 +49,7 @@ peak_mib() {
 
 redis_port="$(free_port)"
 redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work" \
-    --appendonly yes --appendfsync always --save "" >"$work/redis.log" 2>&1 &
+    --appendonly yes --appendfsync "$FSYNC" --save "" >"$work/redis.log" 2>&1 &
 redis_pid=$!
 pids+=("$redis_pid")
 until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
@@ -72,7 +75,7 @@ done
 
 per_client=$((PLAYERS / CLIENTS))
 sources=$(( (per_client + 15) / 16 ))
-echo "$PLAYERS players ($CLIENTS bench processes of $per_client, each from $sources loopback addresses), $THINK_MS ms to think, arriving over $RAMP_MS ms, mix $MIX"
+echo "$PLAYERS players ($CLIENTS bench processes of $per_client, each from $sources loopback addresses), $THINK_MS ms to think, arriving over $RAMP_MS ms, mix $MIX, appendfsync $FSYNC"
 started="$(date +%s.%N)"
 bench_pids=()
 for i in $(seq 0 $((CLIENTS - 1))); do
@@ -85,7 +88,7 @@ done
 WINDOW="${WINDOW:-60}"
 sleep $((RAMP_MS / 1000 + 15))
 declare -A cpu_before
-for pid in "${node_pids[@]}" "$redis_pid"; do cpu_before[$pid]="$(cpu_seconds "$pid")"; done
+for pid in "${node_pids[@]}" "$redis_pid" "${bench_pids[@]}"; do cpu_before[$pid]="$(cpu_seconds "$pid")"; done
 sleep "$WINDOW"
 names=(a b c)
 echo "in a $WINDOW s window once everyone had arrived:"
@@ -104,6 +107,11 @@ used="$(echo "$(cpu_seconds "$redis_pid") - ${cpu_before[$redis_pid]}" | bc)"
 printf 'redis: %.2f cores, %s MiB resident\n' "$(echo "$used / $WINDOW" | bc -l)" \
     "$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$redis_pid/status")"
 echo "players connected: $connected"
+clients=0
+for pid in "${bench_pids[@]}"; do
+    clients="$(echo "$clients + $(cpu_seconds "$pid") - ${cpu_before[$pid]}" | bc)"
+done
+printf 'the %s bench processes: %.2f cores\n' "$CLIENTS" "$(echo "$clients / $WINDOW" | bc -l)"
 status=0
 for pid in "${bench_pids[@]}"; do wait "$pid" || status=1; done
 printf 'whole run: %.0f s\n' "$(echo "$(date +%s.%N) - $started" | bc)"

@@ -161,7 +161,9 @@ async fn quick_match_seats_players_of_different_nodes_in_one_game() {
     // the seat it was offered goes to the next newcomer.
     let mut impostor = cluster.client(1, Door::Tcp, "impostor on b").await;
     impostor.send("alice").await;
-    impostor.expect_prefix("Error: the name 'alice' is taken").await;
+    impostor
+        .expect_prefix("Error: the name 'alice' is taken")
+        .await;
     drop(impostor);
     let mut bob = cluster.client(1, Door::Tcp, "bob on b").await;
     bob.enter(&[], "bob").await;
