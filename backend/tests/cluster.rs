@@ -219,38 +219,25 @@ async fn a_seat_is_resumed_on_another_node() {
 async fn a_killed_node_loses_no_game_players_elsewhere_play_on_and_its_players_resume() {
     let redis = RedisServer::start("kill");
     let mut cluster = Cluster::start(&redis, 3);
-    // The room is made on node a, its owner.
-    let mut alice = cluster.client(0, Door::Tcp, "alice on a").await;
-    alice.enter(&[], "alice").await;
-    let alice_token = alice.token().await;
-    let mut bob = cluster.client(1, Door::WsJson, "bob on b").await;
-    bob.enter(&[], "bob").await;
-    let mut carol = cluster.client(2, Door::WsText, "carol on c").await;
-    carol.enter(&[], "carol").await;
-    alice.expect("/turn").await;
-    alice.send("/letter p").await;
-    // Everyone has seen the hit: it must survive the owner's death.
-    bob.expect_prefix("alice named the letter 'p'").await;
-    carol.expect_prefix("alice named the letter 'p'").await;
+    // Everyone has seen alice's two moves: they must survive the death of
+    // her node, the room's owner.
+    let (mut alice, mut bob, mut carol, token) = game_owned_by_a(&cluster).await;
     cluster.nodes.remove(0).kill();
     let closed = alice.until_closed().await;
     assert!(
-        !closed.iter().any(|l| l.contains("restarting")),
-        "{closed:?}"
+        !closed.iter().any(|l| l.contains("stopping")),
+        "a killed node says no goodbye: {closed:?}"
     );
-
     // Bob and carol stay connected: their nodes take the room over and
     // they are seated again without reconnecting.
-    let back = bob.expect("Letters tried: p.").await;
+    let back = bob.expect("Letters tried: p, z.").await;
     assert!(back.iter().any(|l| l == "Hello, bob!"), "{back:?}");
-    carol.expect("Letters tried: p.").await;
+    carol.expect("Letters tried: p, z.").await;
     // Alice comes back through another node.
     let mut alice = cluster.client(1, Door::WsText, "alice on b").await;
-    alice.send(&format!("/resume {alice_token}")).await;
+    alice.send(&format!("/resume {token}")).await;
     alice.expect("Hello, alice!").await;
-    alice.expect("Letters tried: p.").await;
-    alice.expect("/turn").await;
-    alice.send("/letter z").await;
+    alice.expect("Letters tried: p, z.").await;
     bob.expect("/turn").await;
     bob.send("/letter q").await;
     carol.expect("/turn").await;
@@ -261,7 +248,6 @@ async fn a_killed_node_loses_no_game_players_elsewhere_play_on_and_its_players_r
     let (status, body) = http_get(cluster.nodes[1].http, "/api/leaderboard").await;
     assert_eq!(status, 200);
     assert!(body.contains("\"carol\""), "{body}");
-    tokio::time::sleep(Duration::from_millis(1)).await;
 }
 
 /// `wordguess_NAME VALUE` in node `node`'s metrics, or 0.
