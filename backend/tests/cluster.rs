@@ -539,3 +539,40 @@ async fn three_nodes_behind_the_readme_haproxy_config_play_as_one_server() {
     }
     drop(dave);
 }
+
+#[tokio::test]
+async fn a_redis_outage_longer_than_the_lease_moves_no_room_and_loses_nothing() {
+    let mut redis = RedisServer::start("long-outage");
+    let cluster = Cluster::start(&redis, 3);
+    let (mut alice, mut bob, mut carol, _token) = game_owned_by_a(&cluster).await;
+    redis.kill();
+    health_becomes(&cluster.nodes[1], 503).await;
+    bob.send("/letter q").await;
+    bob.expect_prefix("The server cannot reach its storage right now")
+        .await;
+    // Past every lease: when Redis is back, each node finds its own lease
+    // lapsed, takes it again and keeps its rooms; nobody's rooms are taken.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    redis.start_again();
+    for node in &cluster.nodes {
+        health_becomes(node, 200).await;
+    }
+    carol
+        .expect("bob named the letter 'q': not in the word.")
+        .await;
+    carol.expect("/turn").await;
+    carol.send("/word apple").await;
+    for player in [&mut alice, &mut bob, &mut carol] {
+        player.expect("Results: alice 2, bob 0, carol 8.").await;
+    }
+    assert_eq!(
+        metric(&cluster.nodes[0], "rooms").await,
+        1,
+        "node a kept its room"
+    );
+    let mut takeovers = 0;
+    for node in &cluster.nodes {
+        takeovers += metric(node, "takeovers_total").await;
+    }
+    assert_eq!(takeovers, 0, "no room moved");
+}
