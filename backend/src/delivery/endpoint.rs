@@ -59,9 +59,17 @@ pub struct SignalSlot {
 }
 
 impl SignalSlot {
-    /// Leaves `signal` for the session and wakes it.
+    /// Leaves `signal` for the session and wakes it. A `Replaced` not yet
+    /// taken stays: it is final (the connection closes), and a later
+    /// signal, such as the room moving, must not make the session take the
+    /// seat back from the connection that replaced it.
     pub fn put(&self, signal: Signal) {
-        *self.value.lock() = Some(signal);
+        {
+            let mut value = self.value.lock();
+            if *value != Some(Signal::Replaced) {
+                *value = Some(signal);
+            }
+        }
         self.notify.notify_one();
     }
 
@@ -100,5 +108,31 @@ impl Mailbox for Endpoint {
             }
             Message::Signal(signal) => self.signals.put(signal),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replacement_not_yet_taken_is_not_overwritten() {
+        let slot = SignalSlot::default();
+        let code = wordguess_protocol::RoomCode::parse("H2W2S2").expect("a code");
+        slot.put(Signal::Moved { room: code.clone() });
+        slot.put(Signal::Refused { retry: true });
+        assert_eq!(
+            slot.take(),
+            Some(Signal::Refused { retry: true }),
+            "the latest wins"
+        );
+        slot.put(Signal::Replaced);
+        slot.put(Signal::Moved { room: code });
+        assert_eq!(
+            slot.take(),
+            Some(Signal::Replaced),
+            "the connection still closes"
+        );
+        assert_eq!(slot.take(), None);
     }
 }
