@@ -10,7 +10,9 @@ mod common;
 use std::ffi::OsString;
 use std::time::Duration;
 
-use common::{http_get, Client, Door, LineReader, RedisServer, ServerProcess, TempDir};
+use common::{
+    expect_records, http_get, Client, Door, LineReader, RedisServer, ServerProcess, TempDir,
+};
 
 /// Three nodes of one cluster on `redis`, playing games of `players` with
 /// the word `apple`.
@@ -67,6 +69,12 @@ async fn play_out(alice: &mut Client, bob: &mut Client, carol: &mut Client) {
     alice.send("/letter z").await;
     bob.expect("/turn").await;
     bob.send("/letter q").await;
+    carol_wins(alice, bob, carol).await;
+}
+
+/// Carol, on her turn, names the word: every player sees the results of
+/// the game of alice's `p` (2 points), her miss and bob's, and carol's word.
+async fn carol_wins(alice: &mut Client, bob: &mut Client, carol: &mut Client) {
     carol.expect("/turn").await;
     carol.send("/word apple").await;
     for player in [alice, bob, carol] {
@@ -122,22 +130,19 @@ async fn a_room_made_on_one_node_is_played_from_all_three_on_every_door() {
     // Every node reads the same records, over every door and over HTTP.
     let doors = [Door::Tcp, Door::WsText, Door::WsJson];
     for (node, door) in doors.into_iter().enumerate() {
-        let mut reader = cluster.client(node, door, "reader").await;
-        reader.send("/top").await;
-        reader.expect("1. carol: 1 win, 8 points, 1 game.").await;
-        assert_eq!(
-            reader.next_line().await.as_deref(),
-            Some("2. alice: 0 wins, 2 points, 1 game.")
-        );
-        reader.send(&format!("/history {code}")).await;
-        reader
-            .expect(&format!("Last games in room {code}, newest first:"))
+        let mut reader = cluster
+            .client(node, door, &format!("reader on node {node}"))
             .await;
-        let game = reader.next_line().await.expect("the game");
-        assert!(
-            game.ends_with(" UTC: 'apple', won by carol; alice 2, bob 0, carol 8; 4 moves."),
-            "node {node}: {game}"
-        );
+        expect_records(
+            &mut reader,
+            &code,
+            &[
+                "1. carol: 1 win, 8 points, 1 game.",
+                "2. alice: 0 wins, 2 points, 1 game.",
+            ],
+            " UTC: 'apple', won by carol; alice 2, bob 0, carol 8; 4 moves.",
+        )
+        .await;
     }
     let boards: Vec<String> = futures_util::future::join_all(
         cluster
@@ -207,11 +212,7 @@ async fn a_seat_is_resumed_on_another_node() {
         bob.expect("Letters tried: p, z.").await;
         // Away on his turn, bob lost it to carol.
         bob.expect_prefix("It is carol's turn").await;
-        carol.expect("/turn").await;
-        carol.send("/word apple").await;
-        for player in [&mut alice, &mut bob, &mut carol] {
-            player.expect("Results: alice 2, bob 0, carol 8.").await;
-        }
+        carol_wins(&mut alice, &mut bob, &mut carol).await;
     }
 }
 
@@ -240,11 +241,7 @@ async fn a_killed_node_loses_no_game_players_elsewhere_play_on_and_its_players_r
     alice.expect("Letters tried: p, z.").await;
     bob.expect("/turn").await;
     bob.send("/letter q").await;
-    carol.expect("/turn").await;
-    carol.send("/word apple").await;
-    for player in [&mut alice, &mut bob, &mut carol] {
-        player.expect("Results: alice 2, bob 0, carol 8.").await;
-    }
+    carol_wins(&mut alice, &mut bob, &mut carol).await;
     let (status, body) = http_get(cluster.nodes[1].http, "/api/leaderboard").await;
     assert_eq!(status, 200);
     assert!(body.contains("\"carol\""), "{body}");
@@ -303,11 +300,7 @@ async fn a_node_stopped_with_sigterm_hands_its_rooms_on_and_its_players_resume_e
     let mut alice = cluster.client(1, Door::WsJson, "alice on b").await;
     alice.send(&format!("/resume {token}")).await;
     alice.expect("Hello, alice!").await;
-    carol.expect("/turn").await;
-    carol.send("/word apple").await;
-    for player in [&mut alice, &mut bob, &mut carol] {
-        player.expect("Results: alice 2, bob 0, carol 8.").await;
-    }
+    carol_wins(&mut alice, &mut bob, &mut carol).await;
     let takeovers = metric(&cluster.nodes[0], "takeovers_total").await
         + metric(&cluster.nodes[1], "takeovers_total").await;
     assert_eq!(takeovers, 1, "one node took the room");
@@ -360,37 +353,50 @@ async fn health_becomes(node: &ServerProcess, status: u16) {
     panic!("/healthz never answered {status}");
 }
 
-#[tokio::test]
-async fn while_redis_restarts_no_move_is_acknowledged_and_none_is_lost() {
-    let mut redis = RedisServer::start("restart");
-    let cluster = Cluster::start(&redis, 3);
-    let (mut alice, mut bob, mut carol, _token) = game_owned_by_a(&cluster).await;
+/// Redis dies (for `away` at least) as bob, on his turn, misses with `q`:
+/// every node says it cannot reach Redis (`/healthz` 503), bob is told to
+/// wait, and nobody hears of the move until Redis is back and has it;
+/// then carol does, and every node is healthy again.
+async fn bobs_move_waits_for_redis(
+    redis: &mut RedisServer,
+    cluster: &Cluster,
+    bob: &mut Client,
+    carol: &mut Client,
+    away: Duration,
+) {
     for node in &cluster.nodes {
         health_becomes(node, 200).await;
     }
     redis.kill();
-    // Node a notices (its lease cannot be renewed): a load balancer takes
-    // it out.
-    health_becomes(&cluster.nodes[0], 503).await;
+    // The nodes notice (their leases cannot be renewed): a load balancer
+    // takes them out.
+    for node in &cluster.nodes {
+        health_becomes(node, 503).await;
+    }
     bob.send("/letter q").await;
     bob.expect_prefix("The server cannot reach its storage right now")
         .await;
     let quiet =
         tokio::time::timeout(Duration::from_secs(1), carol.expect_prefix("bob named")).await;
     assert!(quiet.is_err(), "a move is not told before it is saved");
+    tokio::time::sleep(away.saturating_sub(Duration::from_secs(1))).await;
     redis.start_again();
     for node in &cluster.nodes {
         health_becomes(node, 200).await;
     }
-    // Saved once Redis is back, then told; the game goes on.
     carol
         .expect("bob named the letter 'q': not in the word.")
         .await;
-    carol.expect("/turn").await;
-    carol.send("/word apple").await;
-    for player in [&mut alice, &mut bob, &mut carol] {
-        player.expect("Results: alice 2, bob 0, carol 8.").await;
-    }
+}
+
+#[tokio::test]
+async fn while_redis_restarts_no_move_is_acknowledged_and_none_is_lost() {
+    let mut redis = RedisServer::start("restart");
+    let cluster = Cluster::start(&redis, 3);
+    let (mut alice, mut bob, mut carol, _token) = game_owned_by_a(&cluster).await;
+    // Saved once Redis is back, then told; the game goes on.
+    bobs_move_waits_for_redis(&mut redis, &cluster, &mut bob, &mut carol, Duration::ZERO).await;
+    carol_wins(&mut alice, &mut bob, &mut carol).await;
     let mut owners = 0;
     for node in &cluster.nodes {
         owners += metric(node, "rooms").await;
@@ -532,11 +538,7 @@ async fn three_nodes_behind_the_readme_haproxy_config_play_as_one_server() {
     alice.send("/letter z").await;
     bob.expect("/turn").await;
     bob.send("/letter q").await;
-    carol.expect("/turn").await;
-    carol.send("/word apple").await;
-    for player in [&mut alice, &mut bob, &mut carol] {
-        player.expect("Results: alice 2, bob 0, carol 8.").await;
-    }
+    carol_wins(&mut alice, &mut bob, &mut carol).await;
     drop(dave);
 }
 
@@ -545,26 +547,17 @@ async fn a_redis_outage_longer_than_the_lease_moves_no_room_and_loses_nothing() 
     let mut redis = RedisServer::start("long-outage");
     let cluster = Cluster::start(&redis, 3);
     let (mut alice, mut bob, mut carol, _token) = game_owned_by_a(&cluster).await;
-    redis.kill();
-    health_becomes(&cluster.nodes[1], 503).await;
-    bob.send("/letter q").await;
-    bob.expect_prefix("The server cannot reach its storage right now")
-        .await;
     // Past every lease: when Redis is back, each node finds its own lease
     // lapsed, takes it again and keeps its rooms; nobody's rooms are taken.
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    redis.start_again();
-    for node in &cluster.nodes {
-        health_becomes(node, 200).await;
-    }
-    carol
-        .expect("bob named the letter 'q': not in the word.")
-        .await;
-    carol.expect("/turn").await;
-    carol.send("/word apple").await;
-    for player in [&mut alice, &mut bob, &mut carol] {
-        player.expect("Results: alice 2, bob 0, carol 8.").await;
-    }
+    bobs_move_waits_for_redis(
+        &mut redis,
+        &cluster,
+        &mut bob,
+        &mut carol,
+        Duration::from_secs(4),
+    )
+    .await;
+    carol_wins(&mut alice, &mut bob, &mut carol).await;
     assert_eq!(
         metric(&cluster.nodes[0], "rooms").await,
         1,

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{http_get, Client, Door, LineReader, ServerProcess, TempDir};
+use common::{expect_records, http_get, Client, Door, LineReader, ServerProcess, TempDir};
 use serde_json::{json, Value};
 use wordguess_backend::testkit::{start, RunningServer, TestOptions};
 use wordguess_store::Write;
@@ -74,21 +74,16 @@ async fn check_records(server: &RunningServer, door: Door, code: &str) {
     reader
         .expect_prefix("Error: which room? send /history CODE")
         .await;
-    reader.send("/top").await;
-    reader.expect("1. bob: 1 win, 8 points, 1 game.").await;
-    assert_eq!(
-        reader.next_line().await.as_deref(),
-        Some("2. alice: 0 wins, 2 points, 1 game.")
-    );
-    reader.send(&format!("/history {code}")).await;
-    reader
-        .expect(&format!("Last games in room {code}, newest first:"))
-        .await;
-    let game = reader.next_line().await.expect("the game");
-    assert!(
-        game.ends_with(" UTC: 'apple', won by bob; alice 2, bob 8; 3 moves."),
-        "{game}"
-    );
+    expect_records(
+        &mut reader,
+        code,
+        &[
+            "1. bob: 1 win, 8 points, 1 game.",
+            "2. alice: 0 wins, 2 points, 1 game.",
+        ],
+        " UTC: 'apple', won by bob; alice 2, bob 8; 3 moves.",
+    )
+    .await;
 }
 
 /// The same over HTTP, with the doors the players used.

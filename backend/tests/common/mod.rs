@@ -362,6 +362,22 @@ impl Client {
     }
 }
 
+/// `/top` answers with the lines `top`, first to last, and `/history CODE`
+/// with the room's last game, whose line ends with `game`.
+pub async fn expect_records(reader: &mut Client, code: &str, top: &[&str], game: &str) {
+    reader.send("/top").await;
+    reader.expect(top[0]).await;
+    for line in &top[1..] {
+        assert_eq!(reader.next_line().await.as_deref(), Some(*line));
+    }
+    reader.send(&format!("/history {code}")).await;
+    reader
+        .expect(&format!("Last games in room {code}, newest first:"))
+        .await;
+    let last = reader.next_line().await.expect("the game");
+    assert!(last.ends_with(game), "{}: {last}", reader.label);
+}
+
 /// A hand-rolled WebSocket client that can break the protocol on purpose
 /// (invalid UTF-8 in a text frame, reserved bits, huge frames) and read the
 /// server's close code.
