@@ -45,37 +45,82 @@ pub enum Signal {
         /// The room's code.
         room: wordguess_protocol::RoomCode,
     },
+    /// Events for the connection were lost on their way from another node
+    /// of the cluster: the session enters its room again, which sends it
+    /// the whole picture.
+    Missed,
 }
 
-/// The latest phase change for one session: only one matters at a time
-/// (the answer to an entry, or a replacement). A slot and a `Notify` cost
-/// far less per connection than a channel.
+impl Signal {
+    /// Whether the signal asks the session to enter its room again.
+    fn is_reentry(&self) -> bool {
+        matches!(self, Self::Moved { .. } | Self::Missed)
+    }
+}
+
+/// The phase changes one session has not taken yet: at most one of each
+/// kind matters (a slot and a `Notify` cost far less per connection than a
+/// channel).
+///
+/// - A replacement is final (the connection closes): once put, it is all
+///   the slot gives, so nothing later (such as the room moving) can make
+///   the session take the seat back from the connection that replaced it.
+/// - An answer to an entry (seated, watching, refused): the latest wins.
+/// - A request to enter the room again ([`Signal::Moved`],
+///   [`Signal::Missed`]) is kept beside the answer, not overwritten by it,
+///   and given after it: a room that moves while a session enters it is
+///   still entered again where it is now.
 #[derive(Debug, Default)]
 pub struct SignalSlot {
-    /// The signal not yet taken.
-    value: Mutex<Option<Signal>>,
+    /// The signals not yet taken.
+    pending: Mutex<Pending>,
     /// Wakes the session (a notification sent while nobody waits is kept).
     notify: Notify,
 }
 
+/// What a [`SignalSlot`] holds.
+#[derive(Debug, Default)]
+struct Pending {
+    /// The seat moved to another connection.
+    replaced: bool,
+    /// The latest answer to an entry.
+    answer: Option<Signal>,
+    /// The latest request to enter the room again.
+    reentry: Option<Signal>,
+}
+
 impl SignalSlot {
-    /// Leaves `signal` for the session and wakes it. A `Replaced` not yet
-    /// taken stays: it is final (the connection closes), and a later
-    /// signal, such as the room moving, must not make the session take the
-    /// seat back from the connection that replaced it.
+    /// Leaves `signal` for the session and wakes it.
     pub fn put(&self, signal: Signal) {
         {
-            let mut value = self.value.lock();
-            if *value != Some(Signal::Replaced) {
-                *value = Some(signal);
+            let mut pending = self.pending.lock();
+            if signal == Signal::Replaced {
+                pending.replaced = true;
+            } else if signal.is_reentry() {
+                pending.reentry = Some(signal);
+            } else {
+                pending.answer = Some(signal);
             }
         }
         self.notify.notify_one();
     }
 
-    /// Takes the waiting signal, if any.
+    /// Takes the next signal, if any: a replacement (kept: it stays the
+    /// answer), else the answer, else a request to enter again.
     pub fn take(&self) -> Option<Signal> {
-        self.value.lock().take()
+        let mut pending = self.pending.lock();
+        if pending.replaced {
+            return Some(Signal::Replaced);
+        }
+        pending.answer.take().or_else(|| pending.reentry.take())
+    }
+
+    /// Forgets answers and requests to enter again not yet taken (before
+    /// the session sends a new entry); a replacement stays.
+    pub fn forget_stale(&self) {
+        let mut pending = self.pending.lock();
+        pending.answer = None;
+        pending.reentry = None;
     }
 
     /// Waits for the next signal.
@@ -116,23 +161,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_replacement_not_yet_taken_is_not_overwritten() {
+    fn a_request_to_enter_again_is_not_overwritten_by_an_answer() {
         let slot = SignalSlot::default();
         let code = wordguess_protocol::RoomCode::parse("H2W2S2").expect("a code");
         slot.put(Signal::Moved { room: code.clone() });
         slot.put(Signal::Refused { retry: true });
+        slot.put(Signal::Watching { room: code.clone() });
         assert_eq!(
             slot.take(),
-            Some(Signal::Refused { retry: true }),
-            "the latest wins"
+            Some(Signal::Watching { room: code.clone() }),
+            "the latest answer first"
         );
+        assert_eq!(
+            slot.take(),
+            Some(Signal::Moved { room: code }),
+            "then the move"
+        );
+        assert_eq!(slot.take(), None);
+        slot.put(Signal::Missed);
+        slot.forget_stale();
+        assert_eq!(slot.take(), None, "a new entry forgets what came before");
+    }
+
+    #[test]
+    fn a_replacement_is_final() {
+        let slot = SignalSlot::default();
+        let code = wordguess_protocol::RoomCode::parse("H2W2S2").expect("a code");
         slot.put(Signal::Replaced);
         slot.put(Signal::Moved { room: code });
+        slot.forget_stale();
+        assert_eq!(slot.take(), Some(Signal::Replaced));
         assert_eq!(
             slot.take(),
             Some(Signal::Replaced),
             "the connection still closes"
         );
-        assert_eq!(slot.take(), None);
     }
 }

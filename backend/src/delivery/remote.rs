@@ -4,24 +4,30 @@
 //! the message to its own switchboard.
 //!
 //! A room never waits for Redis: a remote route only queues the message
-//! (a bounded queue; when it is full, or Redis cannot be reached, the
-//! message is dropped and logged; a node that loses its subscription has
-//! its sessions enter their rooms again, which sends them the whole
-//! picture). One task empties the queue in
+//! (a bounded queue). A message that cannot go (the queue is full, or
+//! Redis cannot be reached) is dropped, and its connection is noted as
+//! having missed something: as soon as it can, the sending task sends it
+//! [`Signal::Missed`], and its session enters its room again, which sends
+//! it the whole picture. (A node that loses its subscription does the same
+//! for all its sessions.) One task empties the queue in
 //! batches: the messages of a batch for one node go in one publish, and a
 //! broadcast (one event shared by many connections of that node) is
 //! written once with the list of its connections. Order is kept per
 //! node: one task, one connection.
 
+use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
+use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 use wordguess_protocol::ServerEvent;
 
 use super::{Delivery, Endpoint, Mailbox, Message, Route, Signal, Switchboard};
 use crate::cluster::{keys, RedisLink};
+use crate::support::backoff::Backoff;
 use crate::support::ids::{ConnId, NodeId};
 
 /// Messages a batch takes from the queue at most.
@@ -36,6 +42,41 @@ pub struct ClusterDelivery {
     local: Switchboard,
     /// Messages for other nodes' connections.
     outgoing: mpsc::Sender<(ConnId, Message)>,
+    /// Connections of other nodes that missed a message.
+    gaps: Arc<Gaps>,
+}
+
+/// Connections of other nodes that missed a message and are owed a
+/// [`Signal::Missed`]. (A set: one signal each, however much was missed;
+/// at most one entry per connection some room of this node has reached.)
+#[derive(Debug, Default)]
+pub struct Gaps {
+    /// The connections.
+    conns: Mutex<HashSet<ConnId>>,
+    /// Wakes the sending task.
+    notify: Notify,
+}
+
+impl Gaps {
+    /// Notes that `conns` missed a message.
+    fn note(&self, conns: impl IntoIterator<Item = ConnId>) {
+        self.conns.lock().extend(conns);
+        self.notify.notify_one();
+    }
+
+    /// Takes the connections owed a signal.
+    fn take(&self) -> Vec<ConnId> {
+        self.conns.lock().drain().collect()
+    }
+}
+
+/// What the sending task ([`send_remote`]) empties.
+#[derive(Debug)]
+pub struct RemoteQueue {
+    /// Messages for other nodes' connections.
+    messages: mpsc::Receiver<(ConnId, Message)>,
+    /// Connections owed a [`Signal::Missed`].
+    gaps: Arc<Gaps>,
 }
 
 /// The way to a connection of another node.
@@ -45,12 +86,15 @@ struct RemoteRoute {
     conn: ConnId,
     /// The queue to Redis.
     outgoing: mpsc::Sender<(ConnId, Message)>,
+    /// Where a dropped message is noted.
+    gaps: Arc<Gaps>,
 }
 
 impl Mailbox for RemoteRoute {
     fn deliver(&self, message: Message) {
         if self.outgoing.try_send((self.conn, message)).is_err() {
             tracing::warn!(conn = %self.conn, "the queue to other nodes is full; a message is dropped");
+            self.gaps.note([self.conn]);
         }
     }
 }
@@ -58,14 +102,16 @@ impl Mailbox for RemoteRoute {
 impl ClusterDelivery {
     /// Delivery for `node`, with the queue its sending task empties
     /// ([`send_remote`]) holding `capacity` messages.
-    pub fn new(node: NodeId, capacity: usize) -> (Arc<Self>, mpsc::Receiver<(ConnId, Message)>) {
-        let (outgoing, receiver) = mpsc::channel(capacity.max(1));
+    pub fn new(node: NodeId, capacity: usize) -> (Arc<Self>, RemoteQueue) {
+        let (outgoing, messages) = mpsc::channel(capacity.max(1));
+        let gaps = Arc::<Gaps>::default();
         let delivery = Arc::new(Self {
             node,
             local: Switchboard::default(),
             outgoing,
+            gaps: gaps.clone(),
         });
-        (delivery, receiver)
+        (delivery, RemoteQueue { messages, gaps })
     }
 
     /// Hands what another node sent on this node's delivery channel to the
@@ -110,6 +156,7 @@ impl Delivery for ClusterDelivery {
         Some(Arc::new(RemoteRoute {
             conn,
             outgoing: self.outgoing.clone(),
+            gaps: self.gaps.clone(),
         }))
     }
 }
@@ -143,7 +190,7 @@ enum WireMessageRef<'a> {
 }
 
 /// A message as read.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum WireMessage {
     /// An event.
@@ -190,39 +237,191 @@ fn payloads(batch: &[(ConnId, Message)]) -> Vec<(NodeId, Vec<u8>)> {
 }
 
 /// Publishes what rooms of this node send to other nodes' connections,
-/// until `shutdown`.
-pub async fn send_remote(
-    link: Arc<RedisLink>,
-    mut queue: mpsc::Receiver<(ConnId, Message)>,
-    shutdown: CancellationToken,
-) {
+/// until `shutdown`; then tells connections that missed a message so.
+pub async fn send_remote(link: Arc<RedisLink>, queue: RemoteQueue, shutdown: CancellationToken) {
+    let RemoteQueue { mut messages, gaps } = queue;
     let mut batch = Vec::with_capacity(BATCH);
+    let mut backoff = fresh_backoff();
     loop {
+        // Queued messages first: a signal goes after what was queued
+        // before it. (Order matters little: the picture a session is sent
+        // when it enters again comes through this same queue, after all.)
         let received = tokio::select! {
+            biased;
             () = shutdown.cancelled() => return,
-            received = queue.recv_many(&mut batch, BATCH) => received,
+            received = messages.recv_many(&mut batch, BATCH) => received,
+            () = gaps.notify.notified() => 0,
         };
-        if received == 0 {
+        if received == 0 && messages.is_closed() && messages.is_empty() {
             return;
         }
-        let mut pipeline = redis::pipe();
-        for (node, payload) in payloads(&batch) {
-            pipeline
-                .cmd("PUBLISH")
-                .arg(keys::deliver_channel(node))
-                .arg(payload)
-                .ignore();
+        if !batch.is_empty() {
+            if let Err(error) = publish(&link, &batch).await {
+                tracing::warn!(%error, "cannot send events to other nodes; their sessions will be told");
+                gaps.note(batch.iter().map(|(conn, _)| *conn));
+            }
+            batch.clear();
         }
-        batch.clear();
-        if let Err(error) = link.pipeline::<()>(&pipeline).await {
-            tracing::warn!(%error, "cannot send events to other nodes; they are lost");
+        let owed = gaps.take();
+        if owed.is_empty() {
+            backoff = fresh_backoff();
+            continue;
+        }
+        let missed: Vec<_> = owed
+            .iter()
+            .map(|conn| (*conn, Message::Signal(Signal::Missed)))
+            .collect();
+        if let Err(error) = publish(&link, &missed).await {
+            tracing::warn!(%error, "cannot tell other nodes' sessions that they missed events");
+            gaps.note(owed);
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = tokio::time::sleep(backoff.next_wait()) => {}
+            }
         }
     }
+}
+
+/// Waits between attempts to tell sessions that they missed events.
+fn fresh_backoff() -> Backoff {
+    Backoff::new(Duration::from_millis(100), Duration::from_secs(2))
+}
+
+/// Publishes `batch`, one message per node named.
+async fn publish(link: &RedisLink, batch: &[(ConnId, Message)]) -> redis::RedisResult<()> {
+    let mut pipeline = redis::pipe();
+    for (node, payload) in payloads(batch) {
+        pipeline
+            .cmd("PUBLISH")
+            .arg(keys::deliver_channel(node))
+            .arg(payload)
+            .ignore();
+    }
+    link.pipeline::<()>(&pipeline).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster::test_redis::RedisServer;
+    use crate::support::metrics::Metrics;
+    use futures_util::StreamExt;
+
+    /// What node 2 is sent, in order, as (connection, message) pairs.
+    type Received = Vec<(u64, WireMessage)>;
+
+    /// Node 1's delivery (its queue to Redis holding one message) and its
+    /// sending task's queue, with node 2's subscription.
+    async fn node_one_and_two(
+        redis: &RedisServer,
+    ) -> (
+        Arc<ClusterDelivery>,
+        RemoteQueue,
+        Arc<RedisLink>,
+        redis::aio::PubSub,
+    ) {
+        let metrics = Arc::new(Metrics::for_cluster());
+        let link = RedisLink::connect(&redis.url(), NodeId(1), "n1".to_owned(), metrics)
+            .await
+            .expect("Redis answers");
+        let mut node_two = link.pubsub().await.expect("a subscription");
+        node_two
+            .subscribe(keys::deliver_channel(NodeId(2)))
+            .await
+            .expect("subscribed");
+        let (delivery, queue) = ClusterDelivery::new(NodeId(1), 1);
+        (delivery, queue, link, node_two)
+    }
+
+    /// Reads node 2's messages until connection 7 is told it missed events.
+    async fn until_missed(node_two: redis::aio::PubSub) -> Received {
+        let mut messages = node_two.into_on_message();
+        let mut received = Received::new();
+        let read = async {
+            while let Some(message) = messages.next().await {
+                let batch: Vec<Incoming> =
+                    serde_json::from_slice(message.get_payload_bytes()).expect("readable");
+                for incoming in batch {
+                    let missed = matches!(incoming.message, WireMessage::Signal(Signal::Missed));
+                    received.extend(
+                        incoming
+                            .to
+                            .iter()
+                            .map(|seq| (*seq, incoming.message.clone())),
+                    );
+                    if missed {
+                        return;
+                    }
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), read)
+            .await
+            .expect("connection 7 is told it missed events");
+        received
+    }
+
+    #[tokio::test]
+    async fn a_connection_whose_message_could_not_be_queued_is_told_it_missed_events() {
+        let redis = RedisServer::start("gaps-full");
+        let (delivery, queue, link, node_two) = node_one_and_two(&redis).await;
+        let route = delivery
+            .route(ConnId {
+                node: NodeId(2),
+                seq: 7,
+            })
+            .expect("a route");
+        route.deliver(Message::Event(Arc::new(ServerEvent::Welcome)));
+        // The queue holds one: these two are dropped.
+        route.deliver(Message::Event(Arc::new(ServerEvent::YourTurn)));
+        route.deliver(Message::Event(Arc::new(ServerEvent::YourTurn)));
+        let shutdown = CancellationToken::new();
+        let sending = tokio::spawn(send_remote(link, queue, shutdown.clone()));
+        let received = until_missed(node_two).await;
+        assert!(
+            matches!(
+                received[..],
+                [
+                    (7, WireMessage::Event(ServerEvent::Welcome)),
+                    (7, WireMessage::Signal(Signal::Missed))
+                ]
+            ),
+            "the queued event, then one signal for the two dropped: {received:?}"
+        );
+        shutdown.cancel();
+        sending.await.expect("stops");
+    }
+
+    #[tokio::test]
+    async fn a_connection_whose_message_redis_did_not_take_is_told_once_redis_is_back() {
+        let mut redis = RedisServer::start("gaps-away");
+        let (delivery, queue, link, _) = node_one_and_two(&redis).await;
+        redis.kill();
+        let shutdown = CancellationToken::new();
+        let sending = tokio::spawn(send_remote(link.clone(), queue, shutdown.clone()));
+        delivery.send(
+            ConnId {
+                node: NodeId(2),
+                seq: 7,
+            },
+            Message::Event(Arc::new(ServerEvent::Welcome)),
+        );
+        // Lost with Redis away, and its connection noted.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        redis.start_again();
+        let mut node_two = link.pubsub().await.expect("a subscription");
+        node_two
+            .subscribe(keys::deliver_channel(NodeId(2)))
+            .await
+            .expect("subscribed");
+        let received = until_missed(node_two).await;
+        assert!(
+            matches!(received[..], [(7, WireMessage::Signal(Signal::Missed))]),
+            "{received:?}"
+        );
+        shutdown.cancel();
+        sending.await.expect("stops");
+    }
 
     #[test]
     fn a_broadcast_is_written_once_per_node_and_order_is_kept() {

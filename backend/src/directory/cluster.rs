@@ -40,6 +40,7 @@ use tokio_util::task::TaskTracker;
 use wordguess_protocol::command::ROOM_CODE_ALPHABET;
 use wordguess_protocol::{ResumeToken, RoomCode, ServerEvent};
 
+use super::reports::{self, UnwrittenReports};
 use super::{Launch, RoomDirectory, RoomHandle, RoomStatus};
 use crate::cluster::bus::Inbound;
 use crate::cluster::lease::LEASE;
@@ -60,8 +61,6 @@ const REAP_EVERY: Duration = Duration::from_millis(500);
 /// How long a forwarded line waits for its room's owner (a takeover takes
 /// up to the lease and a little more).
 const FORWARD_PATIENCE: Duration = Duration::from_secs(10);
-/// Reports the writer to Redis holds.
-const REPORT_QUEUE: usize = 65_536;
 /// Rooms of a dead node one node takes over at once.
 const TAKEOVERS_AT_ONCE: usize = 32;
 
@@ -97,38 +96,6 @@ redis.call('HSET', KEYS[2], 'owner', ARGV[3] .. ':' .. epoch, 'seq', 0)
 redis.call('SADD', KEYS[3], ARGV[2])
 redis.call('HSET', KEYS[1], 'code', ARGV[2], 'offered', 1)
 return {ARGV[2], epoch}
-";
-
-/// Applies a room's reports, fenced like its saves: only while the room is
-/// its reporter's (or gone, for the last clean-up; an empty token is a
-/// session freeing a quick-match seat, from any node). KEYS: the room, the
-/// quick hash. ARGV: the reporter's owner token, the code, then operations:
-/// `set TOKEN-KEY`, `del TOKEN-KEY`, `freed` (a quick-match seat is free
-/// again), `over` (the room takes no more players).
-const REPORT: &str = r"
-local owner = redis.call('HGET', KEYS[1], 'owner')
-if ARGV[1] ~= '' and owner and owner ~= ARGV[1] then return 0 end
-local i = 3
-while i <= #ARGV do
-  local op = ARGV[i]
-  if op == 'set' then
-    redis.call('SET', ARGV[i + 1], ARGV[2])
-    i = i + 2
-  elseif op == 'del' then
-    redis.call('DEL', ARGV[i + 1])
-    i = i + 2
-  elseif op == 'freed' then
-    if redis.call('HGET', KEYS[2], 'code') == ARGV[2] then
-      local offered = tonumber(redis.call('HGET', KEYS[2], 'offered') or '0')
-      if offered > 0 then redis.call('HINCRBY', KEYS[2], 'offered', -1) end
-    end
-    i = i + 1
-  else
-    if redis.call('HGET', KEYS[2], 'code') == ARGV[2] then redis.call('DEL', KEYS[2]) end
-    i = i + 1
-  end
-end
-return 1
 ";
 
 /// Takes a room over from a node whose lease has expired. KEYS: the room,
@@ -218,10 +185,6 @@ struct Remote {
     status: Arc<RoomStatus>,
 }
 
-/// What a room reports, on its way to Redis, with the owner token it was
-/// reported under (none for a session freeing a quick-match seat).
-type Reported = (RoomCode, Option<Owner>, RoomReport);
-
 /// The room directory of a cluster node.
 pub struct ClusterDirectory {
     /// The link to Redis.
@@ -250,7 +213,7 @@ pub struct ClusterDirectory {
     /// Wakes the reaper early (a node left).
     reap_now: Notify,
     /// Reports on their way to Redis.
-    reports: mpsc::Sender<Reported>,
+    reports: Arc<UnwrittenReports>,
     /// Gauges and counters.
     metrics: Arc<Metrics>,
     /// Runs forwarding and takeover tasks.
@@ -297,7 +260,7 @@ pub struct ClusterParts {
 impl ClusterDirectory {
     /// The directory, with its report writer and reaper running.
     pub fn start(parts: ClusterParts) -> Arc<Self> {
-        let (reports, queue) = mpsc::channel(REPORT_QUEUE);
+        let reports = Arc::<UnwrittenReports>::default();
         let directory = Arc::new_cyclic(|me| Self {
             link: parts.link,
             owners: parts.owners,
@@ -311,15 +274,15 @@ impl ClusterDirectory {
             dead: Mutex::default(),
             lapsed_at: Mutex::default(),
             reap_now: Notify::new(),
-            reports,
+            reports: reports.clone(),
             metrics: parts.metrics,
             tasks: parts.tasks,
             shutdown: parts.shutdown,
             me: me.clone(),
         });
-        directory.tasks.spawn(write_reports(
+        directory.tasks.spawn(reports::write(
             directory.link.clone(),
-            queue,
+            reports,
             directory.shutdown.clone(),
         ));
         directory.tasks.spawn(reap(Arc::downgrade(&directory)));
@@ -939,69 +902,6 @@ async fn reap(directory: Weak<ClusterDirectory>) {
     }
 }
 
-async fn write_reports(
-    link: Arc<RedisLink>,
-    mut queue: mpsc::Receiver<Reported>,
-    shutdown: CancellationToken,
-) {
-    let mut batch = Vec::new();
-    loop {
-        let received = tokio::select! {
-            biased;
-            received = queue.recv_many(&mut batch, 256) => received,
-            () = shutdown.cancelled() => {
-                while let Ok(reported) = queue.try_recv() {
-                    batch.push(reported);
-                }
-                if batch.is_empty() {
-                    return;
-                }
-                batch.len()
-            }
-        };
-        if received == 0 {
-            return;
-        }
-        let mut pipeline = redis::pipe();
-        for (room, owner, report) in batch.drain(..) {
-            let mut ops: Vec<String> = Vec::new();
-            match report {
-                RoomReport::TokenIssued(token) => {
-                    ops.extend(["set".to_owned(), keys::token(&token)])
-                }
-                RoomReport::TokensRevoked(tokens) => {
-                    for token in tokens {
-                        ops.extend(["del".to_owned(), keys::token(&token)]);
-                    }
-                }
-                RoomReport::QuickSeatFreed => ops.push("freed".to_owned()),
-                RoomReport::GatheringOver | RoomReport::Closed => ops.push("over".to_owned()),
-                RoomReport::Saving { .. } | RoomReport::Lost { .. } => continue,
-            }
-            pipeline
-                .cmd("EVAL")
-                .arg(REPORT)
-                .arg(2)
-                .arg(keys::room(room.as_str()))
-                .arg(keys::QUICK)
-                .arg(owner.map(|owner| owner.to_string()).unwrap_or_default())
-                .arg(room.as_str())
-                .arg(ops)
-                .ignore();
-        }
-        // Set and delete are safe to repeat; a freed seat counted twice
-        // after a lost reply only offers one seat less.
-        let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_secs(1));
-        while let Err(error) = link.pipeline::<()>(&pipeline).await {
-            tracing::warn!(%error, "cannot write rooms' reports to Redis; trying again");
-            tokio::select! {
-                () = shutdown.cancelled() => return,
-                () = tokio::time::sleep(backoff.next_wait()) => {}
-            }
-        }
-    }
-}
-
 impl RoomDirectory for ClusterDirectory {
     fn find(&self, code: &RoomCode) -> Pending<'_, Option<RoomHandle>> {
         let code = code.clone();
@@ -1023,7 +923,7 @@ impl RoomDirectory for ClusterDirectory {
 
     fn release_quick_seat(&self, code: &RoomCode) {
         // From a session, maybe of another node than the room's.
-        self.write_report((code.clone(), None, RoomReport::QuickSeatFreed));
+        self.reports.add(code, None, RoomReport::QuickSeatFreed);
     }
 
     fn create_private(&self) -> Pending<'_, RoomHandle> {
@@ -1074,19 +974,7 @@ impl RoomReports for ClusterDirectory {
         let Some(owner) = self.owners.get(room.as_str()) else {
             return;
         };
-        self.write_report((room.clone(), Some(owner), report));
-    }
-}
-
-impl ClusterDirectory {
-    /// Queues a report for Redis, in order.
-    fn write_report(&self, reported: Reported) {
-        if let Err(mpsc::error::TrySendError::Full(reported)) = self.reports.try_send(reported) {
-            let reports = self.reports.clone();
-            self.tasks.spawn(async move {
-                let _ = reports.send(reported).await;
-            });
-        }
+        self.reports.add(room, Some(owner), report);
     }
 }
 

@@ -16,6 +16,7 @@ pub mod cluster;
 #[cfg(test)]
 pub mod fake;
 pub mod local;
+pub mod reports;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -309,13 +309,7 @@ pub async fn run(
 /// Starts a node's cluster machinery: the lease, the directory, sending to
 /// other nodes, and the subscription (held before the node serves anyone,
 /// so nothing sent to it is missed).
-async fn start_cluster(
-    parts: ClusterParts,
-    remote_queue: tokio::sync::mpsc::Receiver<(
-        crate::support::ids::ConnId,
-        crate::delivery::Message,
-    )>,
-) -> ClusterNode {
+async fn start_cluster(parts: ClusterParts, remote_queue: remote::RemoteQueue) -> ClusterNode {
     let link = parts.link.clone();
     let (tasks, token) = (parts.tasks.clone(), parts.shutdown.clone());
     if let Err(error) = lease::renew(&link).await {

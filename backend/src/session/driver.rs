@@ -108,6 +108,11 @@ async fn run_connection<L>(
                         // Boxed, as a line is: it waits on the room.
                         Box::pin(session.rehome(room)).await;
                     }
+                    Signal::Missed => {
+                        if let Some(room) = session.room_code() {
+                            Box::pin(session.rehome(room)).await;
+                        }
+                    }
                     _ => {}
                 },
                 end = until_done(&mut unnamed) => {

@@ -221,6 +221,14 @@ impl Session {
         !matches!(self.phase, Phase::Choosing(_))
     }
 
+    /// The code of the room the connection is in, if any.
+    pub fn room_code(&self) -> Option<wordguess_protocol::RoomCode> {
+        match &self.phase {
+            Phase::Seated(room) | Phase::Watching(room) => Some(room.code.clone()),
+            Phase::Choosing(_) => None,
+        }
+    }
+
     /// Handles one line (or a line the door could not decode).
     pub async fn on_line(&mut self, line: Result<String, LineError>) -> Flow {
         if let Err(flow) = self.within_rate().await {
@@ -429,6 +437,9 @@ impl Session {
         match (found, answer) {
             (Some(room), Some(Signal::Seated { .. })) => self.set_phase(Phase::Seated(room)),
             (Some(room), Some(Signal::Watching { .. })) => self.set_phase(Phase::Watching(room)),
+            // The seat moved to a newer connection meanwhile: this one
+            // closes (the signal stays for the connection's loop).
+            (_, Some(Signal::Replaced)) => {}
             _ => {
                 self.phase = Phase::Choosing(Intent::QuickMatch);
                 let again = match &self.seat_token {
@@ -445,7 +456,7 @@ impl Session {
     /// Sends an entry to `room` and waits for its answer.
     async fn enter(&mut self, room: &RoomHandle, input: RoomInput) -> Option<Signal> {
         // Before sending: the answer may come before this task runs again.
-        self.signals.take();
+        self.signals.forget_stale();
         if room.send(input.clone()).await.is_err() {
             return Some(Signal::Refused { retry: true });
         }
@@ -461,6 +472,13 @@ impl Session {
                     if let Some(moved) = self.context.directory.find(&code).await {
                         let _ = moved.send(input.clone()).await;
                         self.entering = Some(moved);
+                    }
+                }
+                // What the room sent (perhaps the answer) was lost on its
+                // way from another node: the entry is sent again.
+                Ok(Signal::Missed) => {
+                    if let Some(entering) = &self.entering {
+                        let _ = entering.send(input.clone()).await;
                     }
                 }
                 answer => break answer,
@@ -556,7 +574,7 @@ impl Session {
                     return Flow::Continue;
                 }
                 // (`enter` waits through a move.)
-                Some(Signal::Replaced | Signal::Moved { .. }) | None => {
+                Some(Signal::Replaced | Signal::Moved { .. } | Signal::Missed) | None => {
                     if fixed_room.is_none() {
                         self.context.directory.release_quick_seat(&room.code);
                     }

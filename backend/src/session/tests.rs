@@ -213,6 +213,22 @@ async fn a_room_that_never_answers_is_told_the_connection_went_and_the_player_is
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_entry_whose_answer_was_lost_on_the_way_is_sent_again() {
+    let world = world();
+    let quick = world.directory.open_quick();
+    let mut inbox = world.directory.inbox(&quick);
+    let (mut session, _events) = session(&world);
+    let room = async {
+        let first = answer(&world, &mut inbox, Signal::Missed).await;
+        let second = answer(&world, &mut inbox, seated(&quick, "alice")).await;
+        (first, second)
+    };
+    let (_, (first, second)) = tokio::join!(session.on_line(Ok("alice".to_owned())), room);
+    assert_eq!(first, second, "the same entry, sent again");
+    assert!(session.has_joined());
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_spectator_cannot_move_and_a_resume_goes_to_the_token_s_room() {
     let world = world();
     let code = world.directory.open();
@@ -335,6 +351,18 @@ async fn a_whole_conversation_runs_through_channels_from_hello_to_the_peer_leavi
             ..
         })
     ));
+    // Events from the room were lost on their way from another node: the
+    // session takes its seat again, and the room sends the whole picture.
+    let endpoint = world
+        .delivery
+        .endpoint(input.conn().expect("a connection"))
+        .expect("attached");
+    endpoint.signals.put(Signal::Missed);
+    let again = answer(&world, &mut inbox, seated(&quick, "alice")).await;
+    assert!(
+        matches!(again, RoomInput::Resume { ref token, door: Door::Ws, .. } if *token == ResumeToken::from_bits(42)),
+        "{again:?}"
+    );
     drop(to_server);
     assert!(matches!(inbox.recv().await, Some(RoomInput::Gone { .. })));
     world.context.tasks.close();
