@@ -64,16 +64,38 @@ const FORWARD_PATIENCE: Duration = Duration::from_secs(10);
 /// Rooms of a dead node one node takes over at once.
 const TAKEOVERS_AT_ONCE: usize = 32;
 
+/// Names for new codes a node tries before it gives up (a clash is rare:
+/// 31^6 codes).
+const CLAIM_ATTEMPTS: usize = 8;
+
+/// The Lua every script that gives a room an owner starts with:
+/// `own(room, counter, node)` takes the next epoch from the counter, makes
+/// the room `node`'s under it (the owner token of [`Owner`]: `NODE:EPOCH`)
+/// with its save numbers starting again, and returns the epoch.
+macro_rules! own_lua {
+    () => {
+        r"
+local function own(room, counter, node)
+  local epoch = redis.call('INCR', counter)
+  redis.call('HSET', room, 'owner', node .. ':' .. epoch, 'seq', 0)
+  return epoch
+end
+"
+    };
+}
+
 /// Takes a code for a new room, if it is free. KEYS: the room, this
 /// node's room set, the epoch counter. ARGV: the code, this node. Returns
 /// the epoch, or 0 if the code is taken.
-const CLAIM: &str = r"
+const CLAIM: &str = concat!(
+    own_lua!(),
+    r"
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local epoch = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[1], 'owner', ARGV[2] .. ':' .. epoch, 'seq', 0)
+local epoch = own(KEYS[1], KEYS[3], ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[1])
 return epoch
-";
+"
+);
 
 /// A seat in the quick-match room that gathers, or a new one under the
 /// candidate code. KEYS: the quick hash, the candidate's room, this
@@ -81,7 +103,9 @@ return epoch
 /// candidate code, this node. Returns {code, epoch}: epoch 0 for a seat
 /// in a room that exists, the new room's epoch, or {'', 0} if the
 /// candidate code is taken.
-const QUICK: &str = r"
+const QUICK: &str = concat!(
+    own_lua!(),
+    r"
 local code = redis.call('HGET', KEYS[1], 'code')
 if code and redis.call('EXISTS', 'wg:room:' .. code) == 1 then
   local offered = tonumber(redis.call('HGET', KEYS[1], 'offered') or '0')
@@ -91,19 +115,21 @@ if code and redis.call('EXISTS', 'wg:room:' .. code) == 1 then
   end
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'', 0} end
-local epoch = redis.call('INCR', KEYS[4])
-redis.call('HSET', KEYS[2], 'owner', ARGV[3] .. ':' .. epoch, 'seq', 0)
+local epoch = own(KEYS[2], KEYS[4], ARGV[3])
 redis.call('SADD', KEYS[3], ARGV[2])
 redis.call('HSET', KEYS[1], 'code', ARGV[2], 'offered', 1)
 return {ARGV[2], epoch}
-";
+"
+);
 
 /// Takes a room over from a node whose lease has expired. KEYS: the room,
 /// the old node's lease, the old node's room set, this node's room set,
 /// the epoch counter, this node's lease. ARGV: the code, the old node,
 /// this node. Returns the new epoch, or 0 (the room is gone, the old node
 /// lives, another node took it first, or this node has no lease itself).
-const TAKE_OVER: &str = r"
+const TAKE_OVER: &str = concat!(
+    own_lua!(),
+    r"
 if redis.call('EXISTS', KEYS[6]) == 0 then return 0 end
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if not owner then
@@ -115,11 +141,11 @@ if string.sub(owner, 1, string.len(ARGV[2]) + 1) ~= ARGV[2] .. ':' then
   return 0
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-local epoch = redis.call('INCR', KEYS[5])
-redis.call('HSET', KEYS[1], 'owner', ARGV[3] .. ':' .. epoch, 'seq', 0)
+local epoch = own(KEYS[1], KEYS[5], ARGV[3])
 redis.call('SMOVE', KEYS[3], KEYS[4], ARGV[1])
 return epoch
-";
+"
+);
 
 /// An input for a room, as published to its owner.
 #[derive(Debug, Serialize, Deserialize)]
@@ -420,7 +446,7 @@ impl ClusterDirectory {
     async fn create(&self) -> Option<RoomHandle> {
         static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(CLAIM));
         let script = &*SCRIPT;
-        for _ in 0..8 {
+        for _ in 0..CLAIM_ATTEMPTS {
             let code = Self::random_code();
             let mut invocation = script.prepare_invoke();
             invocation
@@ -437,22 +463,32 @@ impl ClusterDirectory {
                 }
             };
             if epoch > 0 {
-                tracing::info!(room = %code, kind = ?RoomKind::Private, "room opened");
-                let owner = Owner {
-                    node: self.link.node,
-                    epoch,
-                };
-                return Some(self.host(code, owner, RoomStart::Fresh(RoomKind::Private), false));
+                return Some(self.open_claimed(code, epoch, RoomKind::Private));
             }
         }
         None
+    }
+
+    /// Opens a new room of `kind` here, claimed under `epoch`.
+    fn open_claimed(&self, code: RoomCode, epoch: u64, kind: RoomKind) -> RoomHandle {
+        tracing::info!(room = %code, ?kind, "room opened");
+        let owner = Owner {
+            node: self.link.node,
+            epoch,
+        };
+        self.host(
+            code,
+            owner,
+            RoomStart::Fresh(kind),
+            kind == RoomKind::QuickMatch,
+        )
     }
 
     /// A seat in the quick-match room that gathers, wherever it runs.
     async fn quick(&self) -> Option<RoomHandle> {
         static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(QUICK));
         let script = &*SCRIPT;
-        for _ in 0..8 {
+        for _ in 0..CLAIM_ATTEMPTS {
             let candidate = Self::random_code();
             let mut invocation = script.prepare_invoke();
             invocation
@@ -474,13 +510,7 @@ impl ClusterDirectory {
                 continue;
             };
             if epoch > 0 {
-                tracing::info!(room = %code, kind = ?RoomKind::QuickMatch, "room opened");
-                let owner = Owner {
-                    node: self.link.node,
-                    epoch,
-                };
-                let start = RoomStart::Fresh(RoomKind::QuickMatch);
-                return Some(self.host(code, owner, start, true));
+                return Some(self.open_claimed(code, epoch, RoomKind::QuickMatch));
             }
             if let Some(room) = self.locate(&code).await {
                 return Some(room);
