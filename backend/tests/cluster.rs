@@ -247,6 +247,28 @@ async fn a_killed_node_loses_no_game_players_elsewhere_play_on_and_its_players_r
     assert!(body.contains("\"carol\""), "{body}");
 }
 
+#[tokio::test]
+async fn players_of_a_killed_node_that_owned_no_room_are_counted_gone_in_rooms_elsewhere() {
+    let redis = RedisServer::start("kill-b");
+    let mut cluster = Cluster::start(&redis, 3);
+    let (mut alice, _bob, mut carol, _) = game_owned_by_a(&cluster).await;
+    // Bob's node owns no room: whichever node notices first strikes it
+    // off, and the room's node must still hear that bob is gone. Node a
+    // is held back while bob's lease runs out (paused for less than its
+    // own lease, renewed every 0.75 s), so that node c notices first.
+    cluster.nodes.remove(1).kill();
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    cluster.nodes[0].signal("STOP");
+    tokio::time::sleep(Duration::from_millis(1900)).await;
+    cluster.nodes[0].signal("CONT");
+    alice
+        .expect_prefix("bob lost the connection; the seat is kept for")
+        .await;
+    carol
+        .expect_prefix("bob lost the connection; the seat is kept for")
+        .await;
+}
+
 /// `wordguess_NAME VALUE` in node `node`'s metrics, or 0.
 async fn metric(node: &ServerProcess, name: &str) -> u64 {
     let (_, body) = http_get(node.http, "/metrics").await;

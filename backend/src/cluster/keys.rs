@@ -4,6 +4,7 @@
 //! | key | type | what |
 //! |-----|------|------|
 //! | `wg:nodes` | set | every node that ever registered and is not yet reaped |
+//! | `wg:gone` | sorted set | nodes reaped lately, by when (ms since the epoch), kept a while so every node hears that their connections are gone |
 //! | `wg:alive:NODE` | string, expiring | the node's lease (its name) |
 //! | `wg:rooms:NODE` | set | the codes of the rooms the node owns |
 //! | `wg:room:CODE` | hash | `owner` (an [`Owner`] token), `seq` (the last save applied), `state` |
@@ -27,6 +28,8 @@ use crate::support::ids::NodeId;
 
 /// The set of registered nodes.
 pub const NODES: &str = "wg:nodes";
+/// Nodes reaped lately.
+pub const GONE: &str = "wg:gone";
 /// The quick-match room that gathers.
 pub const QUICK: &str = "wg:quick";
 /// The leaderboard's order.

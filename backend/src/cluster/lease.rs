@@ -23,16 +23,18 @@ pub const LEASE: Duration = Duration::from_secs(3);
 pub const RENEW_EVERY: Duration = Duration::from_millis(750);
 
 /// Renews the lease (1), takes it again if it expired (0: the node must
-/// check its rooms). KEYS: the lease, the node set. ARGV: the node's name,
-/// the lease in ms, the node id.
+/// check its rooms). Either way the node is listed among the nodes (a
+/// reaper that found it dead a moment ago may have struck it off).
+/// KEYS: the lease, the node set. ARGV: the node's name, the lease in ms,
+/// the node id.
 const RENEW: &str = r"
+redis.call('SADD', KEYS[2], ARGV[3])
 local held = redis.call('GET', KEYS[1])
 if held then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return 1
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('SADD', KEYS[2], ARGV[3])
 return 0
 ";
 
@@ -69,7 +71,9 @@ pub async fn renew(link: &RedisLink) -> redis::RedisResult<Renewal> {
 }
 
 /// Keeps the lease until `shutdown`, calling `lapsed` whenever it had
-/// expired before it was renewed.
+/// expired before it was renewed. A renewal that comes a lease or more
+/// after the last one counts as a lapse even if Redis found the lease
+/// held: a renewal whose reply was lost may have taken it again.
 pub async fn keep(
     link: Arc<RedisLink>,
     lapsed: Arc<dyn Fn() + Send + Sync>,
@@ -77,16 +81,20 @@ pub async fn keep(
 ) {
     let mut tick = tokio::time::interval(RENEW_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_renewed = std::time::Instant::now();
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
         match renew(&link).await {
-            Ok(Renewal::Renewed) => {}
-            Ok(Renewal::Lapsed) => {
-                tracing::warn!(node = %link.name, "this node's lease had expired; checking its rooms");
-                lapsed();
+            Ok(renewal) => {
+                let late = last_renewed.elapsed() >= LEASE;
+                last_renewed = std::time::Instant::now();
+                if renewal == Renewal::Lapsed || late {
+                    tracing::warn!(node = %link.name, "this node's lease had expired; checking its rooms");
+                    lapsed();
+                }
             }
             Err(error) => tracing::warn!(%error, "cannot renew this node's lease"),
         }

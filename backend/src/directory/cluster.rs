@@ -147,6 +147,22 @@ return epoch
 "
 );
 
+/// Strikes a dead node off the nodes once it owns no room, and notes when
+/// it went (so nodes that did not reap it still hear that its connections
+/// are gone). Nothing happens if its lease is back, or it was struck off
+/// already. KEYS: the node's room
+/// set, its lease, the node set, the gone set. ARGV: the node, now (ms
+/// since the epoch).
+const RETIRE: &str = r"
+if redis.call('SCARD', KEYS[1]) > 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if redis.call('SREM', KEYS[3], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
+return 1
+";
+
+/// How long a reaped node stays listed as gone.
+const GONE_KEPT: Duration = Duration::from_secs(120);
+
 /// An input for a room, as published to its owner.
 #[derive(Debug, Serialize, Deserialize)]
 struct RoomLine {
@@ -742,15 +758,32 @@ impl ClusterDirectory {
         {
             return Ok(());
         }
-        let nodes: Vec<String> = self
-            .link
-            .query(redis::cmd("SMEMBERS").arg(keys::NODES))
-            .await?;
-        let nodes: Vec<NodeId> = nodes
+        let now_ms = now_ms();
+        let kept_since = now_ms.saturating_sub(millis(GONE_KEPT));
+        let mut listing = redis::pipe();
+        listing
+            .cmd("SMEMBERS")
+            .arg(keys::NODES)
+            .cmd("ZRANGEBYSCORE")
+            .arg(keys::GONE)
+            .arg(kept_since)
+            .arg("+inf")
+            .cmd("ZREMRANGEBYSCORE")
+            .arg(keys::GONE)
+            .arg("-inf")
+            .arg(format!("({kept_since}"))
+            .ignore();
+        let (listed, gone): (Vec<String>, Vec<String>) = self.link.pipeline(&listing).await?;
+        // Nodes reaped lately are checked too: the node that reaped one
+        // told its own rooms, and every other node must tell its own.
+        let mut nodes: Vec<NodeId> = listed
             .iter()
+            .chain(&gone)
             .filter_map(|node| u64::from_str_radix(node, 16).ok().map(NodeId))
             .filter(|node| *node != self.link.node)
             .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
         // Nodes reaped for good are forgotten.
         self.dead.lock().retain(|node| nodes.contains(node));
         if nodes.is_empty() {
@@ -783,15 +816,16 @@ impl ClusterDirectory {
             for batch in codes.chunks(TAKEOVERS_AT_ONCE) {
                 join_all(batch.iter().map(|code| self.take_over(code.clone(), node))).await;
             }
-            let left: usize = self
-                .link
-                .query(redis::cmd("SCARD").arg(keys::node_rooms(node)))
-                .await?;
-            if left == 0 {
-                self.link
-                    .query::<()>(redis::cmd("SREM").arg(keys::NODES).arg(node.to_string()))
-                    .await?;
-            }
+            static SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(RETIRE));
+            let mut retire = SCRIPT.prepare_invoke();
+            retire
+                .key(keys::node_rooms(node))
+                .key(keys::alive(node))
+                .key(keys::NODES)
+                .key(keys::GONE)
+                .arg(node.to_string())
+                .arg(now_ms);
+            self.link.script::<()>(&retire).await?;
         }
         Ok(())
     }
@@ -907,6 +941,18 @@ async fn forward(
     {
         remote.remove(&code);
     }
+}
+
+/// Milliseconds since the Unix epoch, by this node's clock.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, millis)
+}
+
+/// `duration` in whole milliseconds.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The reaper: checks the other nodes' leases until shutdown.
