@@ -193,6 +193,8 @@ enum News {
 /// A room this node runs.
 #[derive(Debug)]
 struct Hosted {
+    /// The owner token it runs under.
+    owner: Owner,
     /// The way to it.
     handle: RoomHandle,
     /// Stops it when this node loses it.
@@ -337,7 +339,11 @@ impl ClusterDirectory {
     }
 
     /// Starts room `code` here, owned with `owner`.
+    /// A room this node still runs under an older token (it lost the room
+    /// without hearing so, and takes it back now) is stopped first: one
+    /// room, one task.
     fn host(&self, code: RoomCode, owner: Owner, start: RoomStart, gathering: bool) -> RoomHandle {
+        self.evict(&code);
         self.owners.insert(code.as_str(), owner);
         let (inbox, receiver) = mpsc::channel(self.inbox);
         let status = Arc::new(RoomStatus::new(gathering));
@@ -346,13 +352,17 @@ impl ClusterDirectory {
         self.hosted.lock().insert(
             code.clone(),
             Hosted {
+                owner,
                 handle: handle.clone(),
                 lost: lost.clone(),
                 backlog: Arc::default(),
             },
         );
         self.metrics.rooms.inc();
-        let reports: Arc<dyn RoomReports> = self.arc();
+        let reports: Arc<dyn RoomReports> = Arc::new(HostedReports {
+            directory: self.arc(),
+            owner,
+        });
         (self.launch)(code, start, receiver, reports, lost);
         handle
     }
@@ -563,8 +573,10 @@ impl ClusterDirectory {
         let mut remote = self.remote.lock();
         if let Some(entry) = remote.get(code) {
             if let Some(inbox) = entry.inbox.upgrade() {
+                // A newer owner (epochs only grow) replaces one a missed
+                // move left behind.
                 let mut known = entry.owner.lock();
-                if known.is_none() {
+                if known.is_none_or(|known| owner.epoch > known.epoch) {
                     *known = Some(owner);
                 }
                 return RoomHandle::new(code.clone(), owner.node, inbox, entry.status.clone());
@@ -616,7 +628,12 @@ impl ClusterDirectory {
                 {
                     return;
                 }
-                Some(owner) if owner.node == self.link.node => {}
+                Some(owner) if owner.node == self.link.node => {
+                    // Not running here (yet, or any more): looked up again.
+                    if let Some(entry) = entry {
+                        *entry.owner.lock() = None;
+                    }
+                }
                 Some(owner) => {
                     let channel = keys::rooms_channel(owner.node);
                     if let Ok(heard) = self.link.publish(&channel, &payload).await {
@@ -692,8 +709,15 @@ impl ClusterDirectory {
         let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_secs(1));
         let save = loop {
             match saved::restore(&*self.store, &code).await {
-                Ok(Some(save)) => break save,
-                Ok(None) => {
+                Ok(saved::Restored::Saved(save)) => break save,
+                Ok(saved::Restored::Unreadable) => {
+                    // Kept as it is (a newer server may read it); the room
+                    // stays closed here.
+                    tracing::error!(room = %code, "a room taken over cannot be read; left in Redis as it is");
+                    self.owners.remove(code.as_str());
+                    return false;
+                }
+                Ok(saved::Restored::NeverSaved) => {
                     // Taken before its first save: nothing to go on with.
                     tracing::warn!(room = %code, "a room taken over had no saved state; closed");
                     let delete = crate::persistence::Write::DeleteRoom {
@@ -726,19 +750,24 @@ impl ClusterDirectory {
         }
         let gathering = save.is_quick_gathering();
         tracing::info!(room = %code, from = %old, seats = save.seats.len(), "took the room over");
-        self.host(
-            code.clone(),
-            owner,
-            RoomStart::Restored(Box::new(save)),
-            gathering,
-        );
+        self.host(code.clone(), owner, RoomStart::Restored(save), gathering);
         self.metrics.takeovers.inc();
         let news = News::Moved {
             room: code,
             owner: owner.to_string(),
         };
         if let Ok(payload) = serde_json::to_vec(&news) {
-            let _ = self.link.publish(keys::ALL, &payload).await;
+            // The room's players on other nodes wait for this word (a node
+            // that misses it finds the room when its next line goes astray).
+            let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_millis(500));
+            let started = Instant::now();
+            while let Err(error) = self.link.publish(keys::ALL, &payload).await {
+                if started.elapsed() > LEASE || self.shutdown.is_cancelled() {
+                    tracing::warn!(%error, "cannot announce a takeover");
+                    break;
+                }
+                tokio::time::sleep(backoff.next_wait()).await;
+            }
         }
         true
     }
@@ -838,15 +867,36 @@ impl ClusterDirectory {
         self.rehome_all();
         let directory = self.arc();
         self.tasks.spawn(async move {
-            for (code, owner) in directory.owners.all() {
-                let Some(code) = keys::code(&code) else {
-                    continue;
-                };
-                match directory.owner_of(&code).await {
-                    Ok(Some(now)) if now == owner => {}
-                    Ok(_) => directory.evict(&code),
-                    Err(error) => {
-                        tracing::warn!(%error, "cannot check a room's owner");
+            let mut unchecked: Vec<(RoomCode, Owner)> = directory
+                .owners
+                .all()
+                .into_iter()
+                .filter_map(|(code, owner)| Some((keys::code(&code)?, owner)))
+                .collect();
+            // Until every room is checked: one left running unchecked may
+            // run beside its new owner's.
+            let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
+            while !unchecked.is_empty() {
+                let mut failed = Vec::new();
+                for (code, owner) in unchecked {
+                    match directory.owner_of(&code).await {
+                        Ok(Some(now)) if now == owner => {}
+                        // (Unless this node took it again meanwhile.)
+                        Ok(_) if directory.owners.get(code.as_str()) == Some(owner) => {
+                            directory.evict(&code);
+                        }
+                        Ok(_) => {}
+                        Err(error) => {
+                            tracing::warn!(%error, "cannot check a room's owner; trying again");
+                            failed.push((code, owner));
+                        }
+                    }
+                }
+                unchecked = failed;
+                if !unchecked.is_empty() {
+                    tokio::select! {
+                        () = directory.shutdown.cancelled() => return,
+                        () = tokio::time::sleep(backoff.next_wait()) => {}
                     }
                 }
             }
@@ -863,6 +913,8 @@ impl ClusterDirectory {
             .map(|(code, entry)| (code.clone(), entry.clone()))
             .collect();
         for (code, entry) in remote {
+            // What was known of its owner may be stale too.
+            *entry.owner.lock() = None;
             self.rehome(&code, &entry);
         }
     }
@@ -1011,17 +1063,44 @@ impl RoomDirectory for ClusterDirectory {
     }
 }
 
-impl RoomReports for ClusterDirectory {
+/// Where one room of this node reports: the directory, with the owner
+/// token the room runs under, so a report of a room that ran under an older
+/// token changes nothing of the room that runs now.
+#[derive(Debug)]
+struct HostedReports {
+    /// The directory.
+    directory: Arc<ClusterDirectory>,
+    /// The token the reporting room runs under.
+    owner: Owner,
+}
+
+impl RoomReports for HostedReports {
     fn report(&self, room: &RoomCode, report: RoomReport) {
+        self.directory.report_as(room, self.owner, report);
+    }
+}
+
+impl ClusterDirectory {
+    /// Room `room`, running under `owner`, reports `report`.
+    fn report_as(&self, room: &RoomCode, owner: Owner, report: RoomReport) {
+        let current = || {
+            self.hosted
+                .lock()
+                .get(room)
+                .filter(|hosted| hosted.owner == owner)
+                .map(|hosted| hosted.handle.clone())
+        };
         match report {
             RoomReport::Saving { works } => {
-                if let Some(hosted) = self.hosted.lock().get(room) {
-                    hosted.handle.status.set_unsaved(!works);
+                if let Some(handle) = current() {
+                    handle.status.set_unsaved(!works);
                 }
                 return;
             }
             RoomReport::Lost { unhandled } => {
-                self.unhost(room, true);
+                if current().is_some() {
+                    self.unhost(room, true);
+                }
                 if !unhandled.is_empty() {
                     // On to wherever the room is now, in order.
                     let (directory, room) = (self.arc(), room.clone());
@@ -1034,22 +1113,24 @@ impl RoomReports for ClusterDirectory {
                 return;
             }
             RoomReport::GatheringOver => {
-                if let Some(hosted) = self.hosted.lock().get(room) {
-                    hosted.handle.status.end_gathering();
+                if let Some(handle) = current() {
+                    handle.status.end_gathering();
                 }
             }
             RoomReport::Closed => {
-                self.unhost(room, false);
+                if current().is_some() {
+                    self.unhost(room, false);
+                }
             }
             RoomReport::TokenIssued(_)
             | RoomReport::TokensRevoked(_)
             | RoomReport::QuickSeatFreed => {}
         }
-        // Reports of a room this node does not own (any more) are not
-        // written: its owner's are.
-        let Some(owner) = self.owners.get(room.as_str()) else {
+        // Reports of a room this node does not own (any more), or owns
+        // under another token, are not written: its owner's are.
+        if self.owners.get(room.as_str()) != Some(owner) {
             return;
-        };
+        }
         self.reports.add(room, Some(owner), report);
     }
 }

@@ -189,18 +189,31 @@ pub async fn restore_all(store: &dyn RoomStore) -> Result<Vec<(RoomCode, RoomSav
     Ok(rooms)
 }
 
-/// Room `code` as it was saved, with its logged moves replayed; `None` if
-/// it was not saved (or cannot be read).
+/// What the store holds of one room.
+#[derive(Debug, PartialEq)]
+pub enum Restored {
+    /// The room as it was saved, with its logged moves replayed.
+    Saved(Box<RoomSave>),
+    /// Nothing: it was never saved.
+    NeverSaved,
+    /// A state this server cannot read (logged): perhaps written by a newer
+    /// version. It must be left as it is, not taken for nothing.
+    Unreadable,
+}
+
+/// Room `code` as the store holds it.
 ///
 /// # Errors
 ///
 /// Returns the store's error if the room cannot be read.
-pub async fn restore(
-    store: &dyn RoomStore,
-    code: &RoomCode,
-) -> Result<Option<RoomSave>, StoreError> {
-    let stored = store.restore(code).await?;
-    Ok(stored.and_then(read_back).map(|room| room.save))
+pub async fn restore(store: &dyn RoomStore, code: &RoomCode) -> Result<Restored, StoreError> {
+    Ok(match store.restore(code).await? {
+        None => Restored::NeverSaved,
+        Some(stored) => match read_back(stored) {
+            Some(room) => Restored::Saved(Box::new(room.save)),
+            None => Restored::Unreadable,
+        },
+    })
 }
 
 #[cfg(test)]
@@ -266,13 +279,34 @@ mod tests {
         ];
         store.save_now(writes).await.expect("kept");
         let code = RoomCode::parse("H2W2S2").expect("a code");
-        let save = restore(&store, &code).await.expect("read").expect("saved");
+        let Restored::Saved(save) = restore(&store, &code).await.expect("read") else {
+            panic!("saved");
+        };
         assert_eq!(save.game.word, "apple");
         assert_eq!(save.game.moves, 4, "both of its logged moves replayed");
         assert_eq!(save.game.named, ["p", "z", "a", "q"]);
         assert_eq!(save.game.ring[1].points, 1, "bob's 'a' scored");
         let missing = RoomCode::parse("AAAAAA").expect("a code");
-        assert_eq!(restore(&store, &missing).await.expect("read"), None);
+        assert_eq!(
+            restore(&store, &missing).await.expect("read"),
+            Restored::NeverSaved
+        );
+    }
+
+    #[tokio::test]
+    async fn a_state_this_version_cannot_read_is_told_apart_from_none() {
+        let store = MemoryStore::default();
+        let newer = Write::SaveRoom {
+            code: "H2W2S2".to_owned(),
+            state: r#"{"format":2,"rooms":"elsewhere"}"#.to_owned(),
+        };
+        store.save_now(vec![newer]).await.expect("kept");
+        let code = RoomCode::parse("H2W2S2").expect("a code");
+        assert_eq!(
+            restore(&store, &code).await.expect("read"),
+            Restored::Unreadable,
+            "a room taken over is never deleted for being unreadable"
+        );
     }
 
     #[tokio::test]

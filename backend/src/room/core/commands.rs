@@ -7,6 +7,7 @@ use wordguess_game::{Delivery, Move, Phase, PlayerId, Recipient};
 use wordguess_protocol::{Language, Score, ServerEvent};
 
 use super::{Member, RoomCore, WordSource};
+use crate::delivery::Signal;
 use crate::persistence::LoggedMove;
 use crate::room::messages::{RoomCommand, RoomKind};
 use crate::support::clock::Now;
@@ -22,14 +23,16 @@ const CHAT_PER_SECOND: f64 = 0.5;
 impl RoomCore {
     /// A command from a connection in the room. One from a connection the
     /// room does not know (it reached a room that moved between nodes
-    /// before its connection was back in it) is refused, so nothing is lost
-    /// without a word.
+    /// before its connection was back in it, or the room counted the
+    /// connection gone with its node) is refused, so nothing is lost without
+    /// a word, and its session is asked to enter again.
     pub(super) fn command(&mut self, conn: ConnId, command: RoomCommand, now: Now) {
         let Some(&member) = self.members.get(&conn) else {
             let message = "that line reached the room before you were back in it; \
                            send it again"
                 .to_owned();
             self.post(conn, ServerEvent::Error { message });
+            self.answer(conn, Signal::Missed);
             return;
         };
         let Member::Seat(id) = member else {

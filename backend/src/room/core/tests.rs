@@ -199,6 +199,25 @@ fn each_seat_gets_a_token_of_its_own() {
 }
 
 #[test]
+fn a_line_from_a_connection_the_room_does_not_know_is_refused_and_it_is_asked_to_enter_again() {
+    let clock = Clock::new();
+    let ids = ConnIds::new(NodeId(1));
+    let (alice, stranger) = (ids.next(), ids.next());
+    let mut room = room(RoomKind::Private, false, &clock);
+    let _ = room.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
+    let effects = room.handle(letter(stranger, "a"), clock.at(2.0));
+    assert!(matches!(
+        &events_to(&effects, stranger)[..],
+        [ServerEvent::Error { message }] if message.ends_with("send it again")
+    ));
+    assert_eq!(signals_to(&effects, stranger), [Signal::Missed]);
+    assert!(
+        events_to(&effects, alice).is_empty(),
+        "nobody else hears of it"
+    );
+}
+
+#[test]
 fn a_name_already_taken_is_refused_and_the_connection_is_not_a_member() {
     let clock = Clock::new();
     let ids = ConnIds::new(NodeId(1));
