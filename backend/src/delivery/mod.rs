@@ -21,7 +21,7 @@ pub mod switchboard;
 use std::fmt;
 use std::sync::Arc;
 
-use wordguess_protocol::ServerEvent;
+use wordguess_protocol::{RoomCode, ServerEvent};
 
 pub use endpoint::{Endpoint, Signal, SignalSlot};
 pub use switchboard::Switchboard;
@@ -59,6 +59,13 @@ pub trait Delivery: Send + Sync + fmt::Debug {
 
     /// Where `conn`'s messages go, or `None` if it has closed.
     fn route(&self, conn: ConnId) -> Option<Route>;
+
+    /// Where the messages of room `room` to `conn` go (what a room
+    /// resolves when a connection enters it). A connection of another node
+    /// that has closed can then be reported gone to the room by its node.
+    fn route_from(&self, _room: &RoomCode, conn: ConnId) -> Option<Route> {
+        self.route(conn)
+    }
 
     /// Sends one message to `conn`; `false` if it has closed. (A room that
     /// sends many resolves the route once instead.)

@@ -14,6 +14,11 @@
 //! broadcast (one event shared by many connections of that node) is
 //! written once with the list of its connections. Order is kept per
 //! node: one task, one connection.
+//!
+//! A room's messages carry its code: a node that gets one for a
+//! connection that has closed tells the room the connection is gone (in
+//! case the connection's own word of it was lost on the way), so no room
+//! keeps a player of another node present for ever.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -23,7 +28,7 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
-use wordguess_protocol::ServerEvent;
+use wordguess_protocol::{RoomCode, ServerEvent};
 
 use super::{Delivery, Endpoint, Mailbox, Message, Route, Signal, Switchboard};
 use crate::cluster::{keys, RedisLink};
@@ -33,6 +38,10 @@ use crate::support::ids::{ConnId, NodeId};
 /// Messages a batch takes from the queue at most.
 const BATCH: usize = 512;
 
+/// A message on its way to another node's connection, with the room that
+/// sends it (none for a signal from the directory).
+type Queued = (ConnId, Option<Arc<RoomCode>>, Message);
+
 /// Delivery for a node of a cluster.
 #[derive(Debug)]
 pub struct ClusterDelivery {
@@ -41,7 +50,7 @@ pub struct ClusterDelivery {
     /// This node's connections.
     local: Switchboard,
     /// Messages for other nodes' connections.
-    outgoing: mpsc::Sender<(ConnId, Message)>,
+    outgoing: mpsc::Sender<Queued>,
     /// Connections of other nodes that missed a message.
     gaps: Arc<Gaps>,
 }
@@ -74,7 +83,7 @@ impl Gaps {
 #[derive(Debug)]
 pub struct RemoteQueue {
     /// Messages for other nodes' connections.
-    messages: mpsc::Receiver<(ConnId, Message)>,
+    messages: mpsc::Receiver<Queued>,
     /// Connections owed a [`Signal::Missed`].
     gaps: Arc<Gaps>,
 }
@@ -84,15 +93,21 @@ pub struct RemoteQueue {
 struct RemoteRoute {
     /// The connection.
     conn: ConnId,
+    /// The room whose route it is, if a room's.
+    room: Option<Arc<RoomCode>>,
     /// The queue to Redis.
-    outgoing: mpsc::Sender<(ConnId, Message)>,
+    outgoing: mpsc::Sender<Queued>,
     /// Where a dropped message is noted.
     gaps: Arc<Gaps>,
 }
 
 impl Mailbox for RemoteRoute {
     fn deliver(&self, message: Message) {
-        if self.outgoing.try_send((self.conn, message)).is_err() {
+        if self
+            .outgoing
+            .try_send((self.conn, self.room.clone(), message))
+            .is_err()
+        {
             tracing::warn!(conn = %self.conn, "the queue to other nodes is full; a message is dropped");
             self.gaps.note([self.conn]);
         }
@@ -115,15 +130,17 @@ impl ClusterDelivery {
     }
 
     /// Hands what another node sent on this node's delivery channel to the
-    /// connections it names (those that have closed meanwhile are skipped).
-    pub fn deliver_from_redis(&self, payload: &[u8]) {
+    /// connections it names, and returns those that have closed, each with
+    /// the room that wrote to it (it may not know yet).
+    pub fn deliver_from_redis(&self, payload: &[u8]) -> Vec<(RoomCode, ConnId)> {
         let batch: Vec<Incoming> = match serde_json::from_slice(payload) {
             Ok(batch) => batch,
             Err(error) => {
                 tracing::error!(%error, "unreadable delivery from another node");
-                return;
+                return Vec::new();
             }
         };
+        let mut closed = Vec::new();
         for incoming in batch {
             let message = match incoming.message {
                 WireMessage::Event(event) => Message::Event(Arc::new(event)),
@@ -134,9 +151,24 @@ impl ClusterDelivery {
                     node: self.node,
                     seq,
                 };
-                self.local.send(conn, message.clone());
+                if !self.local.send(conn, message.clone()) {
+                    if let Some(room) = &incoming.room {
+                        closed.push((room.clone(), conn));
+                    }
+                }
             }
         }
+        closed
+    }
+
+    /// The route of `conn`, for `room` if a room's.
+    fn remote_route(&self, conn: ConnId, room: Option<&RoomCode>) -> Route {
+        Arc::new(RemoteRoute {
+            conn,
+            room: room.map(|room| Arc::new(room.clone())),
+            outgoing: self.outgoing.clone(),
+            gaps: self.gaps.clone(),
+        })
     }
 }
 
@@ -153,11 +185,14 @@ impl Delivery for ClusterDelivery {
         if conn.node == self.node {
             return self.local.route(conn);
         }
-        Some(Arc::new(RemoteRoute {
-            conn,
-            outgoing: self.outgoing.clone(),
-            gaps: self.gaps.clone(),
-        }))
+        Some(self.remote_route(conn, None))
+    }
+
+    fn route_from(&self, room: &RoomCode, conn: ConnId) -> Option<Route> {
+        if conn.node == self.node {
+            return self.local.route(conn);
+        }
+        Some(self.remote_route(conn, Some(room)))
     }
 }
 
@@ -166,6 +201,9 @@ impl Delivery for ClusterDelivery {
 struct Outgoing<'a> {
     /// The connections' numbers on their node.
     to: Vec<u64>,
+    /// The room that sends it, if a room.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    room: Option<&'a RoomCode>,
     /// The message.
     message: WireMessageRef<'a>,
 }
@@ -175,6 +213,9 @@ struct Outgoing<'a> {
 struct Incoming {
     /// The connections' numbers on this node.
     to: Vec<u64>,
+    /// The room that sends it, if a room.
+    #[serde(default)]
+    room: Option<RoomCode>,
     /// The message.
     message: WireMessage,
 }
@@ -201,9 +242,10 @@ enum WireMessage {
 
 /// The payload for each node that `batch` names, in order: consecutive
 /// messages that are one shared event (a broadcast) are written once.
-fn payloads(batch: &[(ConnId, Message)]) -> Vec<(NodeId, Vec<u8>)> {
+fn payloads(batch: &[Queued]) -> Vec<(NodeId, Vec<u8>)> {
     let mut by_node: Vec<(NodeId, Vec<Outgoing<'_>>)> = Vec::new();
-    for (conn, message) in batch {
+    for (conn, room, message) in batch {
+        let room = room.as_deref();
         let index = match by_node.iter().position(|(node, _)| *node == conn.node) {
             Some(index) => index,
             None => {
@@ -213,7 +255,8 @@ fn payloads(batch: &[(ConnId, Message)]) -> Vec<(NodeId, Vec<u8>)> {
         };
         let list = &mut by_node[index].1;
         if let (Some(last), Message::Event(event)) = (list.last_mut(), message) {
-            if matches!(last.message, WireMessageRef::Event(shared) if std::ptr::eq(shared, &**event))
+            if last.room == room
+                && matches!(last.message, WireMessageRef::Event(shared) if std::ptr::eq(shared, &**event))
             {
                 last.to.push(conn.seq);
                 continue;
@@ -221,6 +264,7 @@ fn payloads(batch: &[(ConnId, Message)]) -> Vec<(NodeId, Vec<u8>)> {
         }
         list.push(Outgoing {
             to: vec![conn.seq],
+            room,
             message: match message {
                 Message::Event(event) => WireMessageRef::Event(event),
                 Message::Signal(signal) => WireMessageRef::Signal(signal),
@@ -258,7 +302,7 @@ pub async fn send_remote(link: Arc<RedisLink>, queue: RemoteQueue, shutdown: Can
         if !batch.is_empty() {
             if let Err(error) = publish(&link, &batch).await {
                 tracing::warn!(%error, "cannot send events to other nodes; their sessions will be told");
-                gaps.note(batch.iter().map(|(conn, _)| *conn));
+                gaps.note(batch.iter().map(|(conn, _, _)| *conn));
             }
             batch.clear();
         }
@@ -269,7 +313,7 @@ pub async fn send_remote(link: Arc<RedisLink>, queue: RemoteQueue, shutdown: Can
         }
         let missed: Vec<_> = owed
             .iter()
-            .map(|conn| (*conn, Message::Signal(Signal::Missed)))
+            .map(|conn| (*conn, None, Message::Signal(Signal::Missed)))
             .collect();
         if let Err(error) = publish(&link, &missed).await {
             tracing::warn!(%error, "cannot tell other nodes' sessions that they missed events");
@@ -288,7 +332,7 @@ fn fresh_backoff() -> Backoff {
 }
 
 /// Publishes `batch`, one message per node named.
-async fn publish(link: &RedisLink, batch: &[(ConnId, Message)]) -> redis::RedisResult<()> {
+async fn publish(link: &RedisLink, batch: &[Queued]) -> redis::RedisResult<()> {
     let mut pipeline = redis::pipe();
     for (node, payload) in payloads(batch) {
         pipeline
@@ -361,6 +405,24 @@ mod tests {
         received
     }
 
+    #[test]
+    fn a_message_for_a_connection_that_has_closed_names_it_and_its_room() {
+        let code = RoomCode::parse("H2W2S2").expect("a code");
+        let (sender, mut queue) = ClusterDelivery::new(NodeId(1), 8);
+        let (receiver, _) = ClusterDelivery::new(NodeId(2), 8);
+        let closed = ConnId {
+            node: NodeId(2),
+            seq: 7,
+        };
+        sender
+            .route_from(&code, closed)
+            .expect("a route")
+            .deliver(Message::Event(Arc::new(ServerEvent::YourTurn)));
+        let queued = queue.messages.try_recv().expect("queued");
+        let payload = payloads(&[queued]).remove(0).1;
+        assert_eq!(receiver.deliver_from_redis(&payload), [(code, closed)]);
+    }
+
     #[tokio::test]
     async fn a_connection_whose_message_could_not_be_queued_is_told_it_missed_events() {
         let redis = RedisServer::start("gaps-full");
@@ -428,15 +490,29 @@ mod tests {
         let (a, b) = (NodeId(1), NodeId(2));
         let shared = Arc::new(ServerEvent::YourTurn);
         let other = Arc::new(ServerEvent::Welcome);
+        let room = Some(Arc::new(RoomCode::parse("H2W2S2").expect("a code")));
         let batch = vec![
-            (ConnId { node: a, seq: 1 }, Message::Event(shared.clone())),
-            (ConnId { node: b, seq: 5 }, Message::Event(shared.clone())),
-            (ConnId { node: a, seq: 2 }, Message::Event(shared.clone())),
+            (
+                ConnId { node: a, seq: 1 },
+                room.clone(),
+                Message::Event(shared.clone()),
+            ),
+            (
+                ConnId { node: b, seq: 5 },
+                room.clone(),
+                Message::Event(shared.clone()),
+            ),
             (
                 ConnId { node: a, seq: 2 },
+                room.clone(),
+                Message::Event(shared.clone()),
+            ),
+            (
+                ConnId { node: a, seq: 2 },
+                None,
                 Message::Signal(Signal::Replaced),
             ),
-            (ConnId { node: a, seq: 3 }, Message::Event(other)),
+            (ConnId { node: a, seq: 3 }, room, Message::Event(other)),
         ];
         let payloads = payloads(&batch);
         assert_eq!(payloads.len(), 2);
@@ -445,6 +521,12 @@ mod tests {
         assert_eq!(payloads[0].0, a);
         assert_eq!(for_a.len(), 3, "one shared event, a signal, another event");
         assert_eq!(for_a[0].to, [1, 2]);
+        assert_eq!(
+            for_a[0].room.as_ref().map(RoomCode::as_str),
+            Some("H2W2S2"),
+            "a room's message names the room"
+        );
+        assert_eq!(for_a[1].room, None);
         assert!(matches!(
             for_a[1].message,
             WireMessage::Signal(Signal::Replaced)

@@ -52,7 +52,7 @@ use crate::room::actor::RoomStart;
 use crate::room::messages::{RoomInput, RoomKind, RoomReport, RoomReports};
 use crate::room::saved;
 use crate::support::backoff::Backoff;
-use crate::support::ids::NodeId;
+use crate::support::ids::{ConnId, NodeId};
 use crate::support::metrics::Metrics;
 use crate::support::pending::Pending;
 
@@ -160,6 +160,9 @@ redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
 return 1
 ";
 
+/// Closed connections waiting to be reported to rooms of other nodes.
+const CLOSED_CONNS_QUEUE: usize = 4096;
+
 /// How long a reaped node stays listed as gone.
 const GONE_KEPT: Duration = Duration::from_secs(120);
 
@@ -258,6 +261,9 @@ pub struct ClusterDirectory {
     reap_now: Notify,
     /// Reports on their way to Redis.
     reports: Arc<UnwrittenReports>,
+    /// Connections of this node that have closed, for the rooms of other
+    /// nodes that still wrote to them.
+    closed_conns: mpsc::Sender<(RoomCode, ConnId)>,
     /// Gauges and counters.
     metrics: Arc<Metrics>,
     /// Runs forwarding and takeover tasks.
@@ -305,6 +311,7 @@ impl ClusterDirectory {
     /// The directory, with its report writer and reaper running.
     pub fn start(parts: ClusterParts) -> Arc<Self> {
         let reports = Arc::<UnwrittenReports>::default();
+        let (closed_conns, closed_queue) = mpsc::channel(CLOSED_CONNS_QUEUE);
         let directory = Arc::new_cyclic(|me| Self {
             link: parts.link,
             owners: parts.owners,
@@ -319,6 +326,7 @@ impl ClusterDirectory {
             lapsed_at: Mutex::default(),
             reap_now: Notify::new(),
             reports: reports.clone(),
+            closed_conns,
             metrics: parts.metrics,
             tasks: parts.tasks,
             shutdown: parts.shutdown,
@@ -330,6 +338,9 @@ impl ClusterDirectory {
             directory.shutdown.clone(),
         ));
         directory.tasks.spawn(reap(Arc::downgrade(&directory)));
+        directory
+            .tasks
+            .spawn(tell_rooms_gone(Arc::downgrade(&directory), closed_queue));
         directory
     }
 
@@ -380,7 +391,8 @@ impl ClusterDirectory {
         };
         let mut queue = backlog.queue.lock();
         let (waiting, draining) = &mut *queue;
-        let input = if waiting.is_empty() {
+        // Straight in only if nothing waits, nor is on its way in.
+        let input = if waiting.is_empty() && !*draining {
             match handle.try_send(input) {
                 Ok(()) => return true,
                 Err(input) => input,
@@ -398,6 +410,7 @@ impl ClusterDirectory {
         if !*draining {
             *draining = true;
             let backlog = backlog.clone();
+            let (directory, code) = (self.arc(), code.clone());
             self.tasks.spawn(async move {
                 loop {
                     let next = {
@@ -410,7 +423,18 @@ impl ClusterDirectory {
                             }
                         }
                     };
-                    if handle.send(next).await.is_err() {
+                    if handle.send(next.clone()).await.is_err() {
+                        // The room stopped here (lost or closed): what
+                        // waited goes on to wherever it is now, in order.
+                        let mut left = vec![next];
+                        {
+                            let mut queue = backlog.queue.lock();
+                            left.extend(queue.0.drain(..));
+                            queue.1 = false;
+                        }
+                        for input in left {
+                            directory.send_to_owner(&code, None, input).await;
+                        }
                         return;
                     }
                 }
@@ -995,6 +1019,30 @@ async fn forward(
     }
 }
 
+/// Tells rooms of other nodes that still write to connections of this node
+/// that have closed that they are gone (their own word of it may have been
+/// lost), one at a time, each once (a room that writes to one again after
+/// many others is told again).
+async fn tell_rooms_gone(
+    directory: Weak<ClusterDirectory>,
+    mut closed: mpsc::Receiver<(RoomCode, ConnId)>,
+) {
+    let mut told = HashSet::new();
+    while let Some((room, conn)) = closed.recv().await {
+        let Some(directory) = directory.upgrade() else {
+            return;
+        };
+        if told.len() >= CLOSED_CONNS_QUEUE {
+            told.clear();
+        }
+        if told.insert((room.clone(), conn)) {
+            directory
+                .send_to_owner(&room, None, RoomInput::Gone { conn })
+                .await;
+        }
+    }
+}
+
 /// Milliseconds since the Unix epoch, by this node's clock.
 fn now_ms() -> u64 {
     std::time::SystemTime::now()
@@ -1137,7 +1185,10 @@ impl ClusterDirectory {
 
 impl Inbound for ClusterDirectory {
     fn deliver(&self, payload: &[u8]) {
-        self.delivery.deliver_from_redis(payload);
+        for closed in self.delivery.deliver_from_redis(payload) {
+            // (Full: the room writes again, and is told then.)
+            let _ = self.closed_conns.try_send(closed);
+        }
     }
 
     fn room_input(&self, payload: &[u8]) {

@@ -217,12 +217,12 @@ impl Actor {
     fn admit(&mut self, input: RoomInput) -> Option<RoomInput> {
         match &input {
             RoomInput::Enter { conn, .. } | RoomInput::Resume { conn, .. } => {
-                let route = self.seams.delivery.route(*conn)?;
+                let route = self.seams.delivery.route_from(self.core.code(), *conn)?;
                 self.routes.insert(*conn, route);
             }
             // A stranger's command is answered (with a refusal).
             RoomInput::Command { conn, .. } if !self.routes.contains_key(conn) => {
-                if let Some(route) = self.seams.delivery.route(*conn) {
+                if let Some(route) = self.seams.delivery.route_from(self.core.code(), *conn) {
                     self.routes.insert(*conn, route);
                 }
             }
