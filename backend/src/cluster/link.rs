@@ -176,16 +176,38 @@ impl RedisLink {
         self.noted(result)
     }
 
-    /// Notes whether Redis answered (a reply that is an error is an answer).
+    /// Runs `command`, trying again while Redis is unavailable (see
+    /// [`is_unavailable`]), for `patience` at most.
+    ///
+    /// # Errors
+    ///
+    /// The last error, once patience runs out or if it is not one a wait
+    /// can help.
+    pub async fn query_patiently<T: FromRedisValue>(
+        &self,
+        command: &redis::Cmd,
+        patience: Duration,
+    ) -> RedisResult<T> {
+        let started = Instant::now();
+        let mut backoff = crate::support::backoff::Backoff::new(
+            Duration::from_millis(25),
+            Duration::from_millis(500),
+        );
+        loop {
+            match self.query(command).await {
+                Err(error) if is_unavailable(&error) && started.elapsed() < patience => {
+                    tokio::time::sleep(backoff.next_wait()).await;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// Notes whether Redis can take commands (see [`is_unavailable`]).
     fn noted<T>(&self, result: RedisResult<T>) -> RedisResult<T> {
         let answered = match &result {
             Ok(_) => true,
-            Err(error) => {
-                !(error.is_io_error()
-                    || error.is_timeout()
-                    || error.is_connection_dropped()
-                    || error.is_connection_refusal())
-            }
+            Err(error) => !is_unavailable(error),
         };
         let was = self.reachable.swap(answered, Ordering::AcqRel);
         if was != answered {
@@ -198,5 +220,58 @@ impl RedisLink {
             }
         }
         result
+    }
+}
+
+/// Whether `error` says Redis cannot take commands now, so that waiting
+/// helps: no connection, no reply in time, or a reply that it is loading
+/// its data, out of memory, unable to persist, busy with a script, read
+/// only, or asking to be tried again. Any other error reply is an answer:
+/// the same command would fail again.
+pub fn is_unavailable(error: &redis::RedisError) -> bool {
+    error.is_io_error()
+        || error.is_timeout()
+        || error.is_connection_dropped()
+        || error.is_connection_refusal()
+        || matches!(
+            error.retry_method(),
+            redis::RetryMethod::WaitAndRetry
+                | redis::RetryMethod::Reconnect
+                | redis::RetryMethod::RetryImmediately
+                | redis::RetryMethod::RefreshSlotsAndRetry
+        )
+        || matches!(
+            error.code(),
+            Some("LOADING" | "OOM" | "MISCONF" | "BUSY" | "READONLY" | "MASTERDOWN" | "TRYAGAIN")
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(text: &str) -> redis::RedisError {
+        redis::parse_redis_value(format!("-{text}\r\n").as_bytes())
+            .and_then(redis::Value::extract_error)
+            .expect_err("an error reply")
+    }
+
+    #[test]
+    fn a_redis_that_loads_or_is_full_is_unavailable_and_a_refused_command_is_an_answer() {
+        for waits in [
+            "LOADING Redis is loading the dataset in memory",
+            "OOM command not allowed when used memory > 'maxmemory'",
+            "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist",
+            "BUSY Redis is busy running a script",
+        ] {
+            assert!(is_unavailable(&reply(waits)), "{waits}");
+        }
+        for answers in [
+            "ERR unknown command",
+            "WRONGTYPE Operation against a key holding the wrong kind of value",
+            "NOPERM this user has no permissions",
+        ] {
+            assert!(!is_unavailable(&reply(answers)), "{answers}");
+        }
     }
 }

@@ -580,12 +580,15 @@ impl ClusterDirectory {
 
     /// Who owns room `code` now, per Redis.
     async fn owner_of(&self, code: &RoomCode) -> redis::RedisResult<Option<Owner>> {
+        // Patient while Redis loads its data after a restart, say: a room
+        // not found sends its players away.
         let owner: Option<String> = self
             .link
-            .query(
+            .query_patiently(
                 redis::cmd("HGET")
                     .arg(keys::room(code.as_str()))
                     .arg("owner"),
+                FORWARD_PATIENCE,
             )
             .await?;
         Ok(owner.as_deref().and_then(Owner::parse))
@@ -1087,7 +1090,11 @@ impl RoomDirectory for ClusterDirectory {
     fn find_by_token(&self, token: &ResumeToken) -> Pending<'_, Option<RoomHandle>> {
         let key = keys::token(token);
         Box::pin(async move {
-            let code: Option<String> = self.link.query(redis::cmd("GET").arg(key)).await.ok()?;
+            let code: Option<String> = self
+                .link
+                .query_patiently(redis::cmd("GET").arg(key), FORWARD_PATIENCE)
+                .await
+                .ok()?;
             let code = keys::code(&code?)?;
             self.locate(&code).await
         })

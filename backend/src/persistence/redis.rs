@@ -271,11 +271,9 @@ fn outcome(results: &[redis::RedisResult<i64>], runs: &[Fenced]) -> Option<Resul
                 }))
             }
             Ok(_) => {}
-            // Redis answered with an error: retrying cannot help.
-            Err(error)
-                if error.kind()
-                    == redis::ErrorKind::Server(redis::ServerErrorKind::ResponseError) =>
-            {
+            // Redis answered with an error that says no more than that the
+            // save is refused: retrying cannot help.
+            Err(error) if !crate::cluster::link::is_unavailable(error) => {
                 return Some(Err(StoreError::Shared(error.to_string())))
             }
             Err(_) => return None,
