@@ -52,6 +52,10 @@ struct Cli {
     /// (default: `http://` and the --http address).
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+    /// The TCP game port as players reach it, shown with `nc` in the
+    /// browser app (behind a load balancer; default: the --tcp port).
+    #[arg(long, value_name = "PORT")]
+    public_tcp_port: Option<u16>,
     /// Directory of the built browser app (`trunk build --release` makes `dist`).
     #[arg(long, value_name = "DIR", default_value = "dist")]
     web_root: PathBuf,
@@ -201,6 +205,7 @@ async fn main() -> anyhow::Result<()> {
         resume_grace: seconds(cli.resume_grace),
         room_idle: seconds(cli.room_idle),
         public_url: cli.public_url,
+        public_tcp_port: cli.public_tcp_port,
         allowed_origins: cli.allow_origin,
         web_root: Some(cli.web_root),
         limits,

@@ -11,8 +11,9 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use common::{
-    expect_records, http_get, Client, Door, LineReader, RedisServer, ServerProcess, TempDir,
+    expect_records, http_get, ws, Client, Door, LineReader, RedisServer, ServerProcess, TempDir,
 };
+use wordguess_protocol::ServerEvent;
 
 /// Three nodes of one cluster on `redis`, playing games of `players` with
 /// the word `apple`.
@@ -23,12 +24,21 @@ struct Cluster {
 
 impl Cluster {
     fn start(redis: &RedisServer, players: u16) -> Self {
+        Self::start_with(redis, players, &[])
+    }
+
+    /// Three nodes, each also given `extra` arguments.
+    fn start_with(redis: &RedisServer, players: u16, extra: &[&str]) -> Self {
         let words = TempDir::new("cluster-words");
         let file = words.join("words.txt");
         std::fs::write(&file, "apple\n").expect("write");
         let nodes = ["a", "b", "c"]
             .into_iter()
-            .map(|name| ServerProcess::start(&node_args(redis, name, &file, players)))
+            .map(|name| {
+                let mut args = node_args(redis, name, &file, players);
+                args.extend(extra.iter().map(OsString::from));
+                ServerProcess::start(&args)
+            })
             .collect();
         Self {
             nodes,
@@ -445,13 +455,15 @@ struct Haproxy {
 }
 
 impl Haproxy {
-    fn start(cluster: &Cluster) -> Self {
+    /// haproxy with the README's configuration in front of `cluster`, its
+    /// game port on `game`.
+    fn start(cluster: &Cluster, game: u16) -> Self {
         let mut config = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../deploy/haproxy.cfg"
         ))
         .expect("deploy/haproxy.cfg");
-        let (game, web) = (free_port(), free_port());
+        let web = free_port();
         config = config
             .replace("127.0.0.1:4000", &format!("127.0.0.1:{game}"))
             .replace("127.0.0.1:8080", &format!("127.0.0.1:{web}"));
@@ -512,8 +524,10 @@ impl Drop for Haproxy {
 #[tokio::test]
 async fn three_nodes_behind_the_readme_haproxy_config_play_as_one_server() {
     let redis = RedisServer::start("haproxy");
-    let mut cluster = Cluster::start(&redis, 3);
-    let proxy = Haproxy::start(&cluster);
+    let game_port = free_port();
+    let mut cluster =
+        Cluster::start_with(&redis, 3, &["--public-tcp-port", &game_port.to_string()]);
+    let proxy = Haproxy::start(&cluster, game_port);
     let mut up = false;
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(proxy.web).await.is_ok()
@@ -537,8 +551,15 @@ async fn three_nodes_behind_the_readme_haproxy_config_play_as_one_server() {
     bob.enter(&[], "bob").await;
     let mut carol = proxy.client(Door::Tcp, "carol").await;
     carol.enter(&[], "carol").await;
-    let mut dave = proxy.client(Door::WsJson, "dave").await;
-    dave.enter(&[], "dave").await;
+    // The browser app shows the `nc` command with the address players
+    // reach, not its node's own port.
+    let mut dave = ws::connect(proxy.web, true).await;
+    ws::send(&mut dave, "dave").await;
+    let room = ws::event_until(&mut dave, |event| matches!(event, ServerEvent::Room { .. })).await;
+    assert!(
+        matches!(room, ServerEvent::Room { tcp_port, .. } if tcp_port == game_port),
+        "{room:?}"
+    );
     for node in &cluster.nodes {
         let (_, metrics) = http_get(node.http, "/metrics").await;
         assert!(

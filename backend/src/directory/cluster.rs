@@ -173,6 +173,39 @@ struct RoomLine {
     room: RoomCode,
     /// The input.
     input: RoomInput,
+    /// A random number the line keeps when it is published again (after a
+    /// reply that was lost, it may have been heard already).
+    id: u64,
+}
+
+/// The numbers of the lines from other nodes heard lately, so a line
+/// published again is taken once.
+#[derive(Debug, Default)]
+struct HeardLines {
+    /// Oldest first.
+    order: VecDeque<u64>,
+    /// The same numbers.
+    ids: HashSet<u64>,
+}
+
+impl HeardLines {
+    /// Lines remembered (at thousands a second, the last several seconds:
+    /// longer than a publish is retried for after a lost reply).
+    const KEPT: usize = 65_536;
+
+    /// Notes line `id`; `false` if it was heard already.
+    fn first_time(&mut self, id: u64) -> bool {
+        if !self.ids.insert(id) {
+            return false;
+        }
+        self.order.push_back(id);
+        if self.order.len() > Self::KEPT {
+            if let Some(oldest) = self.order.pop_front() {
+                self.ids.remove(&oldest);
+            }
+        }
+        true
+    }
 }
 
 /// News every node hears.
@@ -261,6 +294,8 @@ pub struct ClusterDirectory {
     reap_now: Notify,
     /// Reports on their way to Redis.
     reports: Arc<UnwrittenReports>,
+    /// Lines from other nodes heard lately.
+    heard_lines: Mutex<HeardLines>,
     /// Connections of this node that have closed, for the rooms of other
     /// nodes that still wrote to them.
     closed_conns: mpsc::Sender<(RoomCode, ConnId)>,
@@ -326,6 +361,7 @@ impl ClusterDirectory {
             lapsed_at: Mutex::default(),
             reap_now: Notify::new(),
             reports: reports.clone(),
+            heard_lines: Mutex::default(),
             closed_conns,
             metrics: parts.metrics,
             tasks: parts.tasks,
@@ -634,6 +670,7 @@ impl ClusterDirectory {
         let Ok(payload) = serde_json::to_vec(&RoomLine {
             room: code.clone(),
             input: input.clone(),
+            id: rand::rng().random(),
         }) else {
             return;
         };
@@ -1206,7 +1243,10 @@ impl Inbound for ClusterDirectory {
                 return;
             }
         };
-        let RoomLine { room, input } = line;
+        let RoomLine { room, input, id } = line;
+        if !self.heard_lines.lock().first_time(id) {
+            return;
+        }
         if self.hosted.lock().contains_key(&room) {
             self.deliver_hosted(&room, input);
             return;
@@ -1311,6 +1351,18 @@ mod tests {
             .arg("log")
             .arg(entry);
         link.script(&invocation).await.expect("the script runs")
+    }
+
+    #[test]
+    fn a_line_published_again_is_taken_once_and_old_lines_are_forgotten() {
+        let mut heard = HeardLines::default();
+        assert!(heard.first_time(7));
+        assert!(!heard.first_time(7), "the same line, published again");
+        for id in 100..100 + HeardLines::KEPT as u64 {
+            assert!(heard.first_time(id));
+        }
+        assert_eq!(heard.ids.len(), HeardLines::KEPT, "bounded");
+        assert!(heard.first_time(7), "forgotten once many came after it");
     }
 
     #[tokio::test]

@@ -74,6 +74,9 @@ pub struct ServerConfig {
     /// The web app's public address for invite links; `None` derives it
     /// from the HTTP listener.
     pub public_url: Option<String>,
+    /// The TCP game port as players reach it (behind a proxy); `None`: the
+    /// game listener's.
+    pub public_tcp_port: Option<u16>,
     /// The built browser app (trunk's `dist`), if any.
     pub web_root: Option<PathBuf>,
     /// Bounds on clients.
@@ -131,7 +134,10 @@ pub async fn run(
         resume_grace: config.resume_grace,
         idle_close: config.room_idle,
         public_url: public_url.trim_end_matches('/').to_owned(),
-        tcp_port: listeners.game.local_addr()?.port(),
+        tcp_port: match config.public_tcp_port {
+            Some(port) => port,
+            None => listeners.game.local_addr()?.port(),
+        },
     };
     let metrics = Arc::new(match config.cluster {
         Some(_) => Metrics::for_cluster(),

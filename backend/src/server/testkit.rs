@@ -120,6 +120,7 @@ pub async fn start(options: TestOptions) -> RunningServer {
         resume_grace: options.resume_grace,
         room_idle: std::time::Duration::from_secs(600),
         public_url: None,
+        public_tcp_port: None,
         allowed_origins: options.allowed_origins,
         web_root: options.web_root,
         limits: options.limits,
