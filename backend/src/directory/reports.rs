@@ -24,8 +24,9 @@ use crate::room::messages::RoomReport;
 use crate::support::backoff::Backoff;
 
 /// Applies a room's reports, fenced like its saves: only while the room is
-/// its reporter's (or gone, for the last clean-up; an empty token is a
-/// session freeing a quick-match seat, from any node). KEYS: the room, the
+/// its reporter's (or gone, for the last clean-up, which names no token
+/// again; an empty token is a session freeing a quick-match seat, from any
+/// node). KEYS: the room, the
 /// quick hash. ARGV: the reporter's owner token, the code, then operations:
 /// `set TOKEN-KEY`, `del TOKEN-KEY`, `freed` (a quick-match seat is free
 /// again), `over` (the room takes no more players).
@@ -36,7 +37,7 @@ local i = 3
 while i <= #ARGV do
   local op = ARGV[i]
   if op == 'set' then
-    redis.call('SET', ARGV[i + 1], ARGV[2])
+    if owner then redis.call('SET', ARGV[i + 1], ARGV[2]) end
     i = i + 2
   elseif op == 'del' then
     redis.call('DEL', ARGV[i + 1])
@@ -234,6 +235,36 @@ mod tests {
         assert_eq!(ops, expected);
         assert_eq!(taken[&(code(), None)].ops(), ["freed", "freed"]);
         assert!(reports.take().is_empty(), "taken once");
+    }
+
+    #[tokio::test]
+    async fn a_late_report_of_a_deleted_room_names_no_token_again_but_still_cleans_up() {
+        let redis = crate::cluster::test_redis::RedisServer::start("reports");
+        let metrics = Arc::new(crate::support::metrics::Metrics::for_cluster());
+        let node = crate::support::ids::NodeId(1);
+        let link = RedisLink::connect(&redis.url(), node, "n1".to_owned(), metrics)
+            .await
+            .expect("Redis answers");
+        let owner = Some(Owner { node, epoch: 4 });
+        let (late, old) = (ResumeToken::from_bits(1), ResumeToken::from_bits(2));
+        let mut setup = redis::cmd("SET");
+        setup.arg(keys::token(&old)).arg(code().as_str());
+        link.query::<()>(&setup).await.expect("set");
+        // The room is gone from Redis (deleted once closed); a zombie's
+        // reports come late.
+        let reports = Arc::new(UnwrittenReports::default());
+        reports.add(&code(), owner, RoomReport::TokenIssued(late.clone()));
+        reports.add(&code(), owner, RoomReport::TokensRevoked(vec![old.clone()]));
+        let shutdown = CancellationToken::new();
+        shutdown.cancel();
+        write(link.clone(), reports, shutdown).await;
+        for token in [late, old] {
+            let exists: bool = link
+                .query(redis::cmd("EXISTS").arg(keys::token(&token)))
+                .await
+                .expect("read");
+            assert!(!exists, "{token}");
+        }
     }
 
     #[test]
