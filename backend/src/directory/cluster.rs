@@ -52,7 +52,7 @@ use crate::room::actor::RoomStart;
 use crate::room::messages::{RoomInput, RoomKind, RoomReport, RoomReports};
 use crate::room::saved;
 use crate::support::backoff::Backoff;
-use crate::support::ids::{ConnId, NodeId};
+use crate::support::ids::NodeId;
 use crate::support::metrics::Metrics;
 use crate::support::pending::Pending;
 
@@ -160,8 +160,8 @@ redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
 return 1
 ";
 
-/// Closed connections waiting to be reported to rooms of other nodes.
-const CLOSED_CONNS_QUEUE: usize = 4096;
+/// Inputs waiting to go on to rooms of other nodes.
+const ONWARD_QUEUE: usize = 4096;
 
 /// How long a reaped node stays listed as gone.
 const GONE_KEPT: Duration = Duration::from_secs(120);
@@ -296,9 +296,11 @@ pub struct ClusterDirectory {
     reports: Arc<UnwrittenReports>,
     /// Lines from other nodes heard lately.
     heard_lines: Mutex<HeardLines>,
-    /// Connections of this node that have closed, for the rooms of other
-    /// nodes that still wrote to them.
-    closed_conns: mpsc::Sender<(RoomCode, ConnId)>,
+    /// Inputs on their way on to rooms of other nodes, in order: lines
+    /// that reached this node after their room left it, and word of
+    /// connections of this node that have closed, for rooms that still
+    /// wrote to them.
+    onward: mpsc::Sender<(RoomCode, RoomInput)>,
     /// Gauges and counters.
     metrics: Arc<Metrics>,
     /// Runs forwarding and takeover tasks.
@@ -346,7 +348,7 @@ impl ClusterDirectory {
     /// The directory, with its report writer and reaper running.
     pub fn start(parts: ClusterParts) -> Arc<Self> {
         let reports = Arc::<UnwrittenReports>::default();
-        let (closed_conns, closed_queue) = mpsc::channel(CLOSED_CONNS_QUEUE);
+        let (onward, onward_queue) = mpsc::channel(ONWARD_QUEUE);
         let directory = Arc::new_cyclic(|me| Self {
             link: parts.link,
             owners: parts.owners,
@@ -362,7 +364,7 @@ impl ClusterDirectory {
             reap_now: Notify::new(),
             reports: reports.clone(),
             heard_lines: Mutex::default(),
-            closed_conns,
+            onward,
             metrics: parts.metrics,
             tasks: parts.tasks,
             shutdown: parts.shutdown,
@@ -376,7 +378,7 @@ impl ClusterDirectory {
         directory.tasks.spawn(reap(Arc::downgrade(&directory)));
         directory
             .tasks
-            .spawn(tell_rooms_gone(Arc::downgrade(&directory), closed_queue));
+            .spawn(send_onward(Arc::downgrade(&directory), onward_queue));
         directory
     }
 
@@ -1059,27 +1061,27 @@ async fn forward(
     }
 }
 
-/// Tells rooms of other nodes that still write to connections of this node
-/// that have closed that they are gone (their own word of it may have been
-/// lost), one at a time, each once (a room that writes to one again after
-/// many others is told again).
-async fn tell_rooms_gone(
+/// Sends inputs on to the rooms of other nodes, one at a time, in order.
+/// Word that a connection is gone goes once per room and connection (a
+/// room that writes to one again after many others is told again).
+async fn send_onward(
     directory: Weak<ClusterDirectory>,
-    mut closed: mpsc::Receiver<(RoomCode, ConnId)>,
+    mut onward: mpsc::Receiver<(RoomCode, RoomInput)>,
 ) {
-    let mut told = HashSet::new();
-    while let Some((room, conn)) = closed.recv().await {
+    let mut told_gone = HashSet::new();
+    while let Some((room, input)) = onward.recv().await {
         let Some(directory) = directory.upgrade() else {
             return;
         };
-        if told.len() >= CLOSED_CONNS_QUEUE {
-            told.clear();
+        if let RoomInput::Gone { conn } = &input {
+            if told_gone.len() >= ONWARD_QUEUE {
+                told_gone.clear();
+            }
+            if !told_gone.insert((room.clone(), *conn)) {
+                continue;
+            }
         }
-        if told.insert((room.clone(), conn)) {
-            directory
-                .send_to_owner(&room, None, RoomInput::Gone { conn })
-                .await;
-        }
+        directory.send_to_owner(&room, None, input).await;
     }
 }
 
@@ -1229,9 +1231,9 @@ impl ClusterDirectory {
 
 impl Inbound for ClusterDirectory {
     fn deliver(&self, payload: &[u8]) {
-        for closed in self.delivery.deliver_from_redis(payload) {
+        for (room, conn) in self.delivery.deliver_from_redis(payload) {
             // (Full: the room writes again, and is told then.)
-            let _ = self.closed_conns.try_send(closed);
+            let _ = self.onward.try_send((room, RoomInput::Gone { conn }));
         }
     }
 
@@ -1252,10 +1254,11 @@ impl Inbound for ClusterDirectory {
             return;
         }
         // Not here (any more): on to wherever the room is now.
-        let directory = self.arc();
-        self.tasks.spawn(async move {
-            directory.send_to_owner(&room, None, input).await;
-        });
+        if let Err(mpsc::error::TrySendError::Full((room, input))) =
+            self.onward.try_send((room, input))
+        {
+            self.room_gone(&room, &input);
+        }
     }
 
     fn news(&self, payload: &[u8]) {
