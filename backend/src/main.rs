@@ -160,6 +160,7 @@ async fn main() -> anyhow::Result<()> {
         Some(path) => WordList::from_file(path)?,
         None => WordList::builtin(cli.language),
     };
+    let max_connections = connection_cap(cli.max_connections);
     let bind = |addr: String, what: &'static str| async move {
         wordguess_backend::server::bind(&addr)
             .await
@@ -185,7 +186,7 @@ async fn main() -> anyhow::Result<()> {
         "wordguess is ready: open {browser} in a browser, or play in a terminal with `{terminal}`"
     );
     let limits = Limits {
-        max_connections: cli.max_connections,
+        max_connections,
         max_per_ip: cli.max_per_ip,
         commands_per_second: cli.commands_per_second,
         command_burst: (cli.commands_per_second * 2.0).ceil().max(1.0) as u32,
@@ -306,4 +307,34 @@ async fn shutdown_signal() {
         () = ctrl_c => {}
         () = terminate => {}
     }
+}
+
+/// Raises the open-file limit to the hard limit and fits `requested`
+/// connections within it, saying so if they had to be lowered.
+fn connection_cap(requested: usize) -> usize {
+    use wordguess_backend::edge::files::{raise_limit, FileBudget};
+    let (before, limit) = match raise_limit() {
+        Ok(limits) => limits,
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the open-file limit");
+            return requested;
+        }
+    };
+    if limit > before {
+        tracing::info!(
+            before,
+            limit,
+            "raised the open-file limit to the hard limit"
+        );
+    }
+    let budget = FileBudget::within(limit, requested);
+    if budget.connections < requested {
+        tracing::warn!(
+            limit,
+            "--max-connections {requested} lowered to {}: this process may open only {limit} \
+             files (raise the hard limit with `ulimit -Hn` or systemd's LimitNOFILE=)",
+            budget.connections
+        );
+    }
+    budget.connections
 }

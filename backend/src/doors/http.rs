@@ -20,6 +20,7 @@ use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 
 use super::ws;
+use crate::edge::admission::{OperatorPass, Refusal, Refused, SocketSlot};
 use crate::session::ServerContext;
 use crate::support::metrics::{DropReason, Metrics};
 
@@ -124,9 +125,14 @@ async fn metrics(State(context): State<Arc<ServerContext>>) -> Response {
         .into_response()
 }
 
+/// What operators ask a full server for.
+const OPERATOR_PATHS: [&str; 2] = ["/healthz", "/metrics"];
+
 /// Serves HTTP on `listener` until shutdown: each connection is admitted by
 /// the gate (a refusal gets a 503; until its first request head is in, it
-/// may itself be evicted to make room, as a nameless game connection may),
+/// may itself be evicted to make room, as a nameless game connection may;
+/// when the server is full, a few connections at once are still served
+/// `/healthz` and `/metrics`, and a 503 for anything else),
 /// gets `TCP_NODELAY` (without it Nagle's
 /// algorithm and delayed ACKs hold WebSocket frames ~40 ms), must send its
 /// request head within [`crate::edge::limits::Limits::header_timeout`] and in at most
@@ -141,43 +147,65 @@ pub async fn serve(
     router: Router,
     context: Arc<ServerContext>,
 ) -> io::Result<()> {
-    while let Some((mut stream, addr)) =
-        crate::edge::listen::accept(&listener, &context.shutdown).await
+    while let Some((mut stream, addr, slot)) =
+        crate::edge::listen::accept(&listener, &context.gate, &context.shutdown).await
     {
         let context = context.clone();
         let router = router.clone();
         let tasks = context.tasks.clone();
         tasks.spawn(async move {
-            let admission = match context.gate.admit(addr.ip()).await {
-                Ok(admission) => Arc::new(admission),
-                Err(refusal) => {
-                    context.metrics.dropped(refusal.reason());
-                    let body = refusal.message();
-                    let response = format!(
-                        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\
+            // Admitted, or (the server being full) let in for operators'
+            // paths only; the pass is held until the connection closes.
+            let (admission, _operator) = match context.gate.admit(addr.ip(), slot).await {
+                Ok(admission) => (Some(Arc::new(admission)), None),
+                Err(refused) => match operator_pass(&context, refused) {
+                    Ok(pass) => (None, Some(pass)),
+                    // (The socket keeps its slot until it is told why.)
+                    Err((refusal, _socket)) => {
+                        context.metrics.dropped(refusal.reason());
+                        let body = refusal.message();
+                        let response = format!(
+                            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\
                          content-length: {}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let write = stream.write_all(response.as_bytes());
-                    let _ = tokio::time::timeout(context.limits.linger, write).await;
-                    return;
-                }
+                            body.len()
+                        );
+                        let write = stream.write_all(response.as_bytes());
+                        let _ = tokio::time::timeout(context.limits.linger, write).await;
+                        return;
+                    }
+                },
             };
             let _ = stream.set_nodelay(true);
-            // Until its first request head is in, the connection is as
-            // evictable as a game connection without a name: a half-sent
+            // Until its first request head is in, an admitted connection is
+            // as evictable as a game connection without a name: a half-sent
             // request must not keep a player out of a full server.
             let conn = context.next_conn_id();
-            let evict = context.gate.register_unnamed(conn);
+            let evict = match admission {
+                Some(_) => context.gate.register_unnamed(conn),
+                None => tokio_util::sync::CancellationToken::new(),
+            };
             let gate = context.gate.clone();
             // Each request carries the admission; the WebSocket handler keeps
             // a clone, so an upgraded socket stays counted until it closes.
             let service = TowerToHyperService::new(tower::service_fn(
                 move |mut request: Request<hyper::body::Incoming>| {
                     gate.forget_unnamed(conn);
-                    request.extensions_mut().insert(admission.clone());
-                    request.extensions_mut().insert(addr);
-                    tower::ServiceExt::oneshot(router.clone(), request)
+                    let router = router.clone();
+                    let admission = admission.clone();
+                    async move {
+                        match admission {
+                            Some(admission) => {
+                                request.extensions_mut().insert(admission);
+                            }
+                            None if !OPERATOR_PATHS.contains(&request.uri().path()) => {
+                                let full = Refusal::Full.message();
+                                return Ok((StatusCode::SERVICE_UNAVAILABLE, full).into_response());
+                            }
+                            None => {}
+                        }
+                        request.extensions_mut().insert(addr);
+                        tower::ServiceExt::oneshot(router, request).await
+                    }
                 },
             ));
             let mut builder = hyper::server::conn::http1::Builder::new();
@@ -209,4 +237,22 @@ pub async fn serve(
         });
     }
     Ok(())
+}
+
+/// A pass for a connection the full server still serves `/healthz` and
+/// `/metrics` (while the operators' lane has room), or why it is refused,
+/// with its socket's slot.
+fn operator_pass(
+    context: &ServerContext,
+    refused: Refused,
+) -> Result<OperatorPass, (Refusal, SocketSlot)> {
+    let refusal = refused.refusal;
+    let socket = refused.into_socket();
+    match refusal {
+        Refusal::Full => context
+            .gate
+            .operator_pass(socket)
+            .map_err(|socket| (refusal, socket)),
+        Refusal::TooManyFromAddress => Err((refusal, socket)),
+    }
 }

@@ -37,17 +37,21 @@ where
 {
     let serve = Arc::new(serve);
     loop {
-        let Some((mut stream, addr)) = accept(&listener, &context.shutdown).await else {
+        let Some((mut stream, addr, slot)) =
+            accept(&listener, &context.gate, &context.shutdown).await
+        else {
             return;
         };
         let context = context.clone();
         let serve = serve.clone();
         let tasks = context.tasks.clone();
         tasks.spawn(async move {
-            match context.gate.admit(addr.ip()).await {
+            match context.gate.admit(addr.ip(), slot).await {
                 // The connection holds its admission until it closes.
                 Ok(admission) => serve(stream, addr, context, admission).await,
-                Err(refusal) => {
+                // (The socket keeps its slot until it is told why.)
+                Err(refused) => {
+                    let refusal = refused.refusal;
                     context.metrics.dropped(refusal.reason());
                     tracing::warn!(%addr, ?refusal, "connection refused");
                     let line = format!("Error: {}.\n", refusal.message());

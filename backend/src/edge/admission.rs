@@ -1,8 +1,10 @@
 //! Who may open a connection: a global cap, a per-address cap, and room
 //! for real players when the server is full.
 //!
-//! Every accepted socket of every door (TCP game, HTTP and WebSocket,
-//! palindrome) is counted from the moment it is accepted until it closes,
+//! Every socket of every door (TCP game, HTTP and WebSocket, palindrome)
+//! is counted from before it is accepted ([`Gate::socket_slot`]: the open
+//! files it needs are there, so `accept` never fails for want of them)
+//! until it closes, and admitted
 //! through an [`Admission`] held by its task (for a WebSocket, by both the
 //! HTTP connection and the upgraded socket). When the global cap is reached,
 //! the oldest connection that has not sent a name yet (a game connection,
@@ -21,6 +23,7 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
+use crate::edge::files::{FileBudget, OPERATOR_LANE};
 use crate::support::ids::ConnId;
 
 /// How long a newcomer waits for an evicted connection's slot.
@@ -55,9 +58,45 @@ impl Refusal {
     }
 }
 
+/// A socket's share of the open files, taken before it is accepted.
+#[derive(Debug)]
+pub struct SocketSlot {
+    /// Held while the socket is open.
+    _permit: OwnedSemaphorePermit,
+}
+
+/// A refused connection: why, and its socket's slot (held until the socket
+/// closes, once it is told why).
+#[derive(Debug)]
+pub struct Refused {
+    /// Why.
+    pub refusal: Refusal,
+    /// The socket's slot.
+    socket: SocketSlot,
+}
+
+impl Refused {
+    /// The socket's slot.
+    pub fn into_socket(self) -> SocketSlot {
+        self.socket
+    }
+}
+
+/// A connection served while the server is full because it may ask only
+/// for `/healthz` or `/metrics` (held until it closes).
+#[derive(Debug)]
+pub struct OperatorPass {
+    /// The lane's slot.
+    _lane: OwnedSemaphorePermit,
+    /// The socket's slot.
+    _socket: SocketSlot,
+}
+
 /// A counted connection; dropping it frees its slots.
 #[derive(Debug)]
 pub struct Admission {
+    /// The socket's slot.
+    _socket: SocketSlot,
     /// The global slot.
     _permit: OwnedSemaphorePermit,
     /// The peer's address, to free its per-address slot.
@@ -75,6 +114,10 @@ impl Drop for Admission {
 /// The connection limits of one server.
 #[derive(Debug)]
 pub struct Gate {
+    /// Sockets open at once, admitted or not ([`FileBudget::sockets`]).
+    sockets: Arc<Semaphore>,
+    /// Operators' connections served while the server is full.
+    operators: Arc<Semaphore>,
     /// Global slots ([`crate::edge::limits::Limits::max_connections`]).
     slots: Arc<Semaphore>,
     /// Connections per address at most.
@@ -87,10 +130,14 @@ pub struct Gate {
 }
 
 impl Gate {
-    /// A gate for `max_connections` in all and `max_per_ip` per address.
+    /// A gate for `max_connections` in all and `max_per_ip` per address
+    /// (and the sockets beside them, [`FileBudget::for_connections`]).
     pub fn new(max_connections: usize, max_per_ip: usize) -> Arc<Self> {
+        let budget = FileBudget::for_connections(max_connections);
         Arc::new(Self {
-            slots: Arc::new(Semaphore::new(max_connections)),
+            sockets: Arc::new(Semaphore::new(budget.sockets)),
+            operators: Arc::new(Semaphore::new(OPERATOR_LANE)),
+            slots: Arc::new(Semaphore::new(budget.connections)),
             max_per_ip: max_per_ip.max(1),
             per_ip: Mutex::default(),
             unnamed: Mutex::default(),
@@ -116,14 +163,53 @@ impl Gate {
         self.unnamed.lock()
     }
 
-    /// Admits a connection from `ip`, evicting the oldest silent game
-    /// connection if the server is full.
+    /// Waits until a socket may be accepted (its open file is there).
+    pub async fn socket_slot(&self) -> SocketSlot {
+        let permit = self.sockets.clone().acquire_owned().await;
+        SocketSlot {
+            _permit: permit.expect("the socket semaphore is never closed"),
+        }
+    }
+
+    /// A pass for an operator's request while the server is full, or the
+    /// socket's slot back if the lane is full too.
     ///
     /// # Errors
     ///
-    /// Returns a [`Refusal`] if the address or the server is at its limit
-    /// and no slot could be freed.
-    pub async fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Admission, Refusal> {
+    /// The slot, if the lane has no room.
+    pub fn operator_pass(&self, socket: SocketSlot) -> Result<OperatorPass, SocketSlot> {
+        match self.operators.clone().try_acquire_owned() {
+            Ok(lane) => Ok(OperatorPass {
+                _lane: lane,
+                _socket: socket,
+            }),
+            Err(_) => Err(socket),
+        }
+    }
+
+    /// Admits the connection of `socket`, from `ip`, evicting the oldest
+    /// silent game connection if the server is full.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`Refused`] if the address or the server is at its limit and
+    /// no slot could be freed.
+    pub async fn admit(
+        self: &Arc<Self>,
+        ip: IpAddr,
+        socket: SocketSlot,
+    ) -> Result<Admission, Refused> {
+        match self.take_slots(ip).await {
+            Ok((undo, permit)) => Ok(undo.into_admission(socket, permit)),
+            Err(refusal) => Err(Refused { refusal, socket }),
+        }
+    }
+
+    /// Takes `ip`'s slot and a global one.
+    async fn take_slots(
+        self: &Arc<Self>,
+        ip: IpAddr,
+    ) -> Result<(ReleaseIp, OwnedSemaphorePermit), Refusal> {
         {
             let mut per_ip = self.per_ip();
             let count = per_ip.entry(ip).or_default();
@@ -154,7 +240,7 @@ impl Gate {
                 }
             }
         };
-        Ok(undo.into_admission(permit))
+        Ok((undo, permit))
     }
 
     /// Registers a connection that may make room (a game connection that
@@ -181,9 +267,10 @@ impl Gate {
 struct ReleaseIp(Option<(IpAddr, Arc<Gate>)>);
 
 impl ReleaseIp {
-    fn into_admission(mut self, permit: OwnedSemaphorePermit) -> Admission {
+    fn into_admission(mut self, socket: SocketSlot, permit: OwnedSemaphorePermit) -> Admission {
         let (ip, gate) = self.0.take().expect("taken once");
         Admission {
+            _socket: socket,
             _permit: permit,
             ip,
             gate,
@@ -209,15 +296,21 @@ mod tests {
     #[tokio::test]
     async fn an_address_gets_at_most_its_share_and_slots_come_back() {
         let gate = Gate::new(10, 2);
-        let a = gate.admit(HOME).await.unwrap();
-        let _b = gate.admit(HOME).await.unwrap();
+        let a = gate.admit(HOME, gate.socket_slot().await).await.unwrap();
+        let _b = gate.admit(HOME, gate.socket_slot().await).await.unwrap();
         assert_eq!(
-            gate.admit(HOME).await.err(),
+            gate.admit(HOME, gate.socket_slot().await)
+                .await
+                .err()
+                .map(|refused| refused.refusal),
             Some(Refusal::TooManyFromAddress)
         );
-        assert!(gate.admit(AWAY).await.is_ok(), "others still get in");
+        assert!(
+            gate.admit(AWAY, gate.socket_slot().await).await.is_ok(),
+            "others still get in"
+        );
         drop(a);
-        let _c = gate.admit(HOME).await.unwrap();
+        let _c = gate.admit(HOME, gate.socket_slot().await).await.unwrap();
         assert_eq!(
             gate.available(),
             10 - 2,
@@ -228,10 +321,13 @@ mod tests {
     #[tokio::test]
     async fn at_the_cap_the_oldest_silent_connection_makes_room() {
         let gate = Gate::new(2, 10);
-        let first = gate.admit(HOME).await.unwrap();
-        let second = gate.admit(HOME).await.unwrap();
+        let first = gate.admit(HOME, gate.socket_slot().await).await.unwrap();
+        let second = gate.admit(HOME, gate.socket_slot().await).await.unwrap();
         assert_eq!(
-            gate.admit(AWAY).await.err(),
+            gate.admit(AWAY, gate.socket_slot().await)
+                .await
+                .err()
+                .map(|refused| refused.refusal),
             Some(Refusal::Full),
             "nobody to evict"
         );
@@ -243,7 +339,7 @@ mod tests {
             evicted_first.cancelled().await;
             drop(first);
         });
-        let newcomer = gate.admit(AWAY).await;
+        let newcomer = gate.admit(AWAY, gate.socket_slot().await).await;
         assert!(newcomer.is_ok());
         closer.await.unwrap();
         assert!(!evicted_second.is_cancelled(), "only the oldest goes");

@@ -1,12 +1,15 @@
-//! Listening sockets: binding with a generous backlog, and accepting
-//! without spinning when accept fails.
+//! Listening sockets: binding with a generous backlog, and accepting only
+//! with a socket slot in hand (so the files are there), without spinning
+//! when accept fails anyway.
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio_util::sync::CancellationToken;
+
+use super::admission::{Gate, SocketSlot};
 
 /// Pending connections the kernel queues per listener (std's default, 128,
 /// drops SYNs when many players join at once).
@@ -40,24 +43,40 @@ pub async fn bind(addr: &str) -> io::Result<TcpListener> {
     Err(last_error)
 }
 
-/// The next accepted connection, or `None` once `shutdown` is cancelled.
-/// Accept errors (out of file descriptors and the like) are logged and
-/// retried after a pause instead of spinning.
+/// The next accepted connection with its socket slot, or `None` once
+/// `shutdown` is cancelled. While every slot is taken, nothing is accepted
+/// (newcomers wait in the kernel's queue). Accept errors (files taken by
+/// something else, and the like) are retried after a pause instead of
+/// spinning, and logged at most once in [`ACCEPT_ERRORS_LOGGED_EVERY`].
 pub async fn accept(
     listener: &TcpListener,
+    gate: &Gate,
     shutdown: &CancellationToken,
-) -> Option<(TcpStream, SocketAddr)> {
+) -> Option<(TcpStream, SocketAddr, SocketSlot)> {
+    let slot = tokio::select! {
+        slot = gate.socket_slot() => slot,
+        () = shutdown.cancelled() => return None,
+    };
+    let mut failed = 0u64;
+    let mut logged: Option<Instant> = None;
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             () = shutdown.cancelled() => return None,
         };
         match accepted {
-            Ok(accepted) => return Some(accepted),
+            Ok((stream, addr)) => return Some((stream, addr, slot)),
             Err(error) => {
-                tracing::warn!(%error, "accept failed");
+                failed += 1;
+                if logged.is_none_or(|at| at.elapsed() >= ACCEPT_ERRORS_LOGGED_EVERY) {
+                    tracing::warn!(%error, failed, "accept failed");
+                    logged = Some(Instant::now());
+                }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
     }
 }
+
+/// How often a run of failing accepts is logged.
+pub const ACCEPT_ERRORS_LOGGED_EVERY: Duration = Duration::from_secs(10);

@@ -559,6 +559,8 @@ pub struct ServerProcess {
     pub http: SocketAddr,
     /// The line that says the server is ready.
     pub ready: String,
+    /// The log lines up to it.
+    pub startup: Vec<String>,
     /// The server's log lines after the "ready" line.
     pub log: std::sync::mpsc::Receiver<String>,
 }
@@ -566,7 +568,34 @@ pub struct ServerProcess {
 /// The `wordguess-server` command on free loopback ports with `args`, its
 /// log (info and up) on a piped stderr, as a log file would get it.
 pub fn server_command<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wordguess-server"));
+    with_server_args(
+        std::process::Command::new(env!("CARGO_BIN_EXE_wordguess-server")),
+        args,
+    )
+}
+
+/// [`server_command`], run by `sh` under an open-file limit of `soft`
+/// (raisable up to `hard`), as `ulimit` sets it before a service starts.
+pub fn server_command_with_open_files<S: AsRef<std::ffi::OsStr>>(
+    args: &[S],
+    soft: u64,
+    hard: u64,
+) -> std::process::Command {
+    let mut command = std::process::Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!(
+            "ulimit -Sn {soft} && ulimit -Hn {hard} && exec \"$0\" \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_wordguess-server"));
+    with_server_args(command, args)
+}
+
+/// `command` with the server's arguments: free loopback ports, then `args`.
+fn with_server_args<S: AsRef<std::ffi::OsStr>>(
+    mut command: std::process::Command,
+    args: &[S],
+) -> std::process::Command {
     command
         .args(["--tcp", "127.0.0.1:0", "--http", "127.0.0.1:0"])
         .args(["--palindrome", "127.0.0.1:0", "--web-root", "no-app"])
@@ -581,8 +610,14 @@ pub fn server_command<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> std::process::Co
 impl ServerProcess {
     /// Starts the server with `args` after the loopback addresses.
     pub fn start(args: &[std::ffi::OsString]) -> Self {
+        Self::spawn(server_command(args))
+    }
+
+    /// Starts the server as `command` runs it ([`server_command`] and the
+    /// like).
+    pub fn spawn(mut command: std::process::Command) -> Self {
         use std::io::BufRead;
-        let mut process = server_command(args).spawn().expect("the server starts");
+        let mut process = command.spawn().expect("the server starts");
         let stderr = process.stderr.take().expect("stderr");
         let (lines, log) = std::sync::mpsc::channel();
         // Drains the log so the server never blocks on a full pipe.
@@ -594,9 +629,13 @@ impl ServerProcess {
                 let _ = lines.send(line);
             }
         });
+        let mut startup = Vec::new();
         let ready = std::iter::repeat_with(|| log.recv_timeout(PATIENCE))
             .map(|line| line.expect("the server says where it listens"))
-            .find(|line| line.contains("wordguess is ready"))
+            .find(|line| {
+                startup.push(line.clone());
+                line.contains("wordguess is ready")
+            })
             .expect("ready");
         let address = |name: &str| -> SocketAddr {
             let start = ready.find(&format!("{name}=")).expect("field") + name.len() + 1;
@@ -609,6 +648,7 @@ impl ServerProcess {
             game: address("tcp"),
             http: address("http"),
             ready,
+            startup,
             process,
             log,
         }
