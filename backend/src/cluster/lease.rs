@@ -71,9 +71,9 @@ pub async fn renew(link: &RedisLink) -> redis::RedisResult<Renewal> {
 }
 
 /// Keeps the lease until `shutdown`, calling `lapsed` whenever it had
-/// expired before it was renewed. A renewal that comes a lease or more
-/// after the last one counts as a lapse even if Redis found the lease
-/// held: a renewal whose reply was lost may have taken it again.
+/// expired before it was renewed. A renewal sent a lease or more after the
+/// last one that succeeded was sent counts as a lapse even if Redis found
+/// the lease held: a renewal whose reply was lost may have taken it again.
 pub async fn keep(
     link: Arc<RedisLink>,
     lapsed: Arc<dyn Fn() + Send + Sync>,
@@ -81,16 +81,17 @@ pub async fn keep(
 ) {
     let mut tick = tokio::time::interval(RENEW_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_renewed = std::time::Instant::now();
+    let mut last_sent = std::time::Instant::now();
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
+        let sent = std::time::Instant::now();
         match renew(&link).await {
             Ok(renewal) => {
-                let late = last_renewed.elapsed() >= LEASE;
-                last_renewed = std::time::Instant::now();
+                let late = sent.duration_since(last_sent) >= LEASE;
+                last_sent = sent;
                 if renewal == Renewal::Lapsed || late {
                     tracing::warn!(node = %link.name, "this node's lease had expired; checking its rooms");
                     lapsed();

@@ -38,6 +38,15 @@ impl Owners {
         self.rooms.lock().remove(code).map(|owned| owned.owner)
     }
 
+    /// This node no longer owns room `code` under `owner` (a newer token
+    /// stays).
+    pub fn remove_if(&self, code: &str, owner: Owner) {
+        let mut rooms = self.rooms.lock();
+        if rooms.get(code).is_some_and(|owned| owned.owner == owner) {
+            rooms.remove(code);
+        }
+    }
+
     /// The token room `code` is owned with, if this node owns it.
     pub fn get(&self, code: &str) -> Option<Owner> {
         self.rooms.lock().get(code).map(|owned| owned.owner)

@@ -461,21 +461,38 @@ mod tests {
         redis.kill();
         let shutdown = CancellationToken::new();
         let sending = tokio::spawn(send_remote(link.clone(), queue, shutdown.clone()));
-        delivery.send(
-            ConnId {
-                node: NodeId(2),
-                seq: 7,
-            },
-            Message::Event(Arc::new(ServerEvent::Welcome)),
-        );
+        let seven = ConnId {
+            node: NodeId(2),
+            seq: 7,
+        };
+        delivery.send(seven, Message::Event(Arc::new(ServerEvent::Welcome)));
         // Lost with Redis away, and its connection noted.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        let noted = async {
+            while !delivery.gaps.conns.lock().contains(&seven) {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), noted)
+            .await
+            .expect("the connection is noted");
+        // The sending task stops (while it would only retry), and one
+        // starts again once node 2 listens on a Redis that is back.
+        shutdown.cancel();
+        sending.await.expect("stops");
         redis.start_again();
         let mut node_two = link.pubsub().await.expect("a subscription");
         node_two
             .subscribe(keys::deliver_channel(NodeId(2)))
             .await
             .expect("subscribed");
+        let (_open, messages) = mpsc::channel(1);
+        let queue = RemoteQueue {
+            messages,
+            gaps: delivery.gaps.clone(),
+        };
+        delivery.gaps.notify.notify_one();
+        let shutdown = CancellationToken::new();
+        let sending = tokio::spawn(send_remote(link, queue, shutdown.clone()));
         let received = until_missed(node_two).await;
         assert!(
             matches!(received[..], [(7, WireMessage::Signal(Signal::Missed))]),

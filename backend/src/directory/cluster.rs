@@ -52,7 +52,7 @@ use crate::room::actor::RoomStart;
 use crate::room::messages::{RoomInput, RoomKind, RoomReport, RoomReports};
 use crate::room::saved;
 use crate::support::backoff::Backoff;
-use crate::support::ids::NodeId;
+use crate::support::ids::{ConnId, NodeId};
 use crate::support::metrics::Metrics;
 use crate::support::pending::Pending;
 
@@ -160,8 +160,11 @@ redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
 return 1
 ";
 
-/// Inputs waiting to go on to rooms of other nodes.
-const ONWARD_QUEUE: usize = 4096;
+/// Closed connections remembered as told to the rooms that wrote to them.
+const TOLD_GONE_KEPT: usize = 4096;
+/// A room that writes to a closed connection this long after it was told
+/// is told again.
+const TELL_GONE_AGAIN: Duration = Duration::from_secs(5);
 
 /// How long a reaped node stays listed as gone.
 const GONE_KEPT: Duration = Duration::from_secs(120);
@@ -296,11 +299,10 @@ pub struct ClusterDirectory {
     reports: Arc<UnwrittenReports>,
     /// Lines from other nodes heard lately.
     heard_lines: Mutex<HeardLines>,
-    /// Inputs on their way on to rooms of other nodes, in order: lines
-    /// that reached this node after their room left it, and word of
-    /// connections of this node that have closed, for rooms that still
-    /// wrote to them.
-    onward: mpsc::Sender<(RoomCode, RoomInput)>,
+    /// Connections of this node that have closed, by the room of another
+    /// node that last wrote to them, and when that room was told (again
+    /// after a while: the word may have been lost).
+    told_gone: Mutex<HashMap<(RoomCode, ConnId), Instant>>,
     /// Gauges and counters.
     metrics: Arc<Metrics>,
     /// Runs forwarding and takeover tasks.
@@ -348,7 +350,6 @@ impl ClusterDirectory {
     /// The directory, with its report writer and reaper running.
     pub fn start(parts: ClusterParts) -> Arc<Self> {
         let reports = Arc::<UnwrittenReports>::default();
-        let (onward, onward_queue) = mpsc::channel(ONWARD_QUEUE);
         let directory = Arc::new_cyclic(|me| Self {
             link: parts.link,
             owners: parts.owners,
@@ -364,7 +365,7 @@ impl ClusterDirectory {
             reap_now: Notify::new(),
             reports: reports.clone(),
             heard_lines: Mutex::default(),
-            onward,
+            told_gone: Mutex::default(),
             metrics: parts.metrics,
             tasks: parts.tasks,
             shutdown: parts.shutdown,
@@ -376,9 +377,6 @@ impl ClusterDirectory {
             directory.shutdown.clone(),
         ));
         directory.tasks.spawn(reap(Arc::downgrade(&directory)));
-        directory
-            .tasks
-            .spawn(send_onward(Arc::downgrade(&directory), onward_queue));
         directory
     }
 
@@ -470,9 +468,7 @@ impl ClusterDirectory {
                             left.extend(queue.0.drain(..));
                             queue.1 = false;
                         }
-                        for input in left {
-                            directory.send_to_owner(&code, None, input).await;
-                        }
+                        directory.hand_on(&code, left).await;
                         return;
                     }
                 }
@@ -499,6 +495,22 @@ impl ClusterDirectory {
         let hosted = self.hosted.lock().remove(code)?;
         self.metrics.rooms.dec();
         Some(hosted)
+    }
+
+    /// Forgets the run of room `room` under `owner`, if it is the one here
+    /// (checked and removed under one lock: a newer run may start at any
+    /// moment).
+    fn unhost_run(&self, room: &RoomCode, owner: Owner, lost: bool) {
+        let mut hosted = self.hosted.lock();
+        if hosted.get(room).is_none_or(|run| run.owner != owner) {
+            return;
+        }
+        hosted.remove(room);
+        drop(hosted);
+        if lost {
+            self.owners.remove_if(room.as_str(), owner);
+        }
+        self.metrics.rooms.dec();
     }
 
     /// Stops a room this node runs but no longer owns.
@@ -635,31 +647,70 @@ impl ClusterDirectory {
     /// A handle on room `code` of another node: the forwarding task this
     /// node has for it, started if there is none.
     fn forwarder(&self, code: &RoomCode, owner: Owner) -> RoomHandle {
+        let (inbox, status) = self.forwarding(code, Some(owner));
+        RoomHandle::new(code.clone(), owner.node, inbox, status)
+    }
+
+    /// Sends `input` on to room `code` wherever it is now, in order with
+    /// everything else this node sends it (through its forwarding task); an
+    /// input its full queue cannot take is refused.
+    fn relay(&self, code: &RoomCode, input: RoomInput) {
+        let (inbox, _) = self.forwarding(code, None);
+        if let Err(
+            mpsc::error::TrySendError::Full(input) | mpsc::error::TrySendError::Closed(input),
+        ) = inbox.try_send(input)
+        {
+            self.room_gone(code, &input);
+        }
+    }
+
+    /// Hands `inputs` that a room of this node left unhandled when it
+    /// stopped on to wherever it is now, in order, through its forwarding
+    /// task (waiting for room in its queue).
+    async fn hand_on(&self, code: &RoomCode, inputs: Vec<RoomInput>) {
+        let (inbox, _) = self.forwarding(code, None);
+        for input in inputs {
+            if let Err(refused) = inbox.send(input).await {
+                self.room_gone(code, &refused.0);
+            }
+        }
+    }
+
+    /// The inbox of room `code`'s forwarding task (started if there is
+    /// none), and its handles' status; `owner`, if known, is where the
+    /// room is.
+    fn forwarding(
+        &self,
+        code: &RoomCode,
+        owner: Option<Owner>,
+    ) -> (mpsc::Sender<RoomInput>, Arc<RoomStatus>) {
         let mut remote = self.remote.lock();
         if let Some(entry) = remote.get(code) {
             if let Some(inbox) = entry.inbox.upgrade() {
                 // A newer owner (epochs only grow) replaces one a missed
                 // move left behind.
                 let mut known = entry.owner.lock();
-                if known.is_none_or(|known| owner.epoch > known.epoch) {
-                    *known = Some(owner);
+                if let Some(owner) = owner {
+                    if known.is_none_or(|known| owner.epoch > known.epoch) {
+                        *known = Some(owner);
+                    }
                 }
-                return RoomHandle::new(code.clone(), owner.node, inbox, entry.status.clone());
+                return (inbox, entry.status.clone());
             }
         }
         let (inbox, queue) = mpsc::channel(self.inbox);
         let entry = Arc::new(Remote {
-            owner: Mutex::new(Some(owner)),
+            owner: Mutex::new(owner),
             conns: Mutex::default(),
             inbox: inbox.downgrade(),
             status: Arc::new(RoomStatus::new(false)),
         });
         remote.insert(code.clone(), entry.clone());
         drop(remote);
-        let handle = RoomHandle::new(code.clone(), owner.node, inbox, entry.status.clone());
+        let status = entry.status.clone();
         self.tasks
             .spawn(forward(self.arc(), code.clone(), entry, queue));
-        handle
+        (inbox, status)
     }
 
     /// Sends `input` to room `code` on whichever node owns it now: here,
@@ -1041,14 +1092,17 @@ async fn forward(
     mut queue: mpsc::Receiver<RoomInput>,
 ) {
     while let Some(input) = queue.recv().await {
+        // (Inputs relayed for other nodes' connections are not theirs.)
         match &input {
-            RoomInput::Enter { conn, .. } | RoomInput::Resume { conn, .. } => {
+            RoomInput::Enter { conn, .. } | RoomInput::Resume { conn, .. }
+                if conn.node == directory.link.node =>
+            {
                 entry.conns.lock().insert(*conn);
             }
             RoomInput::Gone { conn } => {
                 entry.conns.lock().remove(conn);
             }
-            RoomInput::Command { .. } | RoomInput::NodeLost { .. } => {}
+            _ => {}
         }
         directory.send_to_owner(&code, Some(&entry), input).await;
     }
@@ -1058,30 +1112,6 @@ async fn forward(
         .is_some_and(|known| Arc::ptr_eq(known, &entry))
     {
         remote.remove(&code);
-    }
-}
-
-/// Sends inputs on to the rooms of other nodes, one at a time, in order.
-/// Word that a connection is gone goes once per room and connection (a
-/// room that writes to one again after many others is told again).
-async fn send_onward(
-    directory: Weak<ClusterDirectory>,
-    mut onward: mpsc::Receiver<(RoomCode, RoomInput)>,
-) {
-    let mut told_gone = HashSet::new();
-    while let Some((room, input)) = onward.recv().await {
-        let Some(directory) = directory.upgrade() else {
-            return;
-        };
-        if let RoomInput::Gone { conn } = &input {
-            if told_gone.len() >= ONWARD_QUEUE {
-                told_gone.clear();
-            }
-            if !told_gone.insert((room.clone(), *conn)) {
-                continue;
-            }
-        }
-        directory.send_to_owner(&room, None, input).await;
     }
 }
 
@@ -1192,16 +1222,12 @@ impl ClusterDirectory {
                 return;
             }
             RoomReport::Lost { unhandled } => {
-                if current().is_some() {
-                    self.unhost(room, true);
-                }
+                self.unhost_run(room, owner, true);
                 if !unhandled.is_empty() {
                     // On to wherever the room is now, in order.
                     let (directory, room) = (self.arc(), room.clone());
                     self.tasks.spawn(async move {
-                        for input in unhandled {
-                            directory.send_to_owner(&room, None, input).await;
-                        }
+                        directory.hand_on(&room, unhandled).await;
                     });
                 }
                 return;
@@ -1212,9 +1238,7 @@ impl ClusterDirectory {
                 }
             }
             RoomReport::Closed => {
-                if current().is_some() {
-                    self.unhost(room, false);
-                }
+                self.unhost_run(room, owner, false);
             }
             RoomReport::TokenIssued(_)
             | RoomReport::TokensRevoked(_)
@@ -1232,8 +1256,22 @@ impl ClusterDirectory {
 impl Inbound for ClusterDirectory {
     fn deliver(&self, payload: &[u8]) {
         for (room, conn) in self.delivery.deliver_from_redis(payload) {
-            // (Full: the room writes again, and is told then.)
-            let _ = self.onward.try_send((room, RoomInput::Gone { conn }));
+            let now = Instant::now();
+            {
+                let mut told = self.told_gone.lock();
+                if told.len() >= TOLD_GONE_KEPT {
+                    told.retain(|_, at| now.duration_since(*at) < TELL_GONE_AGAIN);
+                }
+                if told
+                    .get(&(room.clone(), conn))
+                    .is_some_and(|at| now.duration_since(*at) < TELL_GONE_AGAIN)
+                {
+                    continue;
+                }
+                told.insert((room.clone(), conn), now);
+            }
+            // (A full queue: the room writes again, and is told then.)
+            self.relay(&room, RoomInput::Gone { conn });
         }
     }
 
@@ -1254,11 +1292,7 @@ impl Inbound for ClusterDirectory {
             return;
         }
         // Not here (any more): on to wherever the room is now.
-        if let Err(mpsc::error::TrySendError::Full((room, input))) =
-            self.onward.try_send((room, input))
-        {
-            self.room_gone(&room, &input);
-        }
+        self.relay(&room, input);
     }
 
     fn news(&self, payload: &[u8]) {

@@ -19,6 +19,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use wordguess_protocol::RoomCode;
 
+use crate::cluster::link::is_unavailable;
 use crate::cluster::{keys, Owner, RedisLink};
 use crate::room::messages::RoomReport;
 use crate::support::backoff::Backoff;
@@ -181,6 +182,12 @@ pub async fn write(
             // after a lost reply only offers one seat less.
             let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_secs(1));
             while let Err(error) = link.pipeline::<()>(&pipeline).await {
+                if !is_unavailable(&error) {
+                    // Refused for good (a key of the wrong type, say):
+                    // retrying would hold every other room's reports.
+                    tracing::error!(%error, "Redis refused rooms' reports; they are dropped");
+                    break;
+                }
                 tracing::warn!(%error, "cannot write rooms' reports to Redis; trying again");
                 tokio::select! {
                     () = shutdown.cancelled() => return,

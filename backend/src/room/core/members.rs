@@ -12,6 +12,9 @@ use crate::room::messages::{Role, RoomKind};
 use crate::support::clock::Now;
 use crate::support::ids::{ConnId, Door};
 
+/// Replaced connections a room remembers.
+const REPLACED_KEPT: usize = 64;
+
 impl RoomCore {
     /// A named connection enters as a player or a spectator.
     pub(super) fn enter(&mut self, conn: ConnId, name: String, role: Role, door: Door, now: Now) {
@@ -122,6 +125,10 @@ impl RoomCore {
     /// A connection takes the seat of `token` back; a seat held by another
     /// connection moves to this one, and the other is told and closed.
     pub(super) fn resume(&mut self, conn: ConnId, token: &ResumeToken, door: Door, now: Now) {
+        if self.replaced.contains(&conn) {
+            self.tell_replaced(conn);
+            return;
+        }
         let seat = self
             .seats
             .iter()
@@ -142,15 +149,13 @@ impl RoomCore {
         let replaced = link.conn.replace(conn).filter(|old| *old != conn);
         link.door = door;
         if let Some(old) = replaced {
-            let moved = ServerEvent::Notice {
-                message: "Your seat moved to another connection (/resume); this one closes."
-                    .to_owned(),
-            };
-            self.post(old, moved);
-            self.post(old, ServerEvent::Quit);
-            self.answer(old, Signal::Replaced);
+            self.tell_replaced(old);
             self.members.remove(&old);
             self.effects.left.push(old);
+            if self.replaced.len() >= REPLACED_KEPT {
+                self.replaced.pop_front();
+            }
+            self.replaced.push_back(old);
         }
         self.members.insert(conn, Member::Seat(id));
         tracing::info!(room = %self.code, player = %name, "resumed");
@@ -164,6 +169,16 @@ impl RoomCore {
         self.greet_seat(conn, token);
         let deliveries = self.game.resume(id, now.instant);
         self.deliver(deliveries, now);
+    }
+
+    /// Tells `conn` its seat moved to a newer connection: it closes.
+    fn tell_replaced(&mut self, conn: ConnId) {
+        let moved = ServerEvent::Notice {
+            message: "Your seat moved to another connection (/resume); this one closes.".to_owned(),
+        };
+        self.post(conn, moved);
+        self.post(conn, ServerEvent::Quit);
+        self.answer(conn, Signal::Replaced);
     }
 
     /// A connection closed: its seat is kept, away, or the spectator stops

@@ -29,7 +29,7 @@ mod saving;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -153,6 +153,10 @@ pub struct RoomCore {
     spectators: BTreeMap<ConnId, String>,
     /// Which connection is who.
     members: HashMap<ConnId, Member>,
+    /// Connections whose seat moved to a newer one, latest last (a few):
+    /// one that asks for its seat again (it missed being told) is told
+    /// again, and does not take the seat back.
+    replaced: VecDeque<ConnId>,
     /// Chat rate per member.
     chat: HashMap<Member, TokenBucket>,
     /// Games finished in this room.
@@ -223,6 +227,7 @@ impl RoomCore {
             seats: BTreeMap::new(),
             spectators: BTreeMap::new(),
             members: HashMap::new(),
+            replaced: VecDeque::new(),
             chat: HashMap::new(),
             games_played: 0,
             wins: BTreeMap::new(),

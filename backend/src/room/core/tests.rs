@@ -329,6 +329,22 @@ fn resuming_moves_the_seat_and_closes_the_old_connection() {
         signals_to(&effects, again)[..],
         [Signal::Seated { .. }]
     ));
+    // The old connection missed all that (it was lost between nodes) and
+    // asks for its seat again: it is told again, and the seat stays.
+    let late = room.handle(
+        RoomInput::Resume {
+            conn: alice,
+            token: tokens[0].clone(),
+            door: Door::Tcp,
+        },
+        clock.at(6.0),
+    );
+    assert_eq!(signals_to(&late, alice), [Signal::Replaced]);
+    assert!(
+        signals_to(&late, again).is_empty(),
+        "the new connection keeps it"
+    );
+    assert!(room.is_member(again) && !room.is_member(alice));
 }
 
 #[test]
