@@ -18,36 +18,56 @@ async fn client(server: &RunningServer, door: Door, label: &str) -> Client {
 const JSON: &str = "Sec-WebSocket-Protocol: wordguess.v1.json\r\n";
 
 #[tokio::test]
-async fn a_flooding_client_is_told_to_slow_down_then_dropped_and_the_game_goes_on() {
+async fn a_paste_of_many_commands_is_served_in_full_at_the_rate_limit_on_every_door() {
     let mut options = TestOptions::new("apple", 2);
-    options.limits.command_burst = 10;
-    options.limits.commands_per_second = 5.0;
-    options.limits.flood_strikes = 50;
-    let server = start(options).await;
+    options.limits.command_burst = 20;
+    options.limits.commands_per_second = 200.0;
     for door in Door::ALL {
+        let server = start(options.clone()).await;
+        let mut paster = client(&server, door, "paster").await;
+        paster.enter(&[], "paster").await;
+        // 300 commands in one write (one message each on WebSocket): far
+        // more than the burst; the rest wait their turn, none is lost.
+        let paste: Vec<String> = (0..300).map(|_| "/help".to_owned()).collect();
+        paster.send_many(&paste).await;
+        for n in 0..300 {
+            let line = paster.expect_prefix("Commands: ").await;
+            assert!(line.contains("/letter X"), "{door:?}: reply {n}");
+        }
+        paster.send("/who").await;
+        paster.expect("Players: paster 0.").await;
+        server.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn more_lines_at_once_than_may_wait_close_the_connection_with_the_reason_and_the_game_goes_on(
+) {
+    let mut options = TestOptions::new("apple", 2);
+    options.limits.max_queued_lines = 50;
+    for door in Door::ALL {
+        let server = start(options.clone()).await;
         let mut alice = client(&server, Door::Tcp, "alice").await;
         alice.enter(&[], "alice").await;
         let mut flooder = client(&server, door, "flooder").await;
         flooder.enter(&[], "flooder").await;
         alice.expect("/turn").await;
-        let flood: Vec<String> = (0..200).map(|_| "/who".to_owned()).collect();
-        flooder.send_many(&flood).await;
+        // Sixty lines in one write (one message on WebSocket).
+        let flood = vec!["/who"; 60].join("\n");
+        flooder.send(&flood).await;
         let rest = flooder.until_closed().await;
-        let slow_down = rest
-            .iter()
-            .filter(|l| l.starts_with("Error: too many commands: at most 5 a second"))
-            .count();
-        assert_eq!(slow_down, 1, "told once, not once per command: {rest:?}");
         assert!(
             rest.contains(
-                &"Error: too many commands for too long; closing the connection".to_owned()
+                &"Error: more than 50 lines were sent at once (they are served 20 a second); \
+                  closing the connection"
+                    .to_owned()
             ),
             "{door:?}: {rest:?}"
         );
         let answered = rest.iter().filter(|l| l.starts_with("Players:")).count();
-        assert!(
-            answered < 20,
-            "most of the flood was not served: {answered}"
+        assert_eq!(
+            answered, 0,
+            "{door:?}: nothing of a refused backlog is served"
         );
         // The game goes on for alice.
         alice
@@ -55,7 +75,36 @@ async fn a_flooding_client_is_told_to_slow_down_then_dropped_and_the_game_goes_o
             .await;
         alice.send("/word apple").await;
         alice.expect("Results: alice 10, flooder 0.").await;
+        server.shutdown().await;
     }
+}
+
+#[tokio::test]
+async fn a_terminal_that_keeps_sending_far_ahead_of_the_rate_is_closed_with_the_reason() {
+    // Each read takes 4 KB (fewer than the lines that may wait); what
+    // waits unread behind it is what gives the flood away.
+    let server = start(TestOptions::new("apple", 2)).await;
+    let mut alice = client(&server, Door::Tcp, "alice").await;
+    alice.enter(&[], "alice").await;
+    let mut flooder = client(&server, Door::Tcp, "flooder").await;
+    flooder.enter(&[], "flooder").await;
+    alice.expect("/turn").await;
+    let flood = vec!["/who"; 8_000].join("\n");
+    flooder.send(&flood).await;
+    let rest = flooder.until_closed().await;
+    assert!(
+        rest.contains(
+            &"Error: more than 16384 bytes were sent ahead of the command rate \
+              (they are served 20 a second); closing the connection"
+                .to_owned()
+        ),
+        "{rest:?}"
+    );
+    let answered = rest.iter().filter(|l| l.starts_with("Players:")).count();
+    assert!(answered < 100, "the flood was not served: {answered}");
+    alice
+        .expect("flooder lost the connection; the seat is kept for 120 s.")
+        .await;
     server.shutdown().await;
 }
 
@@ -159,15 +208,12 @@ async fn websocket_closes_carry_a_code_and_a_reason() {
 #[tokio::test]
 async fn a_websocket_flood_is_closed_with_the_policy_code() {
     let mut options = TestOptions::new("apple", 2);
-    options.limits.command_burst = 5;
-    options.limits.commands_per_second = 1.0;
-    options.limits.flood_strikes = 20;
+    options.limits.max_queued_lines = 20;
     let server = start(options).await;
     let (_, socket) = raw_ws::connect(server.http, "").await;
     let mut socket = socket.expect("upgraded");
-    for _ in 0..100 {
-        socket.send_frame(TEXT, b"/help", 0).await;
-    }
+    let flood = vec!["/help"; 100].join("\n");
+    socket.send_frame(TEXT, flood.as_bytes(), 0).await;
     let (texts, code) = socket.until_close().await;
     assert_eq!(code, Some(1008), "{texts:?}");
     server.shutdown().await;

@@ -92,15 +92,12 @@ async fn metrics_count_connections_by_door_games_seats_and_moves() {
 #[tokio::test]
 async fn metrics_count_dropped_connections_by_reason_on_every_door() {
     let mut options = TestOptions::new("apple", 2);
-    options.limits.command_burst = 10;
-    options.limits.commands_per_second = 5.0;
-    options.limits.flood_strikes = 20;
+    options.limits.max_queued_lines = 20;
     let server = start(options).await;
     for (round, door) in Door::ALL.into_iter().enumerate() {
         let mut flooder = client(&server, door, "flooder").await;
         flooder.enter(&[], "flooder").await;
-        let flood: Vec<String> = (0..100).map(|_| "/help".to_owned()).collect();
-        flooder.send_many(&flood).await;
+        flooder.send(&vec!["/help"; 100].join("\n")).await;
         flooder.until_closed().await;
         assert_eq!(
             metric(

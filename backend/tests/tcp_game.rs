@@ -271,9 +271,14 @@ async fn a_client_that_stops_reading_is_dropped_and_the_game_goes_on() {
     socket.set_recv_buffer_size(4096).unwrap();
     let slow = socket.connect(server.game).await.unwrap();
     let (_slow_reader, mut slow_writer) = slow.into_split();
+    {
+        use tokio::io::AsyncWriteExt;
+        slow_writer.write_all(b"slow\n").await.expect("send");
+    }
+    alice.expect("/turn").await;
+    // Once the game is on.
     let flood = tokio::spawn(async move {
         use tokio::io::AsyncWriteExt;
-        slow_writer.write_all(b"slow\n").await?;
         let requests = "/help\n".repeat(10_000);
         for _ in 0..50 {
             slow_writer.write_all(requests.as_bytes()).await?;
@@ -281,7 +286,6 @@ async fn a_client_that_stops_reading_is_dropped_and_the_game_goes_on() {
         std::io::Result::Ok(())
     });
 
-    alice.expect("/turn").await;
     alice
         .expect("slow lost the connection; the seat is kept for 120 s.")
         .await;

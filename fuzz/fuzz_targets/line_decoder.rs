@@ -63,6 +63,9 @@ fn drain(decoder: &mut LineDecoder, max: usize, got: &mut Vec<Result<String, Lin
             }
             Err(LineError::TooLong { max: reported }) => assert_eq!(*reported, max),
             Err(LineError::InvalidUtf8) => {}
+            Err(LineError::Backlog { .. } | LineError::Ahead { .. }) => {
+                panic!("a decoder without a backlog bound reported a backlog")
+            }
         }
         got.push(line);
     }

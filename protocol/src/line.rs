@@ -12,6 +12,10 @@
 //! - A line longer than the maximum (or a partial line that has already grown
 //!   past it) yields [`LineError::TooLong`]; this is final, because the peer
 //!   is not speaking the protocol and the rest of its stream cannot be framed.
+//! - More complete lines waiting at once than the decoder's backlog bound
+//!   ([`LineDecoder::with_backlog`]) yields [`LineError::Backlog`]; this is
+//!   final too. A transport reads no further while lines wait, so the
+//!   bound is on what one read (or one message) brought.
 
 use thiserror::Error;
 
@@ -27,6 +31,19 @@ pub enum LineError {
         /// The limit that was exceeded, in bytes.
         max: usize,
     },
+    /// More lines arrived at once than may wait to be served.
+    #[error("more than {max} lines were sent at once")]
+    Backlog {
+        /// The most lines that may wait.
+        max: usize,
+    },
+    /// More bytes wait unread than a client may send ahead of its lines
+    /// being served (a transport that can tell, such as TCP).
+    #[error("more than {max} bytes were sent ahead of the command rate")]
+    Ahead {
+        /// The most bytes that may wait.
+        max: usize,
+    },
 }
 
 /// Splits a byte stream into lines of at most `max_len` bytes.
@@ -39,17 +56,30 @@ pub struct LineDecoder {
     scanned: usize,
     /// The longest line accepted, without its line ending.
     max_len: usize,
-    /// Set once a line was too long: the stream can no longer be framed.
+    /// Complete lines in `buffer`, not yet returned.
+    waiting: usize,
+    /// The most complete lines that may wait at once.
+    max_waiting: usize,
+    /// Set once a line was too long or too many waited: the stream can no
+    /// longer be served.
     failed: bool,
 }
 
 impl LineDecoder {
     /// A decoder that accepts lines of at most `max_len` bytes.
     pub fn new(max_len: usize) -> Self {
+        Self::with_backlog(max_len, usize::MAX)
+    }
+
+    /// A decoder that accepts lines of at most `max_len` bytes, and at most
+    /// `max_waiting` complete lines waiting at once.
+    pub fn with_backlog(max_len: usize, max_waiting: usize) -> Self {
         Self {
             buffer: Vec::new(),
             scanned: 0,
             max_len,
+            waiting: 0,
+            max_waiting,
             failed: false,
         }
     }
@@ -58,13 +88,23 @@ impl LineDecoder {
     pub fn push(&mut self, bytes: &[u8]) {
         if !self.failed {
             self.buffer.extend_from_slice(bytes);
+            self.waiting += bytes.iter().filter(|&&byte| byte == b'\n').count();
         }
+    }
+
+    /// Complete lines waiting to be returned.
+    pub fn waiting(&self) -> usize {
+        self.waiting
     }
 
     /// Returns the next complete line, `None` if more bytes are needed.
     pub fn next_line(&mut self) -> Option<Result<String, LineError>> {
         if self.failed {
             return None;
+        }
+        if self.waiting > self.max_waiting {
+            let max = self.max_waiting;
+            return Some(Err(self.fail(LineError::Backlog { max })));
         }
         let newline = self.buffer[self.scanned..]
             .iter()
@@ -74,12 +114,13 @@ impl LineDecoder {
             self.scanned = self.buffer.len();
             // Allow one byte of slack for a '\r' that may precede the '\n'.
             if self.buffer.len() > self.max_len + 1 {
-                return Some(Err(self.fail()));
+                return Some(Err(self.fail_too_long()));
             }
             return None;
         };
         let mut line: Vec<u8> = self.buffer.drain(..=end).collect();
         self.scanned = 0;
+        self.waiting -= 1;
         if self.buffer.is_empty() {
             // Nothing is pending: hold no memory while the peer is idle.
             self.buffer = Vec::new();
@@ -89,7 +130,7 @@ impl LineDecoder {
             line.pop();
         }
         if line.len() > self.max_len {
-            return Some(Err(self.fail()));
+            return Some(Err(self.fail_too_long()));
         }
         Some(String::from_utf8(line).map_err(|_| LineError::InvalidUtf8))
     }
@@ -99,10 +140,17 @@ impl LineDecoder {
         self.buffer.len()
     }
 
-    fn fail(&mut self) -> LineError {
+    fn fail_too_long(&mut self) -> LineError {
+        let max = self.max_len;
+        self.fail(LineError::TooLong { max })
+    }
+
+    /// Stops the decoder for good with `error`.
+    fn fail(&mut self, error: LineError) -> LineError {
         self.failed = true;
         self.buffer = Vec::new();
-        LineError::TooLong { max: self.max_len }
+        self.waiting = 0;
+        error
     }
 }
 
@@ -160,6 +208,22 @@ mod tests {
     }
 
     #[test]
+    fn lines_waiting_within_the_backlog_are_served_and_more_is_final() {
+        let mut decoder = LineDecoder::with_backlog(100, 3);
+        decoder.push(b"/help\n/help\n/help\n/he");
+        assert_eq!(decoder.waiting(), 3);
+        assert_eq!(drain(&mut decoder).len(), 3, "three may wait");
+        decoder.push(b"lp\n/who\n/who\n/who\n");
+        assert_eq!(
+            drain(&mut decoder),
+            vec![Err(LineError::Backlog { max: 3 })],
+            "four waiting at once is one too many"
+        );
+        decoder.push(b"/who\n");
+        assert_eq!(drain(&mut decoder), vec![], "a failed decoder stays failed");
+    }
+
+    #[test]
     fn line_of_exactly_max_len_is_accepted_with_crlf() {
         let mut decoder = LineDecoder::new(4);
         decoder.push(b"abcd\r\nabcde\n");
@@ -184,6 +248,7 @@ mod tests {
                     }
                 }
                 prop_assert!(decoder.pending() <= 16 + 1 + 64);
+                prop_assert_eq!(decoder.waiting(), 0, "every complete line was taken");
             }
         }
 

@@ -56,7 +56,11 @@ pub async fn serve_client(
             match line {
                 Ok(line) => answers.push_str(palindrome::answer(&line)),
                 Err(error @ LineError::InvalidUtf8) => answers.push_str(&format!("error: {error}")),
-                Err(error @ LineError::TooLong { .. }) => {
+                Err(
+                    error @ (LineError::TooLong { .. }
+                    | LineError::Backlog { .. }
+                    | LineError::Ahead { .. }),
+                ) => {
                     answers.push_str(&format!("error: {error}; closing the connection"));
                     close = true;
                 }

@@ -37,22 +37,30 @@ pub async fn serve_player(
     let (reader, writer) = stream.into_split();
     let (outbox, events) = Outbox::new(context.limits.outbound_queue);
     let writer = tokio::spawn(write_text(writer, events, context.limits.write_timeout));
-    let lines = Box::pin(read_lines(reader, context.limits.max_line_bytes));
+    let limits = &context.limits;
+    let decoder = LineDecoder::with_backlog(limits.max_line_bytes, limits.max_queued_lines);
+    let lines = Box::pin(read_lines(reader, decoder, limits.max_unread_bytes));
     spawn_connection(context, Door::Tcp, addr, outbox, writer, lines, admission);
 }
 
-/// The lines a peer sends, bounded by `max_line_bytes`; ends at EOF or on
-/// a read error.
+/// The lines a peer sends, split and bounded by `decoder`; ends at EOF or
+/// on a read error. It reads from the socket only once every line already
+/// read has been taken, so a client that sends faster than its lines are
+/// served is held back by its own socket (back-pressure), and the lines
+/// waiting are at most what one read brought. A read that fills its chunk
+/// looks at what else waits unread: more than `max_unread` bytes is a
+/// client that keeps sending far ahead of the rate ([`LineError::Ahead`]).
 ///
 /// It waits for the socket to be readable and only then reads into a buffer
 /// on the stack, so an idle connection holds no read buffer at all (the
 /// decoder keeps only an unfinished line).
 pub fn read_lines(
     reader: OwnedReadHalf,
-    max_line_bytes: usize,
+    decoder: LineDecoder,
+    max_unread: usize,
 ) -> impl Stream<Item = Result<String, LineError>> {
-    let state = (reader, LineDecoder::new(max_line_bytes));
-    futures_util::stream::unfold(state, |(reader, mut decoder)| async move {
+    let state = (reader, decoder);
+    futures_util::stream::unfold(state, move |(mut reader, mut decoder)| async move {
         loop {
             if let Some(line) = decoder.next_line() {
                 return Some((line, (reader, decoder)));
@@ -61,12 +69,28 @@ pub fn read_lines(
             let mut chunk = [0u8; READ_CHUNK];
             match reader.try_read(&mut chunk) {
                 Ok(0) => return None,
+                Ok(READ_CHUNK) if unread_beyond(&mut reader, max_unread) => {
+                    let error = LineError::Ahead { max: max_unread };
+                    return Some((Err(error), (reader, decoder)));
+                }
                 Ok(read) => decoder.push(&chunk[..read]),
                 Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {}
                 Err(_) => return None,
             }
         }
     })
+}
+
+/// Whether more than `max` bytes wait unread in `reader`'s socket (looked
+/// at without waiting, and without taking them).
+fn unread_beyond(reader: &mut OwnedReadHalf, max: usize) -> bool {
+    let mut waiting = vec![0u8; max + 1];
+    let mut buffer = tokio::io::ReadBuf::new(&mut waiting);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    matches!(
+        reader.poll_peek(&mut context, &mut buffer),
+        std::task::Poll::Ready(Ok(peeked)) if peeked > max
+    )
 }
 
 /// Writes queued events as text lines until `/quit` is written, the queue

@@ -87,6 +87,7 @@ pub fn serve_player<A: Send + 'static>(
     let lines = Box::pin(read_lines(
         stream,
         context.limits.max_line_bytes,
+        context.limits.max_queued_lines,
         outbox.closing.clone(),
     ));
     let door = if json { Door::App } else { Door::Ws };
@@ -98,9 +99,13 @@ pub fn serve_player<A: Send + 'static>(
 /// an error that the peer should hear about (a text frame that is not
 /// UTF-8, an over-long message) is yielded as a [`LineError`] first, and
 /// the close reason is recorded in `closing` for the writer's close frame.
+/// The next frame is read only once the lines of the last one have been
+/// taken; a frame of more than `max_queued_lines` lines is refused with
+/// [`LineError::Backlog`].
 pub fn read_lines<S>(
     stream: S,
     max_line_bytes: usize,
+    max_queued_lines: usize,
     closing: Closing,
 ) -> impl Stream<Item = Result<String, LineError>>
 where
@@ -116,9 +121,11 @@ where
                     return None;
                 }
                 let lines = match stream.next().await? {
-                    Ok(Message::Text(text)) => split_lines(text.as_str(), max_line_bytes),
+                    Ok(Message::Text(text)) => {
+                        split_lines(text.as_str(), max_line_bytes, max_queued_lines)
+                    }
                     Ok(Message::Binary(bytes)) => match std::str::from_utf8(&bytes) {
-                        Ok(text) => split_lines(text, max_line_bytes),
+                        Ok(text) => split_lines(text, max_line_bytes, max_queued_lines),
                         Err(_) => vec![Err(LineError::InvalidUtf8)],
                     },
                     Ok(_) => continue,
@@ -158,13 +165,22 @@ fn classify(error: axum::Error, max_line_bytes: usize) -> (CloseReason, Option<L
     }
 }
 
-fn split_lines(text: &str, max_line_bytes: usize) -> Vec<Result<String, LineError>> {
+fn split_lines(
+    text: &str,
+    max_line_bytes: usize,
+    max_queued_lines: usize,
+) -> Vec<Result<String, LineError>> {
     if text.len() > max_line_bytes {
         return vec![Err(LineError::TooLong {
             max: max_line_bytes,
         })];
     }
     let text = text.strip_suffix('\n').unwrap_or(text);
+    if text.split('\n').count() > max_queued_lines {
+        return vec![Err(LineError::Backlog {
+            max: max_queued_lines,
+        })];
+    }
     text.split('\n')
         .map(|line| Ok(line.strip_suffix('\r').unwrap_or(line).to_owned()))
         .collect()
@@ -291,10 +307,14 @@ mod tests {
             Ok(Message::Close(None)),
             Ok(Message::text("after the close")),
         ];
-        let lines: Vec<Result<String, LineError>> =
-            read_lines(futures_util::stream::iter(frames), 1024, Closing::default())
-                .collect()
-                .await;
+        let lines: Vec<Result<String, LineError>> = read_lines(
+            futures_util::stream::iter(frames),
+            1024,
+            1000,
+            Closing::default(),
+        )
+        .collect()
+        .await;
         assert_eq!(
             lines,
             [
@@ -313,11 +333,29 @@ mod tests {
         let lines: Vec<Result<String, LineError>> = read_lines(
             futures_util::stream::iter([Ok(Message::text(long))]),
             1024,
+            1000,
             Closing::default(),
         )
         .collect()
         .await;
         assert_eq!(lines, [Err(LineError::TooLong { max: 1024 })]);
+    }
+
+    #[tokio::test]
+    async fn a_frame_of_more_lines_than_may_wait_is_refused_as_a_backlog() {
+        let lines: Vec<Result<String, LineError>> = read_lines(
+            futures_util::stream::iter([
+                Ok(Message::text("/help\n/help\n/help")),
+                Ok(Message::text("/help\n/help\n/help\n/help")),
+            ]),
+            1024,
+            3,
+            Closing::default(),
+        )
+        .collect()
+        .await;
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert_eq!(lines[3], Err(LineError::Backlog { max: 3 }));
     }
 
     #[tokio::test]

@@ -27,10 +27,17 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// Commands a connection may send at once (token bucket burst)...
     pub command_burst: u32,
-    /// ...and per second, sustained; faster commands are refused.
+    /// ...and per second, sustained; faster commands wait their turn (the
+    /// connection is read no further meanwhile).
     pub commands_per_second: f64,
-    /// Refused commands in a row after which a flooding client is dropped.
-    pub flood_strikes: u32,
+    /// Lines that may wait at once for their turn (what one read or one
+    /// WebSocket message brought); a client that sends more at once is
+    /// disconnected.
+    pub max_queued_lines: usize,
+    /// Bytes a TCP client may have sent that wait unread in its socket,
+    /// beyond one read (a client that keeps sending faster than its lines
+    /// are served); more, and it is disconnected.
+    pub max_unread_bytes: usize,
     /// How long one write to a client may take before it is dropped.
     pub write_timeout: Duration,
     /// How long a closing connection may take to flush its last lines.
@@ -51,7 +58,8 @@ impl Default for Limits {
             max_header_bytes: 16 * 1024,
             command_burst: 40,
             commands_per_second: 20.0,
-            flood_strikes: 200,
+            max_queued_lines: 1000,
+            max_unread_bytes: 16 * 1024,
             write_timeout: Duration::from_secs(10),
             linger: Duration::from_secs(2),
             name_timeout: Duration::from_secs(300),

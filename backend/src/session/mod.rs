@@ -129,8 +129,6 @@ pub struct Session {
     phase: Phase,
     /// How fast this connection may send commands.
     commands: TokenBucket,
-    /// Commands refused in a row for coming too fast.
-    strikes: u32,
     /// Cancelled if this connection must make room before it has a name.
     evict: Option<CancellationToken>,
     /// The token of the seat this connection holds, once seated.
@@ -168,7 +166,6 @@ impl Session {
             signals,
             phase: Phase::Choosing(Intent::QuickMatch),
             commands,
-            strikes: 0,
             seat_token: None,
             watch_name: None,
             entering: None,
@@ -185,30 +182,23 @@ impl Session {
         self.phase = phase;
     }
 
-    /// Whether this line may be served now (the command rate limit); a
-    /// client that keeps flooding is disconnected.
-    async fn within_rate(&mut self) -> Result<(), Flow> {
-        if self.commands.try_take(now()) {
-            self.strikes = 0;
-            return Ok(());
-        }
-        self.strikes += 1;
-        if self.strikes >= self.context.limits.flood_strikes {
-            tracing::info!("flooding: closing");
-            self.context.metrics.dropped(DropReason::rate_limit);
-            self.outbox.closing.set(CloseReason::Policy);
-            self.reply_error("too many commands for too long; closing the connection")
-                .await;
-            return Err(Flow::Close);
-        }
-        if self.strikes == 1 {
-            let rate = self.context.limits.commands_per_second;
-            self.reply_error(format!(
-                "too many commands: at most {rate} a second; slow down (the ones sent too fast are ignored)"
-            ))
+    /// Waits for this line's turn (the command rate limit), as IRC servers
+    /// pace their clients: a line sent too fast is served late, never
+    /// dropped. Meanwhile nothing more is read from the connection, so a
+    /// client that pastes or pipelines is slowed down by its own socket.
+    async fn pace(&mut self) {
+        loop {
+            let now = now();
+            if self.commands.try_take(now) {
+                return;
+            }
+            tokio::time::sleep(
+                self.commands
+                    .wait(now)
+                    .max(std::time::Duration::from_millis(1)),
+            )
             .await;
         }
-        Err(Flow::Continue)
     }
 
     /// This session's connection id.
@@ -231,14 +221,25 @@ impl Session {
 
     /// Handles one line (or a line the door could not decode).
     pub async fn on_line(&mut self, line: Result<String, LineError>) -> Flow {
-        if let Err(flow) = self.within_rate().await {
-            return flow;
-        }
         let line = match line {
-            Ok(line) => line,
+            Ok(line) => {
+                self.pace().await;
+                line
+            }
             Err(error @ LineError::InvalidUtf8) => {
+                self.pace().await;
                 self.reply_error(format!("{error}; send UTF-8 text")).await;
                 return Flow::Continue;
+            }
+            Err(error @ (LineError::Backlog { .. } | LineError::Ahead { .. })) => {
+                tracing::info!("too many lines at once: closing");
+                self.context.metrics.dropped(DropReason::rate_limit);
+                self.outbox.closing.set(CloseReason::Policy);
+                let rate = self.context.limits.commands_per_second;
+                self.outbox.error(format!(
+                    "{error} (they are served {rate} a second); closing the connection"
+                ));
+                return Flow::Close;
             }
             Err(error @ LineError::TooLong { .. }) => {
                 tracing::info!("line too long: closing");
