@@ -49,7 +49,9 @@ use crate::delivery::remote::ClusterDelivery;
 use crate::delivery::{Delivery, Message, Signal};
 use crate::persistence::RoomStore;
 use crate::room::actor::RoomStart;
-use crate::room::messages::{RoomInput, RoomKind, RoomReport, RoomReports};
+use crate::room::messages::{
+    inbox as room_inbox, InboxReceiver, InboxSender, RoomInput, RoomKind, RoomReport, RoomReports,
+};
 use crate::room::saved;
 use crate::support::backoff::Backoff;
 use crate::support::ids::{ConnId, NodeId};
@@ -263,7 +265,7 @@ struct Remote {
     conns: Mutex<HashSet<crate::support::ids::ConnId>>,
     /// The forwarding task's queue (weak: the task ends when the last
     /// session lets go of it).
-    inbox: mpsc::WeakSender<RoomInput>,
+    inbox: mpsc::WeakSender<Box<RoomInput>>,
     /// The handles' shared status.
     status: Arc<RoomStatus>,
 }
@@ -655,11 +657,9 @@ impl ClusterDirectory {
     /// everything else this node sends it (through its forwarding task); an
     /// input its full queue cannot take is refused.
     fn relay(&self, code: &RoomCode, input: RoomInput) {
-        let (inbox, _) = self.forwarding(code, None);
-        if let Err(
-            mpsc::error::TrySendError::Full(input) | mpsc::error::TrySendError::Closed(input),
-        ) = inbox.try_send(input)
-        {
+        let (inbox, status) = self.forwarding(code, None);
+        let handle = RoomHandle::new(code.clone(), self.link.node, inbox, status);
+        if let Err(input) = handle.try_send(input) {
             self.room_gone(code, &input);
         }
     }
@@ -670,7 +670,7 @@ impl ClusterDirectory {
     async fn hand_on(&self, code: &RoomCode, inputs: Vec<RoomInput>) {
         let (inbox, _) = self.forwarding(code, None);
         for input in inputs {
-            if let Err(refused) = inbox.send(input).await {
+            if let Err(refused) = inbox.send(Box::new(input)).await {
                 self.room_gone(code, &refused.0);
             }
         }
@@ -679,11 +679,7 @@ impl ClusterDirectory {
     /// The inbox of room `code`'s forwarding task (started if there is
     /// none), and its handles' status; `owner`, if known, is where the
     /// room is.
-    fn forwarding(
-        &self,
-        code: &RoomCode,
-        owner: Option<Owner>,
-    ) -> (mpsc::Sender<RoomInput>, Arc<RoomStatus>) {
+    fn forwarding(&self, code: &RoomCode, owner: Option<Owner>) -> (InboxSender, Arc<RoomStatus>) {
         let mut remote = self.remote.lock();
         if let Some(entry) = remote.get(code) {
             if let Some(inbox) = entry.inbox.upgrade() {
@@ -698,7 +694,7 @@ impl ClusterDirectory {
                 return (inbox, entry.status.clone());
             }
         }
-        let (inbox, queue) = mpsc::channel(self.inbox);
+        let (inbox, queue) = room_inbox(self.inbox);
         let entry = Arc::new(Remote {
             owner: Mutex::new(owner),
             conns: Mutex::default(),
@@ -1089,9 +1085,10 @@ async fn forward(
     directory: Arc<ClusterDirectory>,
     code: RoomCode,
     entry: Arc<Remote>,
-    mut queue: mpsc::Receiver<RoomInput>,
+    mut queue: InboxReceiver,
 ) {
     while let Some(input) = queue.recv().await {
+        let input = *input;
         // (Inputs relayed for other nodes' connections are not theirs.)
         match &input {
             RoomInput::Enter { conn, .. } | RoomInput::Resume { conn, .. }

@@ -5,13 +5,23 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
-use tokio::sync::mpsc;
 use wordguess_protocol::{ResumeToken, RoomCode};
 
 use super::{RoomDirectory, RoomHandle, RoomStatus};
-use crate::room::messages::RoomInput;
+use crate::room::messages::{InboxReceiver, RoomInput};
 use crate::support::ids::NodeId;
 use crate::support::pending::{ready, Pending};
+
+/// A room's inbox as a test reads it.
+#[derive(Debug)]
+pub struct FakeInbox(InboxReceiver);
+
+impl FakeInbox {
+    /// The next input sent to the room.
+    pub async fn recv(&mut self) -> Option<RoomInput> {
+        self.0.recv().await.map(|input| *input)
+    }
+}
 
 /// Rooms a test plays.
 #[derive(Debug, Default)]
@@ -19,7 +29,7 @@ pub struct FakeDirectory {
     /// Open rooms.
     rooms: Mutex<HashMap<RoomCode, RoomHandle>>,
     /// Inboxes of the rooms, until the test takes them.
-    inboxes: Mutex<HashMap<RoomCode, mpsc::Receiver<RoomInput>>>,
+    inboxes: Mutex<HashMap<RoomCode, InboxReceiver>>,
     /// Tokens and the rooms they take a seat back in.
     tokens: Mutex<HashMap<ResumeToken, RoomHandle>>,
     /// The quick-match room, if the test opened one.
@@ -40,7 +50,7 @@ impl FakeDirectory {
     /// Opens a room; its inbox waits for [`FakeDirectory::inbox`].
     pub fn open(&self) -> RoomCode {
         let code = code(self.rooms.lock().len() + 1);
-        let (sender, receiver) = mpsc::channel(16);
+        let (sender, receiver) = crate::room::messages::inbox(16);
         let status = Arc::new(RoomStatus::new(true));
         let handle = RoomHandle::new(code.clone(), NodeId(0), sender, status);
         self.rooms.lock().insert(code.clone(), handle);
@@ -56,8 +66,8 @@ impl FakeDirectory {
     }
 
     /// Takes room `code`'s inbox, to play the room.
-    pub fn inbox(&self, code: &RoomCode) -> mpsc::Receiver<RoomInput> {
-        self.inboxes.lock().remove(code).expect("an open room")
+    pub fn inbox(&self, code: &RoomCode) -> FakeInbox {
+        FakeInbox(self.inboxes.lock().remove(code).expect("an open room"))
     }
 
     /// Gives `token` to a seat of room `code`.

@@ -12,16 +12,13 @@ use std::sync::{Arc, Weak};
 
 use parking_lot::{Mutex, MutexGuard};
 use rand::Rng;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use wordguess_protocol::command::ROOM_CODE_ALPHABET;
 use wordguess_protocol::{ResumeToken, RoomCode};
 
 use super::{Launch, RoomDirectory, RoomHandle, RoomStatus};
 use crate::room::actor::RoomStart;
-#[cfg(test)]
-use crate::room::messages::RoomInput;
-use crate::room::messages::{RoomKind, RoomReport, RoomReports};
+use crate::room::messages::{inbox as room_inbox, RoomKind, RoomReport, RoomReports};
 use crate::room::saved::RoomSave;
 use crate::support::ids::NodeId;
 use crate::support::metrics::Metrics;
@@ -152,7 +149,7 @@ impl LocalDirectory {
         start: RoomStart,
         gathering: bool,
     ) -> RoomHandle {
-        let (inbox, receiver) = mpsc::channel(self.inbox);
+        let (inbox, receiver) = room_inbox(self.inbox);
         let status = Arc::new(RoomStatus::new(gathering));
         let handle = RoomHandle::new(code.clone(), self.node, inbox, status);
         rooms.insert(code.clone(), handle.clone());
@@ -272,7 +269,7 @@ mod tests {
     use super::*;
 
     /// The rooms a test directory started, with their inboxes.
-    type Started = Arc<Mutex<Vec<(RoomCode, mpsc::Receiver<RoomInput>)>>>;
+    type Started = Arc<Mutex<Vec<(RoomCode, crate::room::messages::InboxReceiver)>>>;
 
     /// A directory whose rooms are only recorded (no task runs them), for
     /// quick matches of two.

@@ -30,7 +30,7 @@ pub use cluster::ClusterDirectory;
 pub use local::LocalDirectory;
 
 use crate::room::actor::RoomStart;
-use crate::room::messages::{RoomInput, RoomReports};
+use crate::room::messages::{InboxReceiver, InboxSender, RoomInput, RoomReports};
 use crate::support::ids::NodeId;
 use crate::support::pending::Pending;
 
@@ -38,7 +38,7 @@ use crate::support::pending::Pending;
 /// reports, and the token that stops it when this node loses it (never,
 /// in a single process).
 pub type Launch = Box<
-    dyn Fn(RoomCode, RoomStart, mpsc::Receiver<RoomInput>, Arc<dyn RoomReports>, CancellationToken)
+    dyn Fn(RoomCode, RoomStart, InboxReceiver, Arc<dyn RoomReports>, CancellationToken)
         + Send
         + Sync,
 >;
@@ -86,19 +86,14 @@ pub struct RoomHandle {
     /// The node the room lives on.
     pub node: NodeId,
     /// The room's inbox (bounded: a sender waits while it is full).
-    inbox: mpsc::Sender<RoomInput>,
+    inbox: InboxSender,
     /// What the room shows without a message.
     status: Arc<RoomStatus>,
 }
 
 impl RoomHandle {
     /// A handle on room `code` of `node`, reached through `inbox`.
-    pub fn new(
-        code: RoomCode,
-        node: NodeId,
-        inbox: mpsc::Sender<RoomInput>,
-        status: Arc<RoomStatus>,
-    ) -> Self {
+    pub fn new(code: RoomCode, node: NodeId, inbox: InboxSender, status: Arc<RoomStatus>) -> Self {
         Self {
             code,
             node,
@@ -113,7 +108,10 @@ impl RoomHandle {
     ///
     /// [`RoomClosed`] if the room has closed.
     pub async fn send(&self, input: RoomInput) -> Result<(), RoomClosed> {
-        self.inbox.send(input).await.map_err(|_| RoomClosed)
+        self.inbox
+            .send(Box::new(input))
+            .await
+            .map_err(|_| RoomClosed)
     }
 
     /// Sends the room an input if its inbox has room now; gives the input
@@ -123,11 +121,12 @@ impl RoomHandle {
     ///
     /// The input, if the inbox is full or closed.
     pub fn try_send(&self, input: RoomInput) -> Result<(), RoomInput> {
-        self.inbox.try_send(input).map_err(|error| match error {
-            mpsc::error::TrySendError::Full(input) | mpsc::error::TrySendError::Closed(input) => {
-                input
-            }
-        })
+        self.inbox
+            .try_send(Box::new(input))
+            .map_err(|error| match error {
+                mpsc::error::TrySendError::Full(input)
+                | mpsc::error::TrySendError::Closed(input) => *input,
+            })
     }
 
     /// Whether the room has closed.

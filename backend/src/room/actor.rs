@@ -21,7 +21,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use wordguess_protocol::{ResumeToken, RoomCode};
 
@@ -29,7 +28,9 @@ use crate::delivery::{Delivery, Message, Route, Signal};
 use crate::persistence::release::{Commits, Outgoing, Releases, SaveReport};
 use crate::persistence::{RoomStore, StoreError, Write};
 use crate::room::core::{Effects, Gauges, RoomCore, TokenSource};
-use crate::room::messages::{RoomDefaults, RoomInput, RoomKind, RoomReport, RoomReports};
+use crate::room::messages::{
+    InboxReceiver, RoomDefaults, RoomInput, RoomKind, RoomReport, RoomReports,
+};
 use crate::room::saved::RoomSave;
 use crate::support::clock::Now;
 use crate::support::ids::{ConnId, NodeId};
@@ -91,7 +92,7 @@ struct Actor {
 pub async fn run(
     code: RoomCode,
     start: RoomStart,
-    mut inbox: mpsc::Receiver<RoomInput>,
+    mut inbox: InboxReceiver,
     seams: Arc<RoomSeams>,
     reports: Arc<dyn RoomReports>,
     lost: CancellationToken,
@@ -118,7 +119,7 @@ pub async fn run(
                 actor.core.handle_reports(reports, Now::read())
             }
             input = inbox.recv() => match input {
-                Some(input) => match actor.admit(input) {
+                Some(input) => match actor.admit(*input) {
                     Some(input) => {
                         let conn = input.conn();
                         let mut effects = actor.core.handle(input, Now::read());
@@ -237,13 +238,13 @@ impl Actor {
     /// inputs follow it), then tells this node's connections in it to enter
     /// it again there. The connections of other nodes hear of the move from
     /// the new owner.
-    fn lose(self, mut inbox: mpsc::Receiver<RoomInput>) {
+    fn lose(self, mut inbox: InboxReceiver) {
         tracing::warn!(room = %self.core.code(), "the room moved to another node; stopped here");
         // What waited in the inbox goes on to the room where it is now.
         let mut unhandled = Vec::new();
         inbox.close();
         while let Ok(input) = inbox.try_recv() {
-            unhandled.push(input);
+            unhandled.push(*input);
         }
         self.reports
             .report(self.core.code(), RoomReport::Lost { unhandled });
@@ -439,7 +440,7 @@ mod tests {
         store: Arc<MemoryStore>,
         heard: Arc<Heard>,
         metrics: Arc<Metrics>,
-        inbox: mpsc::Sender<RoomInput>,
+        inbox: crate::room::messages::InboxSender,
         shutdown: CancellationToken,
         tasks: TaskTracker,
         code: RoomCode,
@@ -473,7 +474,7 @@ mod tests {
             shutdown: shutdown.clone(),
             node: NodeId(1),
         });
-        let (inbox, receiver) = mpsc::channel(16);
+        let (inbox, receiver) = crate::room::messages::inbox(16);
         let code = RoomCode::parse("H2W2S2").expect("a code");
         tasks.spawn(run(
             code.clone(),
@@ -514,7 +515,7 @@ mod tests {
             for (conn, name) in [(alice, "alice"), (bob, "bob")] {
                 self.delivery.open(conn);
                 self.inbox
-                    .send(RoomInput::player(conn, name))
+                    .send(Box::new(RoomInput::player(conn, name)))
                     .await
                     .expect("open");
             }
@@ -587,10 +588,10 @@ mod tests {
         assert!(room.saved());
         let play = RoomCommand::Play(Move::Letter("p".to_owned()));
         room.inbox
-            .send(RoomInput::Command {
+            .send(Box::new(RoomInput::Command {
                 conn: alice,
                 command: play,
-            })
+            }))
             .await
             .expect("open");
         until(|| !room.store.kept.lock().log.is_empty()).await;
@@ -603,7 +604,7 @@ mod tests {
         let room = harness(RoomKind::Private);
         let ghost = crate::support::ids::ConnIds::new(NodeId(2)).next();
         room.inbox
-            .send(RoomInput::player(ghost, "ghost"))
+            .send(Box::new(RoomInput::player(ghost, "ghost")))
             .await
             .expect("open");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -621,7 +622,10 @@ mod tests {
             conn: alice,
             command: RoomCommand::Play(Move::Word(letter.to_owned())),
         };
-        room.inbox.send(play("melon")).await.expect("open");
+        room.inbox
+            .send(Box::new(play("melon")))
+            .await
+            .expect("open");
         let mut got = Vec::new();
         room.until_notice(bob, &mut got, "cannot save").await;
         assert!(
@@ -647,7 +651,7 @@ mod tests {
         until(|| room.saved()).await;
         for conn in [alice, bob] {
             room.inbox
-                .send(RoomInput::Gone { conn })
+                .send(Box::new(RoomInput::Gone { conn }))
                 .await
                 .expect("open");
         }

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use tokio::sync::mpsc;
 use wordguess_game::Move;
 use wordguess_protocol::{Language, ResumeToken, RoomCode};
 
@@ -162,6 +163,18 @@ pub enum RoomReport {
         /// What was left in its inbox.
         unhandled: Vec<RoomInput>,
     },
+}
+
+/// The sending end of a room's inbox. Inputs travel boxed: tokio gives a
+/// channel its first block of 32 slots when it is made, and 32 pointers
+/// cost an idle room far less than 32 inputs.
+pub type InboxSender = mpsc::Sender<Box<RoomInput>>;
+/// The receiving end of a room's inbox.
+pub type InboxReceiver = mpsc::Receiver<Box<RoomInput>>;
+
+/// A room's inbox, holding `capacity` inputs.
+pub fn inbox(capacity: usize) -> (InboxSender, InboxReceiver) {
+    mpsc::channel(capacity.max(1))
 }
 
 /// Where a room's reports go: the room directory.

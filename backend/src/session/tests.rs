@@ -92,7 +92,11 @@ async fn told(events: &mut Events, start: &str) -> bool {
 }
 
 /// Plays the room: takes the next input and answers it with `signal`.
-async fn answer(world: &World, inbox: &mut mpsc::Receiver<RoomInput>, signal: Signal) -> RoomInput {
+async fn answer(
+    world: &World,
+    inbox: &mut crate::directory::fake::FakeInbox,
+    signal: Signal,
+) -> RoomInput {
     let input = inbox.recv().await.expect("an input");
     let endpoint = world
         .delivery

@@ -100,6 +100,59 @@ struct SeatLink {
     door: Door,
 }
 
+/// The current game's seats and their links, in seat order. A room holds a
+/// few, so a list searched end to end costs less than a map: a B-tree's
+/// first node alone takes room for eleven.
+#[derive(Debug, Default)]
+struct SeatLinks(Vec<(PlayerId, SeatLink)>);
+
+impl SeatLinks {
+    fn get(&self, id: &PlayerId) -> Option<&SeatLink> {
+        self.iter().find(|(seat, _)| *seat == id).map(|(_, link)| link)
+    }
+
+    fn get_mut(&mut self, id: &PlayerId) -> Option<&mut SeatLink> {
+        self.0
+            .iter_mut()
+            .find(|(seat, _)| seat == id)
+            .map(|(_, link)| link)
+    }
+
+    /// Adds a seat (seat numbers only grow, so the order holds).
+    fn insert(&mut self, id: PlayerId, link: SeatLink) {
+        match self.0.iter().position(|(seat, _)| *seat >= id) {
+            Some(at) if self.0[at].0 == id => self.0[at].1 = link,
+            Some(at) => self.0.insert(at, (id, link)),
+            None => self.0.push((id, link)),
+        }
+    }
+
+    fn remove(&mut self, id: &PlayerId) -> Option<SeatLink> {
+        let at = self.0.iter().position(|(seat, _)| seat == id)?;
+        Some(self.0.remove(at).1)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&PlayerId, &SeatLink)> {
+        self.0.iter().map(|(seat, link)| (seat, link))
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &PlayerId> {
+        self.0.iter().map(|(seat, _)| seat)
+    }
+
+    fn into_values(self) -> impl Iterator<Item = SeatLink> {
+        self.0.into_iter().map(|(_, link)| link)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Where the room's words come from.
 #[derive(Debug, Clone)]
 enum WordSource {
@@ -148,7 +201,7 @@ pub struct RoomCore {
     /// The current game (gathering, playing, or over until someone enters).
     game: Game,
     /// The current game's seats and their connections.
-    seats: BTreeMap<PlayerId, SeatLink>,
+    seats: SeatLinks,
     /// Spectators' names.
     spectators: BTreeMap<ConnId, String>,
     /// Which connection is who.
@@ -224,7 +277,7 @@ impl RoomCore {
             words: WordSource::Server,
             language: None,
             game: placeholder_game(),
-            seats: BTreeMap::new(),
+            seats: SeatLinks::default(),
             spectators: BTreeMap::new(),
             members: HashMap::new(),
             replaced: VecDeque::new(),
