@@ -51,13 +51,6 @@ pub enum Signal {
     Missed,
 }
 
-impl Signal {
-    /// Whether the signal asks the session to enter its room again.
-    fn is_reentry(&self) -> bool {
-        matches!(self, Self::Moved { .. } | Self::Missed)
-    }
-}
-
 /// The phase changes one session has not taken yet: at most one of each
 /// kind matters (a slot and a `Notify` cost far less per connection than a
 /// channel).
@@ -78,15 +71,24 @@ pub struct SignalSlot {
     notify: Notify,
 }
 
-/// What a [`SignalSlot`] holds.
+/// What a [`SignalSlot`] holds (kept small: every connection has one).
 #[derive(Debug, Default)]
 struct Pending {
     /// The seat moved to another connection.
     replaced: bool,
-    /// The latest answer to an entry.
-    answer: Option<Signal>,
+    /// The latest answer to an entry (boxed: rare, and large).
+    answer: Option<Box<Signal>>,
     /// The latest request to enter the room again.
-    reentry: Option<Signal>,
+    reentry: Option<Reentry>,
+}
+
+/// A request to enter the room again, as kept.
+#[derive(Debug)]
+enum Reentry {
+    /// [`Signal::Moved`].
+    Moved(wordguess_protocol::RoomCode),
+    /// [`Signal::Missed`].
+    Missed,
 }
 
 impl SignalSlot {
@@ -94,12 +96,11 @@ impl SignalSlot {
     pub fn put(&self, signal: Signal) {
         {
             let mut pending = self.pending.lock();
-            if signal == Signal::Replaced {
-                pending.replaced = true;
-            } else if signal.is_reentry() {
-                pending.reentry = Some(signal);
-            } else {
-                pending.answer = Some(signal);
+            match signal {
+                Signal::Replaced => pending.replaced = true,
+                Signal::Moved { room } => pending.reentry = Some(Reentry::Moved(room)),
+                Signal::Missed => pending.reentry = Some(Reentry::Missed),
+                answer => pending.answer = Some(Box::new(answer)),
             }
         }
         self.notify.notify_one();
@@ -112,7 +113,13 @@ impl SignalSlot {
         if pending.replaced {
             return Some(Signal::Replaced);
         }
-        pending.answer.take().or_else(|| pending.reentry.take())
+        if let Some(answer) = pending.answer.take() {
+            return Some(*answer);
+        }
+        pending.reentry.take().map(|reentry| match reentry {
+            Reentry::Moved(room) => Signal::Moved { room },
+            Reentry::Missed => Signal::Missed,
+        })
     }
 
     /// Forgets answers and requests to enter again not yet taken (before

@@ -26,8 +26,9 @@ use crate::support::ids::Door;
 /// Bytes tungstenite reads from the socket at a time; it zero-fills its read
 /// buffer to this size and keeps it for the connection's life. Its default
 /// is 128 KiB: 10,000 named idle players cost 1.47 GB of RSS with it. Lines
-/// are short, and longer frames grow the buffer as they need.
-const READ_BUFFER: usize = 256;
+/// are short (a command fits in one read), and longer frames grow the
+/// buffer as they need.
+const READ_BUFFER: usize = 128;
 /// Bytes gathered before a write: the frames of a move (a few hundred
 /// bytes) share a write. tungstenite never shrinks this buffer, so it stays
 /// small: with 4 KiB, a greeting's frames grew it to 2 KiB for good.

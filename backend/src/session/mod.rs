@@ -138,8 +138,9 @@ pub struct Session {
     watch_name: Option<String>,
     /// The room an entry was sent to, until it answers: if the session
     /// gives up waiting or ends first, that room is told the connection is
-    /// gone (it may have seated it already).
-    entering: Option<RoomHandle>,
+    /// gone (it may have seated it already). Boxed: it is set only while an
+    /// entry waits, and every idle connection would carry its room.
+    entering: Option<Box<RoomHandle>>,
 }
 
 impl Session {
@@ -461,7 +462,7 @@ impl Session {
         if room.send(input.clone()).await.is_err() {
             return Some(Signal::Refused { retry: true });
         }
-        self.entering = Some(room.clone());
+        self.entering = Some(Box::new(room.clone()));
         let deadline = tokio::time::Instant::now() + ROOM_ANSWER;
         let answer = loop {
             match tokio::time::timeout_at(deadline, self.signals.next()).await {
@@ -472,7 +473,7 @@ impl Session {
                 Ok(Signal::Moved { room: code }) => {
                     if let Some(moved) = self.context.directory.find(&code).await {
                         let _ = moved.send(input.clone()).await;
-                        self.entering = Some(moved);
+                        self.entering = Some(Box::new(moved));
                     }
                 }
                 // What the room sent (perhaps the answer) was lost on its
@@ -722,7 +723,7 @@ impl Session {
         self.context.gate.forget_unnamed(self.conn);
         let room = match &self.phase {
             Phase::Seated(room) | Phase::Watching(room) => Some(room.clone()),
-            Phase::Choosing(_) => self.entering.take(),
+            Phase::Choosing(_) => self.entering.take().map(|room| *room),
         };
         if let Some(room) = room {
             let _ = self

@@ -108,7 +108,9 @@ struct SeatLinks(Vec<(PlayerId, SeatLink)>);
 
 impl SeatLinks {
     fn get(&self, id: &PlayerId) -> Option<&SeatLink> {
-        self.iter().find(|(seat, _)| *seat == id).map(|(_, link)| link)
+        self.iter()
+            .find(|(seat, _)| *seat == id)
+            .map(|(_, link)| link)
     }
 
     fn get_mut(&mut self, id: &PlayerId) -> Option<&mut SeatLink> {
