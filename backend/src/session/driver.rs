@@ -38,25 +38,39 @@ pub fn spawn_connection<L, A>(
 {
     let tasks = context.tasks.clone();
     let id = context.next_conn_id();
-    // Every log line of this connection carries its id, door and address,
-    // and its player's name once it has one.
-    let span = tracing::info_span!(
-        "conn",
-        id = id.seq,
-        door = %door.as_str(),
-        %addr,
-        player = tracing::field::Empty
-    );
-    tasks.spawn(
-        async move {
-            let open = context.metrics.connections(door).clone();
-            open.inc();
-            run_connection(context, id, door, outbox, writer, lines).await;
-            open.dec();
-            drop(admission);
+    tasks.spawn(async move {
+        let open = context.metrics.connections(door).clone();
+        open.inc();
+        run_connection(context, id, door, Label { addr }, outbox, writer, lines).await;
+        open.dec();
+        drop(admission);
+    });
+}
+
+/// What every log line of a connection carries: its id, door and address,
+/// and its player's name once it has one. A span is made for each piece of
+/// work (a line, a signal, the close), not held for the connection's life:
+/// a live span costs about 400 bytes, and most connections are idle.
+struct Label {
+    /// The peer's address (the session knows the rest).
+    addr: std::net::SocketAddr,
+}
+
+impl Label {
+    /// The span for a piece of `session`'s work.
+    fn span(&self, session: &Session) -> tracing::Span {
+        let span = tracing::info_span!(
+            "conn",
+            id = session.conn().seq,
+            door = %session.door().as_str(),
+            addr = %self.addr,
+            player = tracing::field::Empty
+        );
+        if let Some(name) = session.name() {
+            span.record("player", tracing::field::display(name));
         }
-        .instrument(span),
-    );
+        span
+    }
 }
 
 /// Drives one connection of either door until it ends: feeds `lines` to a
@@ -69,6 +83,7 @@ async fn run_connection<L>(
     context: Arc<ServerContext>,
     id: ConnId,
     door: Door,
+    label: Label,
     outbox: Outbox,
     mut writer: tokio::task::JoinHandle<()>,
     mut lines: L,
@@ -95,22 +110,27 @@ async fn run_connection<L>(
                     let Some(line) = line else { return false };
                     // Boxed: handling a line may wait on a room, and that
                     // state would otherwise sit in every idle connection.
-                    if Box::pin(session.on_line(line)).await == Flow::Close {
+                    let span = label.span(&session);
+                    if Box::pin(session.on_line(line).instrument(span)).await == Flow::Close {
                         return true;
                     }
                 }
                 signal = session.signals.next() => match signal {
                     Signal::Replaced => {
-                        tracing::debug!(conn, "seat moved to another connection");
+                        label.span(&session).in_scope(|| {
+                            tracing::debug!(conn, "seat moved to another connection");
+                        });
                         return true;
                     }
                     Signal::Moved { room } => {
                         // Boxed, as a line is: it waits on the room.
-                        Box::pin(session.rehome(room)).await;
+                        let span = label.span(&session);
+                        Box::pin(session.rehome(room).instrument(span)).await;
                     }
                     Signal::Missed => {
                         if let Some(room) = session.room_code() {
-                            Box::pin(session.rehome(room)).await;
+                            let span = label.span(&session);
+                            Box::pin(session.rehome(room).instrument(span)).await;
                         }
                     }
                     _ => {}
@@ -139,7 +159,7 @@ async fn run_connection<L>(
         _ = &mut writer => writer_done = true,
         () = outbox.kicked() => {
             context.metrics.dropped(DropReason::slow_reader);
-            tracing::info!("dropped: not reading");
+            label.span(&session).in_scope(|| tracing::info!("dropped: not reading"));
         }
         () = context.shutdown.cancelled() => {
             outbox.closing.set(CloseReason::GoingAway);
@@ -155,24 +175,32 @@ async fn run_connection<L>(
             };
         }
     }
-    session.close().await;
-    drop(session);
-    drop(outbox);
-    if !writer_done
-        && tokio::time::timeout(context.limits.linger, &mut writer)
-            .await
-            .is_err()
-    {
-        writer.abort();
-    }
-    if closed_by_us {
-        // Read what the peer still sends for a moment, so closing with
-        // unread data does not reset the connection before it reads our
-        // error message.
-        let drain = async { while lines.next().await.is_some() {} };
-        let _ = tokio::time::timeout(context.limits.linger / 4, drain).await;
-    }
-    tracing::debug!(conn, "connection closed");
+    // Boxed: the closing steps would otherwise size every idle connection.
+    let span = label.span(&session);
+    Box::pin(
+        async move {
+            session.close().await;
+            drop(session);
+            drop(outbox);
+            if !writer_done
+                && tokio::time::timeout(context.limits.linger, &mut writer)
+                    .await
+                    .is_err()
+            {
+                writer.abort();
+            }
+            if closed_by_us {
+                // Read what the peer still sends for a moment, so closing with
+                // unread data does not reset the connection before it reads our
+                // error message.
+                let drain = async { while lines.next().await.is_some() {} };
+                let _ = tokio::time::timeout(context.limits.linger / 4, drain).await;
+            }
+            tracing::debug!(conn, "connection closed");
+        }
+        .instrument(span),
+    )
+    .await;
 }
 
 /// How the wait for a connection's name ended.

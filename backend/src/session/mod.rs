@@ -133,9 +133,9 @@ pub struct Session {
     evict: Option<CancellationToken>,
     /// The token of the seat this connection holds, once seated.
     seat_token: Option<ResumeToken>,
-    /// The name it watches under, once watching (to watch again when the
-    /// room moves to another node).
-    watch_name: Option<String>,
+    /// The name it plays or watches under, once in a room (for its log
+    /// lines, and to watch again when the room moves to another node).
+    name: Option<String>,
     /// The room an entry was sent to, until it answers: if the session
     /// gives up waiting or ends first, that room is told the connection is
     /// gone (it may have seated it already). Boxed: it is set only while an
@@ -168,7 +168,7 @@ impl Session {
             phase: Phase::Choosing(Intent::QuickMatch),
             commands,
             seat_token: None,
-            watch_name: None,
+            name: None,
             entering: None,
         }
     }
@@ -205,6 +205,16 @@ impl Session {
     /// This session's connection id.
     pub fn conn(&self) -> ConnId {
         self.conn
+    }
+
+    /// The door the connection came through.
+    pub fn door(&self) -> Door {
+        self.door
+    }
+
+    /// The name the connection is known by in its room, once it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// Whether the connection has entered a room (seated or watching).
@@ -396,7 +406,7 @@ impl Session {
         }) = self.enter(&room, input).await
         {
             if code == room.code {
-                tracing::Span::current().record("player", tracing::field::display(&name));
+                self.name = Some(name);
                 self.seat_token = Some(token);
                 self.set_phase(Phase::Seated(room));
             }
@@ -417,7 +427,7 @@ impl Session {
         if room.code != code {
             return;
         }
-        let input = match (watching, &self.seat_token, &self.watch_name) {
+        let input = match (watching, &self.seat_token, &self.name) {
             (false, Some(token), _) => RoomInput::Resume {
                 conn: self.conn,
                 token: token.clone(),
@@ -541,15 +551,14 @@ impl Session {
             };
             match self.enter(&room, input).await {
                 Some(Signal::Seated { token, .. }) => {
-                    tracing::Span::current().record("player", tracing::field::display(&name));
                     tracing::debug!(room = %room.code, "seated");
+                    self.name = Some(name);
                     self.seat_token = Some(token);
                     self.set_phase(Phase::Seated(room));
                     return Flow::Continue;
                 }
                 Some(Signal::Watching { .. }) => {
-                    tracing::Span::current().record("player", tracing::field::display(&name));
-                    self.watch_name = Some(name);
+                    self.name = Some(name);
                     self.set_phase(Phase::Watching(room));
                     return Flow::Continue;
                 }
