@@ -9,7 +9,9 @@ mod common;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use common::{http_get, raw_ws, server_command_with_open_files, Door, LineReader, ServerProcess};
+use common::{
+    http_get, raw_ws, server_command_with_open_files, Client, Door, LineReader, ServerProcess,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
@@ -28,6 +30,19 @@ fn hard_limit() -> u64 {
         .expect("sh runs");
     let text = String::from_utf8_lossy(&output.stdout);
     text.trim().parse().unwrap_or(u64::MAX)
+}
+
+/// `count` players p0, p1, ... seated (in games of two), every door in
+/// turn.
+async fn seat_players(server: &ServerProcess, count: usize) -> Vec<Client> {
+    let mut players = Vec::new();
+    for n in 0..count {
+        let door = Door::ALL[n % Door::ALL.len()];
+        let mut player = server.client(door, &format!("p{n}")).await;
+        player.enter(&[], &format!("p{n}")).await;
+        players.push(player);
+    }
+    players
 }
 
 /// A TCP connection to `addr` from loopback address `source`.
@@ -68,13 +83,7 @@ async fn at_its_file_limit_the_server_refuses_newcomers_on_every_door_and_its_pl
         server.startup
     );
     // 24 players (12 games of two), every door in turn.
-    let mut players = Vec::new();
-    for n in 0..24 {
-        let door = Door::ALL[n % Door::ALL.len()];
-        let mut player = server.client(door, &format!("p{n}")).await;
-        player.enter(&[], &format!("p{n}")).await;
-        players.push(player);
-    }
+    let mut players = seat_players(&server, 24).await;
     // Newcomers on every door are refused with the reason.
     let refused = first_words(Ipv4Addr::new(127, 0, 7, 1), server.game).await;
     assert_eq!(
@@ -155,12 +164,6 @@ async fn a_low_soft_limit_is_raised_to_the_hard_one() {
         server.startup
     );
     assert!(!server.startup.iter().any(|line| line.contains("lowered")));
-    let mut players = Vec::new();
-    for n in 0..30 {
-        let door = Door::ALL[n % Door::ALL.len()];
-        let mut player = server.client(door, &format!("p{n}")).await;
-        player.enter(&[], &format!("p{n}")).await;
-        players.push(player);
-    }
+    let _players = seat_players(&server, 30).await;
     assert_eq!(http_get(server.http, "/healthz").await.0, 200);
 }
