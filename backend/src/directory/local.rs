@@ -53,6 +53,8 @@ pub struct LocalDirectory {
     tokens: Mutex<HashMap<ResumeToken, RoomCode>>,
     /// The rooms gauge.
     metrics: Arc<Metrics>,
+    /// The server's shutdown: each room's stop token is a child of it.
+    shutdown: CancellationToken,
     /// Itself, as the rooms' report sink.
     me: Weak<LocalDirectory>,
 }
@@ -68,13 +70,15 @@ impl std::fmt::Debug for LocalDirectory {
 
 impl LocalDirectory {
     /// A directory of `node`'s rooms, started by `launch`, whose quick
-    /// matches wait for `players_to_start` and whose inboxes hold `inbox`.
+    /// matches wait for `players_to_start` and whose inboxes hold `inbox`;
+    /// its rooms stop when `shutdown` is cancelled.
     pub fn new(
         node: NodeId,
         players_to_start: usize,
         inbox: usize,
         launch: Launch,
         metrics: Arc<Metrics>,
+        shutdown: CancellationToken,
     ) -> Arc<Self> {
         Arc::new_cyclic(|me| Self {
             node,
@@ -85,6 +89,7 @@ impl LocalDirectory {
             quick: Mutex::default(),
             tokens: Mutex::default(),
             metrics,
+            shutdown,
             me: me.clone(),
         })
     }
@@ -157,8 +162,9 @@ impl LocalDirectory {
         self.metrics.rooms.inc();
         let reports: Arc<dyn RoomReports> =
             self.me.upgrade().expect("the directory outlives its calls");
-        // A room of a single process is never lost to another node.
-        (self.launch)(code, start, receiver, reports, CancellationToken::new());
+        // A room of a single process is never lost to another node: it
+        // stops only with the server.
+        (self.launch)(code, start, receiver, reports, self.shutdown.child_token());
         handle
     }
 
@@ -280,7 +286,14 @@ mod tests {
             record.lock().push((code, inbox));
         });
         let metrics = Arc::new(Metrics::default());
-        let directory = LocalDirectory::new(NodeId(3), 2, 8, launch, metrics.clone());
+        let directory = LocalDirectory::new(
+            NodeId(3),
+            2,
+            8,
+            launch,
+            metrics.clone(),
+            CancellationToken::new(),
+        );
         (directory, started, metrics)
     }
 

@@ -35,8 +35,9 @@ use crate::support::ids::NodeId;
 use crate::support::pending::Pending;
 
 /// Starts a room's task: its code, how it begins, its inbox, where it
-/// reports, and the token that stops it when this node loses it (never,
-/// in a single process).
+/// reports, and the token that stops it: a child of the server's shutdown
+/// token, also cancelled when this node loses the room (never, in a single
+/// process).
 pub type Launch = Box<
     dyn Fn(RoomCode, RoomStart, InboxReceiver, Arc<dyn RoomReports>, CancellationToken)
         + Send

@@ -95,41 +95,54 @@ fn unread_beyond(reader: &mut OwnedReadHalf, max: usize) -> bool {
 
 /// Writes queued events as text lines until `/quit` is written, the queue
 /// closes, or a write fails or takes longer than `write_timeout`.
-pub async fn write_text<W>(mut writer: W, mut events: Events, write_timeout: Duration)
+///
+/// Not an `async fn`, which would hold its arguments twice in every idle
+/// connection's writer task: the block uses what it captured in place.
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an async fn keeps its arguments twice"
+)]
+pub fn write_text<W>(
+    mut writer: W,
+    mut events: Events,
+    write_timeout: Duration,
+) -> impl std::future::Future<Output = ()>
 where
     W: AsyncWrite + Unpin,
 {
-    let mut batch = Vec::new();
-    let mut text = String::new();
-    while next_batch(&mut events, &mut batch).await {
-        if events.is_empty() {
-            // The last batch for now: hold no text buffer while idle.
-            text = String::new();
-        }
-        text.clear();
-        let mut quit = false;
-        for event in batch.drain(..) {
-            event.write_text(&mut text);
-            if *event == ServerEvent::Quit {
-                quit = true;
-                break;
+    async move {
+        let mut batch = Vec::new();
+        let mut text = String::new();
+        while next_batch(&mut events, &mut batch).await {
+            if events.is_empty() {
+                // The last batch for now: hold no text buffer while idle.
+                text = String::new();
+            }
+            text.clear();
+            let mut quit = false;
+            for event in batch.drain(..) {
+                event.write_text(&mut text);
+                if *event == ServerEvent::Quit {
+                    quit = true;
+                    break;
+                }
+            }
+            // Boxed: the write and its clock would otherwise size the task of
+            // every idle connection.
+            let write = Box::pin(tokio::time::timeout(
+                write_timeout,
+                writer.write_all(text.as_bytes()),
+            ))
+            .await;
+            if !matches!(write, Ok(Ok(()))) {
+                tracing::info!("write failed or timed out: closing");
+                return;
+            }
+            if quit {
+                let _ = writer.shutdown().await;
+                return;
             }
         }
-        // Boxed: the write and its clock would otherwise size the task of
-        // every idle connection.
-        let write = Box::pin(tokio::time::timeout(
-            write_timeout,
-            writer.write_all(text.as_bytes()),
-        ))
-        .await;
-        if !matches!(write, Ok(Ok(()))) {
-            tracing::info!("write failed or timed out: closing");
-            return;
-        }
-        if quit {
-            let _ = writer.shutdown().await;
-            return;
-        }
+        let _ = writer.shutdown().await;
     }
-    let _ = writer.shutdown().await;
 }

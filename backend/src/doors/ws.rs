@@ -187,67 +187,84 @@ fn split_lines(
         .collect()
 }
 
+/// The frames of `batch` (which it empties), text lines or JSON, and
+/// whether they end with `/quit` (nothing after it is sent).
+fn frames_of(batch: &mut Vec<Arc<ServerEvent>>, json: bool) -> (Vec<Message>, bool) {
+    let mut frames = Vec::new();
+    // Per batch: kept across batches it would hold the longest text ever
+    // rendered (a greeting's) in every idle connection.
+    let mut text = String::new();
+    for event in batch.drain(..) {
+        if json {
+            frames.push(Message::text(event.to_json()));
+        } else {
+            text.clear();
+            event.write_text(&mut text);
+            frames.extend(text.lines().map(|line| Message::text(line.to_owned())));
+        }
+        if *event == ServerEvent::Quit {
+            return (frames, true);
+        }
+    }
+    (frames, false)
+}
+
 /// Sends queued events as frames (text lines or JSON), one flush per batch,
 /// until `/quit` is sent, the queue closes, or a send fails or stalls.
-pub async fn write_frames<S>(
+///
+/// Not an `async fn`, which would hold its arguments twice in every idle
+/// connection's writer task: the block uses what it captured in place.
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an async fn keeps its arguments twice"
+)]
+pub fn write_frames<S>(
     mut sink: S,
     mut events: Events,
     json: bool,
     write_timeout: Duration,
     closing: Closing,
-) where
+) -> impl std::future::Future<Output = ()>
+where
     S: Sink<Message> + Unpin,
 {
-    let mut batch = Vec::new();
-    while next_batch(&mut events, &mut batch).await {
-        let mut quit = false;
-        let mut frames = Vec::new();
-        // Per batch: kept across batches it would hold the longest text
-        // ever rendered (a greeting's) in every idle connection.
-        let mut text = String::new();
-        for event in batch.drain(..) {
-            if json {
-                frames.push(Message::text(event.to_json()));
-            } else {
-                text.clear();
-                event.write_text(&mut text);
-                frames.extend(text.lines().map(|line| Message::text(line.to_owned())));
+    async move {
+        let mut batch = Vec::new();
+        while next_batch(&mut events, &mut batch).await {
+            // Rendered before the send, and moved into it: nothing of the
+            // batch stays in the task while it waits.
+            let (frames, quit) = frames_of(&mut batch, json);
+            let send = async {
+                for frame in frames {
+                    sink.feed(frame).await?;
+                }
+                sink.flush().await
+            };
+            // Boxed: the send and its clock would otherwise size the task of
+            // every idle connection.
+            if !matches!(
+                Box::pin(tokio::time::timeout(write_timeout, send)).await,
+                Ok(Ok(()))
+            ) {
+                tracing::info!("websocket send failed or timed out: closing");
+                return;
             }
-            if *event == ServerEvent::Quit {
-                quit = true;
+            if quit {
                 break;
             }
         }
-        let send = async {
-            for frame in frames {
-                sink.feed(frame).await?;
-            }
-            sink.flush().await
+        // Say why, with an RFC 6455 close code, then close.
+        let (code, reason) = closing.reason().websocket();
+        let close = Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }));
+        let goodbye = async {
+            let _ = sink.send(close).await;
+            sink.close().await
         };
-        // Boxed: the send and its clock would otherwise size the task of
-        // every idle connection.
-        if !matches!(
-            Box::pin(tokio::time::timeout(write_timeout, send)).await,
-            Ok(Ok(()))
-        ) {
-            tracing::info!("websocket send failed or timed out: closing");
-            return;
-        }
-        if quit {
-            break;
-        }
+        let _ = Box::pin(tokio::time::timeout(write_timeout, goodbye)).await;
     }
-    // Say why, with an RFC 6455 close code, then close.
-    let (code, reason) = closing.reason().websocket();
-    let close = Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    }));
-    let goodbye = async {
-        let _ = sink.send(close).await;
-        sink.close().await
-    };
-    let _ = Box::pin(tokio::time::timeout(write_timeout, goodbye)).await;
 }
 
 #[cfg(test)]

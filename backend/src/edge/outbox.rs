@@ -10,9 +10,11 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::Poll;
 
 use parking_lot::{Mutex, MutexGuard};
 
+use futures_util::task::AtomicWaker;
 use tokio::sync::Notify;
 use wordguess_protocol::ServerEvent;
 
@@ -103,13 +105,15 @@ struct Queue {
     /// Live [`Outbox`] clones; the writer ends once none is left.
     senders: AtomicUsize,
     /// Events arrived, or the last sender left (the one writer waits).
-    ready: Notify,
+    ready: AtomicWaker,
     /// The writer took events, or is gone (replies waiting for room).
     space: Notify,
     /// Set when the client is dropped for not reading.
     kicked: AtomicBool,
-    /// Wakes the connection's task when `kicked` is set.
-    kick: Notify,
+    /// Wakes the connection's task when `kicked` is set (its one waiter;
+    /// 8 bytes of wait in every idle connection, where a `Notify`'s costs
+    /// 64).
+    kick: AtomicWaker,
 }
 
 /// What [`Queue::state`] guards.
@@ -175,31 +179,34 @@ impl Events {
     /// Waits for events and moves at most `limit` of them into `batch`;
     /// returns how many, or 0 once every sender is gone and the queue is
     /// empty.
-    pub async fn recv_many(&mut self, batch: &mut Vec<Arc<ServerEvent>>, limit: usize) -> usize {
+    pub fn recv_many<'a>(
+        &'a mut self,
+        batch: &'a mut Vec<Arc<ServerEvent>>,
+        limit: usize,
+    ) -> impl std::future::Future<Output = usize> + Send + 'a {
         debug_assert!(limit > 0, "0 would read as a closed queue");
-        loop {
-            // A wake-up that comes before this waits is kept as a permit.
-            let ready = self.queue.ready.notified();
-            {
-                let mut state = self.queue.lock();
-                if !state.events.is_empty() {
-                    let taken = limit.min(state.events.len());
-                    batch.extend(state.events.drain(..taken));
-                    if state.events.is_empty() && state.events.capacity() > IDLE_SLOTS {
-                        state.events = VecDeque::new();
-                    }
-                    drop(state);
-                    self.queue.space.notify_waiters();
-                    return taken;
+        std::future::poll_fn(move |cx| {
+            // Registered before the look, so an event queued after it
+            // wakes this wait.
+            self.queue.ready.register(cx.waker());
+            let mut state = self.queue.lock();
+            if !state.events.is_empty() {
+                let taken = limit.min(state.events.len());
+                batch.extend(state.events.drain(..taken));
+                if state.events.is_empty() && state.events.capacity() > IDLE_SLOTS {
+                    state.events = VecDeque::new();
                 }
-                // Read under the lock: a sender's last event is queued
-                // before it counts itself out.
-                if self.queue.senders.load(Ordering::Acquire) == 0 {
-                    return 0;
-                }
+                drop(state);
+                self.queue.space.notify_waiters();
+                return Poll::Ready(taken);
             }
-            ready.await;
-        }
+            // Read under the lock: a sender's last event is queued before
+            // it counts itself out.
+            if self.queue.senders.load(Ordering::Acquire) == 0 {
+                return Poll::Ready(0);
+            }
+            Poll::Pending
+        })
     }
 
     /// Whether no event is waiting.
@@ -233,7 +240,7 @@ impl Drop for Outbox {
         // Every event this sender queued was pushed under the lock before
         // this: a writer that reads no sender left has seen them all.
         if self.queue.senders.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.queue.ready.notify_one();
+            self.queue.ready.wake();
         }
     }
 }
@@ -245,10 +252,10 @@ impl Outbox {
             state: Mutex::default(),
             capacity: capacity.max(1),
             senders: AtomicUsize::new(1),
-            ready: Notify::new(),
+            ready: AtomicWaker::new(),
             space: Notify::new(),
             kicked: AtomicBool::new(false),
-            kick: Notify::new(),
+            kick: AtomicWaker::new(),
         });
         let outbox = Self {
             queue: queue.clone(),
@@ -269,12 +276,12 @@ impl Outbox {
             tracing::warn!("outbound queue full: dropping a client that does not read");
             self.closing.set(CloseReason::Policy);
             self.queue.kicked.store(true, Ordering::Release);
-            self.queue.kick.notify_waiters();
+            self.queue.kick.wake();
             return false;
         }
         state.events.push_back(event.into());
         drop(state);
-        self.queue.ready.notify_one();
+        self.queue.ready.wake();
         true
     }
 
@@ -295,7 +302,7 @@ impl Outbox {
             .when_room(1, |state| state.events.push_back(event))
             .await;
         if queued.is_some() {
-            self.queue.ready.notify_one();
+            self.queue.ready.wake();
         }
         queued.is_some()
     }
@@ -307,10 +314,24 @@ impl Outbox {
         self.queue.when_room(slots, |_| ()).await.is_some()
     }
 
-    /// Completes when the client has been kicked.
-    pub async fn kicked(&self) {
-        let kicked = || self.queue.kicked.load(Ordering::Acquire).then_some(());
-        wait_for(&self.queue.kick, kicked).await;
+    /// Completes when the client has been kicked (for the one task that
+    /// watches the connection: a wait from another task would take its
+    /// wake-up).
+    pub fn kicked(&self) -> impl std::future::Future<Output = ()> + Send + '_ {
+        std::future::poll_fn(move |cx| {
+            let kicked = || self.queue.kicked.load(Ordering::Acquire);
+            if kicked() {
+                return Poll::Ready(());
+            }
+            // Registered before the second look, so a kick in between
+            // wakes this wait.
+            self.queue.kick.register(cx.waker());
+            if kicked() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
     }
 }
 
@@ -321,12 +342,18 @@ pub const BATCH: usize = 64;
 /// `false` once the queue is closed and empty. Both doors' writers use it.
 /// When the queue is idle the batch's memory is released first, so an idle
 /// connection holds none.
-pub async fn next_batch(events: &mut Events, batch: &mut Vec<Arc<ServerEvent>>) -> bool {
+///
+/// Not an `async fn`, which would keep its arguments beside the wait in
+/// every idle connection's writer.
+pub fn next_batch<'a>(
+    events: &'a mut Events,
+    batch: &'a mut Vec<Arc<ServerEvent>>,
+) -> impl std::future::Future<Output = bool> + Send + 'a {
     batch.clear();
     if events.is_empty() {
         *batch = Vec::new();
     }
-    events.recv_many(batch, BATCH).await > 0
+    futures_util::FutureExt::map(events.recv_many(batch, BATCH), |taken| taken > 0)
 }
 
 #[cfg(test)]

@@ -18,7 +18,9 @@
 //!
 //! The driver reads the clock once per step and hands it to the core.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+
+use futures_util::future::Either;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
@@ -35,6 +37,7 @@ use crate::room::saved::RoomSave;
 use crate::support::clock::Now;
 use crate::support::ids::{ConnId, NodeId};
 use crate::support::metrics::Metrics;
+use crate::support::pending::Pending;
 
 /// How a room begins.
 #[derive(Debug)]
@@ -73,7 +76,7 @@ struct Actor {
     /// Where its reports go.
     reports: Arc<dyn RoomReports>,
     /// The routes of the connections in the room.
-    routes: HashMap<ConnId, Route>,
+    routes: BTreeMap<ConnId, Route>,
     /// What steps sent, held until their saves are committed, and what the
     /// store says back.
     commits: Arc<Commits>,
@@ -87,86 +90,105 @@ struct Actor {
 /// shuts down (connections say goodbye themselves). A room that closes
 /// forgets its saved state; one stopped by a shutdown keeps it, to be
 /// restored when the server starts again. In a cluster, a room this node
-/// lost (`lost` cancelled by the directory, or a save fenced off) stops at
-/// once, writes nothing, and tells this node's connections where to look.
-pub async fn run(
+/// lost (`stop` cancelled by the directory while the server runs, or a
+/// save fenced off) stops at once, writes nothing, and tells this node's
+/// connections where to look. `stop` must be a child of the server's
+/// shutdown token: one wait serves both (every room pays for its waits).
+///
+/// Not an `async fn`: one would hold its arguments twice for the room's
+/// life (as passed, and moved into the room), and every room pays for its
+/// task's size. The room is made here; the block uses it in place.
+pub fn run(
     code: RoomCode,
     start: RoomStart,
     mut inbox: InboxReceiver,
     seams: Arc<RoomSeams>,
     reports: Arc<dyn RoomReports>,
-    lost: CancellationToken,
-) {
-    let shutdown = seams.shutdown.clone();
-    let (mut actor, effects) = Actor::new(code.clone(), start, seams, reports);
-    actor.carry_out(effects).await;
-    loop {
-        let wake = actor.core.poll_timeout();
-        let effects = tokio::select! {
-            // Shutdown first: once it is under way, connections closing
-            // must not mark seats away or pass turns in the saved state.
-            biased;
-            () = shutdown.cancelled() => return,
-            () = lost.cancelled() => return actor.lose(inbox),
-            () = actor.commits.notify.notified() => {
-                let reports = actor.take_reports();
-                if reports.iter().any(|report| matches!(report, SaveReport::Lost)) {
+    stop: CancellationToken,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let (mut actor, effects) = Actor::new(code, start, seams, reports);
+    // Boxed: carried out once, it would otherwise keep its place for the
+    // room's life.
+    let effects = Box::new(effects);
+    async move {
+        if let Some(saving) = actor.carry_out(*effects) {
+            saving.await;
+        }
+        loop {
+            let wake = actor.core.poll_timeout();
+            let effects = tokio::select! {
+                // Shutdown first: once it is under way, connections closing
+                // must not mark seats away or pass turns in the saved state.
+                biased;
+                () = stop.cancelled() => {
+                    if actor.seams.shutdown.is_cancelled() {
+                        return;
+                    }
                     return actor.lose(inbox);
                 }
-                if reports.is_empty() {
-                    continue;
-                }
-                actor.core.handle_reports(reports, Now::read())
-            }
-            input = inbox.recv() => match input {
-                Some(input) => match actor.admit(*input) {
-                    Some(input) => {
-                        let conn = input.conn();
-                        let mut effects = actor.core.handle(input, Now::read());
-                        // A refused entry's route goes once its answer has.
-                        effects.left.extend(conn);
-                        effects
+                () = actor.commits.reported() => {
+                    let reports = actor.take_reports();
+                    if reports.iter().any(|report| matches!(report, SaveReport::Lost)) {
+                        return actor.lose(inbox);
                     }
-                    None => continue,
+                    if reports.is_empty() {
+                        continue;
+                    }
+                    actor.core.handle_reports(reports, Now::read())
+                }
+                input = inbox.recv() => match input {
+                    Some(input) => match actor.admit(*input) {
+                        Some(input) => {
+                            let conn = input.conn();
+                            let mut effects = actor.core.handle(input, Now::read());
+                            // A refused entry's route goes once its answer has.
+                            effects.left.extend(conn);
+                            effects
+                        }
+                        None => continue,
+                    },
+                    None => break,
                 },
-                None => break,
-            },
-            () = sleep_until(wake.map(tokio::time::Instant::from_std)) => {
-                actor.core.handle_timeout(Now::read())
+                () = sleep_until(wake.map(tokio::time::Instant::from_std)) => {
+                    actor.core.handle_timeout(Now::read())
+                }
+            };
+            if let Some(saving) = actor.carry_out(effects) {
+                saving.await;
             }
-        };
-        actor.carry_out(effects).await;
-        if actor.core.is_idle() {
-            break;
+            if actor.core.is_idle() {
+                break;
+            }
         }
-    }
-    // What the store has reported (finished games of a failed save come
-    // back) is taken in before the room says goodbye to it.
-    let reports = actor.take_reports();
-    let mut writes = Vec::new();
-    if !reports.is_empty() {
-        let effects = actor.core.handle_reports(reports, Now::read());
+        // What the store has reported (finished games of a failed save come
+        // back) is taken in before the room says goodbye to it.
+        let reports = actor.take_reports();
+        let mut writes = Vec::new();
+        if !reports.is_empty() {
+            let effects = actor.core.handle_reports(reports, Now::read());
+            actor.report(effects.reports);
+            writes = effects.writes;
+        }
+        let effects = actor.core.close();
         actor.report(effects.reports);
-        writes = effects.writes;
-    }
-    let effects = actor.core.close();
-    actor.report(effects.reports);
-    actor.count();
-    writes.extend(effects.writes);
-    if !writes.is_empty() {
-        if let Err(error) = actor.seams.store.save_now(writes).await {
-            tracing::error!(room = %code, %error, "cannot forget the closed room");
+        actor.count();
+        writes.extend(effects.writes);
+        if !writes.is_empty() {
+            if let Err(error) = actor.seams.store.save_now(writes).await {
+                tracing::error!(room = %actor.core.code(), %error, "cannot forget the closed room");
+            }
         }
+        let _ = actor.take_reports();
+        tracing::info!(room = %actor.core.code(), games = actor.counted.games_played, "room closed");
     }
-    let _ = actor.take_reports();
-    tracing::info!(room = %code, games = actor.counted.games_played, "room closed");
 }
 
-/// Sleeps until `deadline`; never completes without one.
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+/// Sleeps until `deadline`; never completes without one. Not an `async
+/// fn`, which would keep the deadline beside its clock in every room.
+fn sleep_until(deadline: Option<tokio::time::Instant>) -> impl std::future::Future<Output = ()> {
     match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
+        Some(deadline) => Either::Left(tokio::time::sleep_until(deadline)),
+        None => Either::Right(std::future::pending()),
     }
 }
 
@@ -205,7 +227,7 @@ impl Actor {
             core,
             seams,
             reports,
-            routes: HashMap::new(),
+            routes: BTreeMap::new(),
             commits: Arc::default(),
             submitted: 0,
             counted,
@@ -280,7 +302,10 @@ impl Actor {
 
     /// Carries out a step's effects: reports to the directory at once,
     /// metrics, then the messages (after the step's save is committed).
-    async fn carry_out(&mut self, effects: Effects) {
+    /// What it returns, if anything, queues the save: the room waits for it
+    /// (for room in the store's queue, not for the commit). Not async: the
+    /// room's task would keep room for this step's state for its life.
+    fn carry_out(&mut self, effects: Effects) -> Option<Pending<'_, ()>> {
         let Effects {
             messages,
             writes,
@@ -296,7 +321,7 @@ impl Actor {
                 route.deliver(message);
             }
             self.forget_routes(left);
-            return;
+            return None;
         }
         let mut outgoing: Vec<Outgoing> = Vec::with_capacity(messages.len());
         outgoing.extend(
@@ -304,7 +329,7 @@ impl Actor {
                 .map(|(route, message)| (route.clone(), message)),
         );
         self.forget_routes(left);
-        self.settle(outgoing, writes).await;
+        self.settle(outgoing, writes)
     }
 
     /// Each message with the route of its connection (a connection the
@@ -370,11 +395,11 @@ impl Actor {
     /// Sends `outgoing` once `writes` are committed: the writes go to the
     /// store and the messages wait in the room's [`Commits`] (a step that
     /// saved nothing waits behind the steps held before it, so messages
-    /// never overtake each other).
-    async fn settle(&mut self, outgoing: Vec<Outgoing>, writes: Vec<Write>) {
+    /// never overtake each other). What it returns queues the save.
+    fn settle(&mut self, outgoing: Vec<Outgoing>, writes: Vec<Write>) -> Option<Pending<'_, ()>> {
         if writes.is_empty() {
             self.commits.send_after_held(outgoing);
-            return;
+            return None;
         }
         self.submitted += 1;
         let seq = self.submitted;
@@ -402,7 +427,7 @@ impl Actor {
             };
             releases.push(commits, seq, report);
         });
-        self.seams.store.save(writes, done).await;
+        Some(self.seams.store.save(writes, done))
     }
 }
 
@@ -482,7 +507,7 @@ mod tests {
             receiver,
             seams,
             heard.clone(),
-            CancellationToken::new(),
+            shutdown.child_token(),
         ));
         Harness {
             delivery,

@@ -191,14 +191,14 @@ pub async fn run(
         node,
     });
     let room_tasks = tasks.clone();
-    let launch: Launch = Box::new(move |code, start, inbox, reports, lost| {
+    let launch: Launch = Box::new(move |code, start, inbox, reports, stop| {
         room_tasks.spawn(crate::room::actor::run(
             code,
             start,
             inbox,
             seams.clone(),
             reports,
-            lost,
+            stop,
         ));
     });
     tracing::info!(id = %node, "this server's node id");
@@ -229,6 +229,7 @@ pub async fn run(
                 config.limits.game_inbox,
                 launch,
                 metrics.clone(),
+                token.clone(),
             );
             if store.keeps_rooms() {
                 let saved = crate::room::saved::restore_all(&*store)

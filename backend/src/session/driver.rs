@@ -16,7 +16,7 @@ use wordguess_protocol::{LineError, ServerEvent};
 use super::{Flow, ServerContext, Session};
 use crate::delivery::Signal;
 use crate::edge::outbox::{CloseReason, Outbox};
-use crate::support::ids::{ConnId, Door};
+use crate::support::ids::Door;
 use crate::support::metrics::DropReason;
 
 /// Starts one connection's conversation (of either door) in its own
@@ -37,14 +37,36 @@ pub fn spawn_connection<L, A>(
     A: Send + 'static,
 {
     let tasks = context.tasks.clone();
-    let id = context.next_conn_id();
-    tasks.spawn(async move {
-        let open = context.metrics.connections(door).clone();
-        open.inc();
-        run_connection(context, id, door, Label { addr }, outbox, writer, lines).await;
-        open.dec();
-        drop(admission);
-    });
+    let open = context.metrics.connections(door).clone();
+    open.inc();
+    let session = Session::new(
+        context.clone(),
+        context.next_conn_id(),
+        outbox.clone(),
+        door,
+    );
+    let parts = Parts {
+        context,
+        label: Label { addr },
+        outbox,
+        writer,
+        lines,
+    };
+    tasks.spawn(run_connection(session, parts, (open, admission)));
+}
+
+/// What a connection's task drives besides its [`Session`].
+struct Parts<L> {
+    /// Shared server state.
+    context: Arc<ServerContext>,
+    /// Its log context.
+    label: Label,
+    /// Its outbound queue (the writer drains it).
+    outbox: Outbox,
+    /// Its writer task.
+    writer: tokio::task::JoinHandle<()>,
+    /// The lines its peer sends.
+    lines: L,
 }
 
 /// What every log line of a connection carries: its id, door and address,
@@ -73,135 +95,154 @@ impl Label {
     }
 }
 
-/// Drives one connection of either door until it ends: feeds `lines` to a
-/// new [`Session`], and stops when the peer leaves, the writer finishes
+/// Drives one connection of either door until it ends: feeds its lines to
+/// its [`Session`], and stops when the peer leaves, the writer finishes
 /// (after `/quit` or a failed write), the client is kicked for not reading,
 /// the seat moves to another connection, or the server shuts down. Then the
 /// room learns the connection is gone and the writer gets a moment to flush
-/// what is queued.
-async fn run_connection<L>(
-    context: Arc<ServerContext>,
-    id: ConnId,
-    door: Door,
-    label: Label,
-    outbox: Outbox,
-    mut writer: tokio::task::JoinHandle<()>,
-    mut lines: L,
-) where
-    L: futures_util::Stream<Item = Result<String, LineError>> + Unpin,
+/// what is queued; `held` (its gauge and its admission) goes last.
+///
+/// Not an `async fn`: an async fn keeps its arguments twice (as passed,
+/// and moved into its body), and this task's size is paid by every idle
+/// connection. The block below uses what it captured in place.
+fn run_connection<L>(
+    mut session: Session,
+    parts: Parts<L>,
+    held: (
+        prometheus_client::metrics::gauge::Gauge,
+        impl Send + 'static,
+    ),
+) -> impl std::future::Future<Output = ()> + Send + 'static
+where
+    L: futures_util::Stream<Item = Result<String, LineError>> + Unpin + Send + 'static,
 {
-    use futures_util::StreamExt;
+    let Parts {
+        context,
+        label,
+        outbox,
+        mut writer,
+        mut lines,
+    } = parts;
+    async move {
+        use futures_util::{FutureExt as _, StreamExt as _};
 
-    let mut session = Session::new(context.clone(), id, outbox.clone(), door);
-    let conn = session.conn().seq;
-    let mut writer_done = false;
-    let mut closed_by_us = false;
-    let name_deadline = tokio::time::Instant::now() + context.limits.name_timeout;
-    // Boxed, and dropped once the player is in a room: the clock and the
-    // eviction wait would otherwise sit in every idle connection.
-    let mut unnamed = Some(Box::pin(unnamed_ends(name_deadline, session.evict.clone())));
-    let reading = async {
-        loop {
-            if session.has_joined() {
-                unnamed = None;
-            }
-            tokio::select! {
-                line = lines.next() => {
-                    let Some(line) = line else { return false };
-                    // Boxed: handling a line may wait on a room, and that
-                    // state would otherwise sit in every idle connection.
-                    let span = label.span(&session);
-                    if Box::pin(session.on_line(line).instrument(span)).await == Flow::Close {
-                        return true;
-                    }
+        let conn = session.conn().seq;
+        let mut writer_done = false;
+        let mut closed_by_us = false;
+        let name_deadline = tokio::time::Instant::now() + context.limits.name_timeout;
+        // Boxed, and dropped once the player is in a room: the clock and the
+        // eviction wait would otherwise sit in every idle connection.
+        let mut unnamed = Some(Box::pin(unnamed_ends(name_deadline, session.evict.clone())));
+        let reading = async {
+            loop {
+                if session.has_joined() {
+                    unnamed = None;
                 }
-                signal = session.signals.next() => match signal {
-                    Signal::Replaced => {
-                        label.span(&session).in_scope(|| {
-                            tracing::debug!(conn, "seat moved to another connection");
-                        });
-                        return true;
-                    }
-                    Signal::Moved { room } => {
-                        // Boxed, as a line is: it waits on the room.
+                // Decided first, waited on after, and boxed: handling a
+                // line or a move waits on a room, and that wait (or a signal
+                // held across it) would otherwise sit in every idle
+                // connection.
+                let work: Work<'_> = tokio::select! {
+                    line = lines.next() => {
+                        let Some(line) = line else { return false };
                         let span = label.span(&session);
-                        Box::pin(session.rehome(room).instrument(span)).await;
+                        Box::pin(session.on_line(line).instrument(span))
                     }
-                    Signal::Missed => {
-                        if let Some(room) = session.room_code() {
-                            let span = label.span(&session);
-                            Box::pin(session.rehome(room).instrument(span)).await;
+                    signal = session.signals.next() => {
+                        let room = match signal {
+                            Signal::Replaced => {
+                                label.span(&session).in_scope(|| {
+                                    tracing::debug!(conn, "seat moved to another connection");
+                                });
+                                return true;
+                            }
+                            Signal::Moved { room } => room,
+                            Signal::Missed => match session.room_code() {
+                                Some(room) => room,
+                                None => continue,
+                            },
+                            _ => continue,
+                        };
+                        let span = label.span(&session);
+                        Box::pin(session.rehome(room).instrument(span).map(|()| Flow::Continue))
+                    }
+                    end = until_done(&mut unnamed) => {
+                        if end == Unnamed::TooSlow {
+                            context.metrics.dropped(DropReason::no_name);
+                            session
+                                .outbox
+                                .error("no name was given in time; closing the connection");
+                            return true;
                         }
-                    }
-                    _ => {}
-                },
-                end = until_done(&mut unnamed) => {
-                    if end == Unnamed::TooSlow {
-                        context.metrics.dropped(DropReason::no_name);
-                        session
-                            .outbox
-                            .error("no name was given in time; closing the connection");
+                        context.metrics.dropped(DropReason::evicted);
+                        session.outbox.closing.set(CloseReason::Policy);
+                        session.outbox.error(
+                            "the server is full and this connection has not sent a name; \
+                             closing it to make room",
+                        );
                         return true;
                     }
-                    context.metrics.dropped(DropReason::evicted);
-                    session.outbox.closing.set(CloseReason::Policy);
-                    session.outbox.error(
-                        "the server is full and this connection has not sent a name; \
-                         closing it to make room",
-                    );
+                };
+                if work.await == Flow::Close {
                     return true;
                 }
             }
+        };
+        tokio::select! {
+            close = reading => closed_by_us = close,
+            _ = &mut writer => writer_done = true,
+            () = outbox.kicked() => {
+                context.metrics.dropped(DropReason::slow_reader);
+                label.span(&session).in_scope(|| tracing::info!("dropped: not reading"));
+            }
+            () = context.shutdown.cancelled() => {
+                outbox.closing.set(CloseReason::GoingAway);
+                match session.seat_saved() {
+                    // The game is not over: the connection only closes.
+                    Some(message) => outbox.send(ServerEvent::Notice { message }),
+                    None => {
+                        outbox.send(ServerEvent::Notice {
+                            message: "The server is shutting down. Goodbye!".to_owned(),
+                        });
+                        outbox.send(ServerEvent::Quit)
+                    }
+                };
+            }
         }
-    };
-    tokio::select! {
-        close = reading => closed_by_us = close,
-        _ = &mut writer => writer_done = true,
-        () = outbox.kicked() => {
-            context.metrics.dropped(DropReason::slow_reader);
-            label.span(&session).in_scope(|| tracing::info!("dropped: not reading"));
-        }
-        () = context.shutdown.cancelled() => {
-            outbox.closing.set(CloseReason::GoingAway);
-            match session.seat_saved() {
-                // The game is not over: the connection only closes.
-                Some(message) => outbox.send(ServerEvent::Notice { message }),
-                None => {
-                    outbox.send(ServerEvent::Notice {
-                        message: "The server is shutting down. Goodbye!".to_owned(),
-                    });
-                    outbox.send(ServerEvent::Quit)
+        // Boxed: the closing steps would otherwise size every idle connection.
+        let span = label.span(&session);
+        Box::pin(
+            async move {
+                session.close().await;
+                drop(session);
+                drop(outbox);
+                if !writer_done
+                    && tokio::time::timeout(context.limits.linger, &mut writer)
+                        .await
+                        .is_err()
+                {
+                    writer.abort();
                 }
-            };
-        }
+                if closed_by_us {
+                    // Read what the peer still sends for a moment, so closing with
+                    // unread data does not reset the connection before it reads our
+                    // error message.
+                    let drain = async { while lines.next().await.is_some() {} };
+                    let _ = tokio::time::timeout(context.limits.linger / 4, drain).await;
+                }
+                tracing::debug!(conn, "connection closed");
+            }
+            .instrument(span),
+        )
+        .await;
+        let (open, admission) = held;
+        open.dec();
+        drop(admission);
     }
-    // Boxed: the closing steps would otherwise size every idle connection.
-    let span = label.span(&session);
-    Box::pin(
-        async move {
-            session.close().await;
-            drop(session);
-            drop(outbox);
-            if !writer_done
-                && tokio::time::timeout(context.limits.linger, &mut writer)
-                    .await
-                    .is_err()
-            {
-                writer.abort();
-            }
-            if closed_by_us {
-                // Read what the peer still sends for a moment, so closing with
-                // unread data does not reset the connection before it reads our
-                // error message.
-                let drain = async { while lines.next().await.is_some() {} };
-                let _ = tokio::time::timeout(context.limits.linger / 4, drain).await;
-            }
-            tracing::debug!(conn, "connection closed");
-        }
-        .instrument(span),
-    )
-    .await;
 }
+
+/// A line or a move being handled, boxed (see [`run_connection`]).
+type Work<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Flow> + Send + 'a>>;
 
 /// How the wait for a connection's name ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
