@@ -82,4 +82,7 @@ ensure_cluster_tools() {
 build_web_app() {
     say "building the browser app (trunk build --release)"
     trunk build --release
+    # Brotli and gzip copies beside each file, which the server sends to
+    # browsers that accept them (Node's own zlib).
+    node .ci/precompress.mjs dist
 }

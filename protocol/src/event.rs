@@ -616,10 +616,9 @@ impl ServerEvent {
 
 /// Splits a masked word into tiles, one per letter: `None` for a hidden one.
 pub fn tiles(masked: &str) -> Vec<Option<String>> {
-    use unicode_segmentation::UnicodeSegmentation;
-    masked
-        .graphemes(true)
-        .map(|g| (g != "*").then(|| g.to_owned()))
+    crate::unicode::graphemes(masked)
+        .into_iter()
+        .map(|g| (g != "*").then_some(g))
         .collect()
 }
 

@@ -21,6 +21,7 @@ pub mod line;
 pub mod palindrome;
 pub mod server_line;
 pub mod text;
+mod unicode;
 
 pub use command::{ClientCommand, CommandError, Language, ResumeToken, RoomCode};
 pub use event::{LetterOutcome, Score, SeatView, ServerEvent};

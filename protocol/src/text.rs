@@ -18,10 +18,8 @@
 //! blank) are refused.
 
 use thiserror::Error;
-use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
-use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
-use unicode_segmentation::UnicodeSegmentation;
 
+use crate::unicode::{graphemes, group, nfc, Group};
 use crate::{MAX_CHAT_CHARS, MAX_NAME_CHARS, MAX_WORD_LETTERS};
 
 /// The apostrophe as words store and show it.
@@ -31,11 +29,7 @@ pub const HYPHEN: char = '-';
 
 /// NFC-normalises and lower-cases `text`, the canonical form for matching.
 pub fn fold(text: &str) -> String {
-    text.nfc()
-        .collect::<String>()
-        .to_lowercase()
-        .nfc()
-        .collect()
+    nfc(&nfc(text).to_lowercase())
 }
 
 /// The canonical sign for `c`, if `c` is an apostrophe or hyphen variant.
@@ -60,7 +54,7 @@ pub fn is_sign(grapheme: &str) -> bool {
 fn is_letter_grapheme(grapheme: &str) -> bool {
     let mut chars = grapheme.chars();
     chars.next().is_some_and(char::is_alphabetic)
-        && chars.all(|c| c.is_alphabetic() || is_combining_mark(c))
+        && chars.all(|c| c.is_alphabetic() || group(c) == Group::Mark)
 }
 
 /// Splits a word into its folded pieces (letters, and signs between them);
@@ -71,7 +65,7 @@ pub fn letters_of(word: &str) -> Option<Vec<String>> {
         .chars()
         .map(|c| canonical_sign(c).unwrap_or(c))
         .collect();
-    let pieces: Vec<String> = folded.graphemes(true).map(str::to_owned).collect();
+    let pieces = graphemes(&folded);
     let letter_at = |i: usize| pieces.get(i).is_some_and(|g| is_letter_grapheme(g));
     let valid = !pieces.is_empty()
         && letter_at(0)
@@ -154,19 +148,15 @@ pub fn is_allowed_char(c: char) -> bool {
 /// that does not render blank.
 fn allowed_by_category(c: char) -> bool {
     let visible_group = matches!(
-        c.general_category_group(),
-        GeneralCategoryGroup::Letter
-            | GeneralCategoryGroup::Mark
-            | GeneralCategoryGroup::Number
-            | GeneralCategoryGroup::Punctuation
-            | GeneralCategoryGroup::Symbol
+        group(c),
+        Group::Letter | Group::Mark | Group::Number | Group::Punctuation | Group::Symbol
     );
     visible_group && !renders_blank(c)
 }
 
 /// Whether `c` is a base character that shows on its own (not a mark).
 fn is_visible_base(c: char) -> bool {
-    c != ' ' && is_allowed_char(c) && c.general_category_group() != GeneralCategoryGroup::Mark
+    c != ' ' && is_allowed_char(c) && group(c) != Group::Mark
 }
 
 /// Checks text that a client wants others to see and returns it trimmed and
@@ -177,13 +167,11 @@ fn is_visible_base(c: char) -> bool {
 ///
 /// Returns a [`TextError`] saying what is wrong.
 pub fn validate_text(raw: &str, what: &'static str, max_chars: usize) -> Result<String, TextError> {
-    let text: String = raw.trim_matches(' ').trim().nfc().collect();
+    let text = nfc(raw.trim_matches(' ').trim());
     let mut previous: Option<char> = None;
     for c in text.chars() {
         let emoji_joiner = c == '\u{200D}'
-            && previous.is_some_and(|p| {
-                p == '\u{FE0F}' || p.general_category_group() == GeneralCategoryGroup::Symbol
-            });
+            && previous.is_some_and(|p| p == '\u{FE0F}' || group(p) == Group::Symbol);
         if !is_allowed_char(c) && !emoji_joiner {
             return Err(TextError::Disallowed(what, u32::from(c)));
         }
@@ -222,10 +210,11 @@ pub fn validate_chat(raw: &str) -> Result<String, TextError> {
 
 /// The confusable skeleton of a name (Unicode TS #39, after case folding):
 /// two names with the same skeleton look alike (`alice` and `аlice` with a
-/// Cyrillic `а`), so only one of them may sit in a game.
+/// Cyrillic `а`), so only one of them may sit in a game. With the
+/// `confusables` feature (the server's).
+#[cfg(feature = "confusables")]
 pub fn skeleton(name: &str) -> String {
-    let nfc: String = name.nfc().collect();
-    fold(&unicode_security::confusable_detection::skeleton(&nfc).collect::<String>())
+    fold(&unicode_security::confusable_detection::skeleton(&nfc(name)).collect::<String>())
 }
 
 /// Whether `c` must never travel from one client to another (the
@@ -381,6 +370,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "confusables")]
     fn lookalike_names_share_a_skeleton() {
         assert_eq!(skeleton("alice"), skeleton("\u{430}lice"));
         assert_eq!(skeleton("Bob"), skeleton("\u{412}\u{43E}b"));

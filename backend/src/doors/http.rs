@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -74,7 +74,57 @@ pub fn app(
         tracing::warn!(dir = %root.display(), "browser app not built: serving a notice at /");
         return router.fallback(|| async { Html(NOT_BUILT) });
     }
-    router.fallback_service(ServeDir::new(root).fallback(ServeFile::new(index)))
+    // Each file is sent brotli- or gzip-compressed when the browser accepts
+    // it and the build wrote the compressed copy beside it (`.br`, `.gz`).
+    let files = ServeDir::new(root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(index)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    router.fallback_service(
+        tower::ServiceBuilder::new()
+            .layer(axum::middleware::from_fn(cache_policy))
+            .service(files),
+    )
+}
+
+/// The app's files are cached by what their names promise: those trunk
+/// names by their content (`name-<16 hex digits>.ext`) never change, so a
+/// browser keeps them for a year without asking; everything else
+/// (`index.html`, which names them, and the app's routes that serve it) is
+/// asked for again each time (`no-cache`: a new version is picked up at
+/// once, an unchanged one costs a `304`). Every answer varies by
+/// `Accept-Encoding`, as a file is sent compressed when the browser accepts
+/// it.
+async fn cache_policy(request: Request, next: Next) -> Response {
+    let lasting = is_content_named(request.uri().path());
+    let mut response = next.run(request).await;
+    let status = response.status();
+    let headers = response.headers_mut();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        let policy = if lasting {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// Whether the last part of `path` carries a content hash the way trunk
+/// writes one: `-` and 16 hex digits before the extension (or `_bg`).
+fn is_content_named(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default().as_bytes();
+    name.windows(18).any(|window| {
+        window[0] == b'-'
+            && window[1..17].iter().all(u8::is_ascii_hexdigit)
+            && matches!(window[17], b'.' | b'_')
+    })
 }
 
 /// Lets a WebSocket request through if it has no `Origin` (terminal tools),
@@ -254,5 +304,34 @@ fn operator_pass(
             .operator_pass(socket)
             .map_err(|socket| (refusal, socket)),
         Refusal::TooManyFromAddress => Err((refusal, socket)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_named;
+
+    #[test]
+    fn only_names_trunk_hashed_count_as_named_by_content() {
+        for lasting in [
+            "/wordguess-frontend-e553948aad22412e_bg.wasm",
+            "/wordguess-frontend-e553948aad22412e.js",
+            "/style-aa93b98d40370f32.css",
+            "/style-aa93b98d40370f32.css.br",
+        ] {
+            assert!(is_content_named(lasting), "{lasting}");
+        }
+        for asked_each_time in [
+            "/",
+            "/index.html",
+            "/room/ABCDEF",
+            "/style.css",
+            "/style-aa93b98d.css",
+            "/style-aa93b98d40370f32x.css",
+            "/style-aa93b98d40370g32.css",
+            "/a-aa93b98d40370f32.css/index.html",
+        ] {
+            assert!(!is_content_named(asked_each_time), "{asked_each_time}");
+        }
     }
 }

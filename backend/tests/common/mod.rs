@@ -496,25 +496,11 @@ pub mod raw_ws {
 
 /// `GET path` on the web server: the status code and the body.
 pub async fn http_get(http: SocketAddr, path: &str) -> (u16, String) {
-    use tokio::io::AsyncReadExt;
-    let mut stream = TcpStream::connect(http).await.expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {http}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.expect("send");
-    let mut response = String::new();
-    tokio::time::timeout(PATIENCE, stream.read_to_string(&mut response))
-        .await
-        .expect("the server answers in time")
-        .expect("read");
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("not an HTTP response: {response}"));
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    let response = wordguess_backend::testkit::http_request(http, path, &[]).await;
+    (
+        response.status,
+        String::from_utf8_lossy(&response.body).into_owned(),
+    )
 }
 
 /// A fresh, empty directory for one test's files (a database), removed

@@ -1,0 +1,129 @@
+//! The Unicode algorithms the text rules stand on: NFC normalisation,
+//! extended grapheme clusters and general category groups.
+//!
+//! Natively (the server, the terminal client) they come from Rust's
+//! Unicode crates and their tables. In the browser app (`wasm32` with no
+//! OS) they come from the browser itself (`String.prototype.normalize`,
+//! `Intl.Segmenter`, `\p{…}` regular expressions), so the app downloads no
+//! tables: they were most of its size. The rules in [`crate::text`] are
+//! written once, on top of these three functions.
+
+/// A general category group (Unicode's first letter of a category).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// L: letters.
+    Letter,
+    /// M: marks (combining and enclosing).
+    Mark,
+    /// N: numbers.
+    Number,
+    /// P: punctuation.
+    Punctuation,
+    /// S: symbols.
+    Symbol,
+    /// Z: separators.
+    Separator,
+    /// C: controls, format, private use, surrogates, unassigned.
+    Other,
+}
+
+pub use backend::{graphemes, group, nfc};
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+mod backend {
+    //! Rust's Unicode crates.
+
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    use unicode_segmentation::UnicodeSegmentation;
+
+    use super::Group;
+
+    /// `text` in Normalization Form C.
+    pub fn nfc(text: &str) -> String {
+        text.nfc().collect()
+    }
+
+    /// The extended grapheme clusters of `text`.
+    pub fn graphemes(text: &str) -> Vec<String> {
+        text.graphemes(true).map(str::to_owned).collect()
+    }
+
+    /// The general category group of `c`.
+    pub fn group(c: char) -> Group {
+        match c.general_category_group() {
+            GeneralCategoryGroup::Letter => Group::Letter,
+            GeneralCategoryGroup::Mark => Group::Mark,
+            GeneralCategoryGroup::Number => Group::Number,
+            GeneralCategoryGroup::Punctuation => Group::Punctuation,
+            GeneralCategoryGroup::Symbol => Group::Symbol,
+            GeneralCategoryGroup::Separator => Group::Separator,
+            GeneralCategoryGroup::Other => Group::Other,
+        }
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod backend {
+    //! The browser's own Unicode data, through `js-sys`.
+
+    use js_sys::{Array, Intl, JsString, RegExp};
+    use wasm_bindgen::JsCast;
+
+    use super::Group;
+
+    /// `text` in Normalization Form C.
+    pub fn nfc(text: &str) -> String {
+        String::from(JsString::from(text).normalize("NFC"))
+    }
+
+    /// The extended grapheme clusters of `text`.
+    pub fn graphemes(text: &str) -> Vec<String> {
+        thread_local! {
+            static SEGMENTER: Intl::Segmenter = {
+                let options = Intl::SegmenterOptions::new();
+                options.set_granularity(Intl::SegmenterGranularity::Grapheme);
+                Intl::Segmenter::new(&Array::new(), options.unchecked_ref())
+            };
+        }
+        SEGMENTER.with(|segmenter| {
+            let segments = segmenter.segment(text);
+            js_sys::try_iter(&segments)
+                .ok()
+                .flatten()
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .map(|segment| {
+                    String::from(segment.unchecked_into::<Intl::SegmentData>().segment())
+                })
+                .collect()
+        })
+    }
+
+    /// The general category group of `c`.
+    pub fn group(c: char) -> Group {
+        const GROUPS: [(Group, &str); 6] = [
+            (Group::Letter, "^\\p{L}$"),
+            (Group::Mark, "^\\p{M}$"),
+            (Group::Number, "^\\p{N}$"),
+            (Group::Punctuation, "^\\p{P}$"),
+            (Group::Symbol, "^\\p{S}$"),
+            (Group::Separator, "^\\p{Z}$"),
+        ];
+        thread_local! {
+            static PATTERNS: Vec<(Group, RegExp)> = GROUPS
+                .iter()
+                .map(|(group, pattern)| (*group, RegExp::new(pattern, "u")))
+                .collect();
+        }
+        let mut buffer = [0; 4];
+        let text = c.encode_utf8(&mut buffer);
+        PATTERNS.with(|patterns| {
+            patterns
+                .iter()
+                .find(|(_, pattern)| pattern.test(text))
+                .map_or(Group::Other, |(group, _)| *group)
+        })
+    }
+}
