@@ -66,6 +66,18 @@ ensure_browser() {
     fi
 }
 
+# axe-core (npm), which the e2e tests inject into every screen they look
+# at; they find it at $WORDGUESS_AXE_JS.
+AXE_CORE_VERSION=4.14.1
+export WORDGUESS_AXE_JS="$TOOLS_DIR/axe-core/node_modules/axe-core/axe.min.js"
+ensure_axe() {
+    if [ "$(node -p "require('$TOOLS_DIR/axe-core/node_modules/axe-core/package.json').version" 2>/dev/null)" != "$AXE_CORE_VERSION" ]; then
+        say "installing axe-core $AXE_CORE_VERSION (npm)"
+        mkdir -p "$TOOLS_DIR/axe-core"
+        npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR/axe-core" "axe-core@$AXE_CORE_VERSION"
+    fi
+}
+
 # Debian's redis-server (and redis-cli), which the cluster tests start
 # on free loopback ports, and haproxy, whose README configuration a test
 # checks.

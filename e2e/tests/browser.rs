@@ -10,7 +10,7 @@
 mod common;
 
 use common::{
-    click, guess_word, join, options, press, scores, screenshot, server, type_letter, wait_for,
+    click, guess_word, join, options, press, scores, screen, server, type_letter, wait_for,
     wait_text, Browser, Terminal, PATIENCE,
 };
 use fantoccini::Locator;
@@ -21,7 +21,7 @@ async fn a_browser_player_and_a_tcp_player_play_a_full_game_together() {
     let server = server("apple").await;
     let mut browser = Browser::start().await;
     let page = browser.page(&format!("http://{}/", server.http)).await;
-    screenshot(&page, "browser_tcp_1_join").await;
+    screen(&page, "browser_tcp_1_join").await;
     // Keyboard only: the name field has focus; Enter submits.
     let name = page
         .wait()
@@ -34,7 +34,7 @@ async fn a_browser_player_and_a_tcp_player_play_a_full_game_together() {
         t.contains("Waiting for 1 more player")
     })
     .await;
-    screenshot(&page, "browser_tcp_2_waiting").await;
+    screen(&page, "browser_tcp_2_waiting").await;
 
     let mut term = Terminal::join(server.game, "term").await;
     term.expect("The game begins! Players: Webby, term.").await;
@@ -52,7 +52,7 @@ async fn a_browser_player_and_a_tcp_player_play_a_full_game_together() {
         .await
         .unwrap();
     assert!(!z.is_enabled().await.unwrap(), "a tried letter is disabled");
-    screenshot(&page, "browser_tcp_3_playing").await;
+    screen(&page, "browser_tcp_3_playing").await;
     // Terminal: a hit, then a miss.
     term.expect("/turn").await;
     term.send("/letter a").await;
@@ -73,7 +73,79 @@ async fn a_browser_player_and_a_tcp_player_play_a_full_game_together() {
             ("term".to_owned(), "1".to_owned())
         ]
     );
-    screenshot(&page, "browser_tcp_4_results").await;
+    screen(&page, "browser_tcp_4_results").await;
+    page.close().await.unwrap();
+    server.shutdown().await;
+}
+
+/// Sends `keys` to whatever has focus, as a keyboard would (WebDriver key
+/// codes: `\u{E004}` Tab, `\u{E007}` Enter).
+async fn keys(page: &fantoccini::Client, keys: &str) {
+    page.active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+/// The id of the element that has focus.
+async fn focused(page: &fantoccini::Client) -> String {
+    page.execute("return document.activeElement.id;", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Presses Tab until `id` has focus; fails if it takes more than 40.
+async fn tab_to(page: &fantoccini::Client, id: &str) {
+    for _ in 0..40 {
+        if focused(page).await == id {
+            return;
+        }
+        keys(page, "\u{E004}").await;
+    }
+    panic!("#{id} cannot be reached with Tab");
+}
+
+#[tokio::test]
+async fn a_keyboard_alone_plays_a_whole_game() {
+    let server = server("apple").await;
+    let mut browser = Browser::start().await;
+    let page = browser.page(&format!("http://{}/", server.http)).await;
+    wait_for(&page, "#name-input").await;
+    tab_to(&page, "name-input").await;
+    keys(&page, "Keys\u{E007}").await;
+    wait_text(&page, "#waiting", |t| t.contains("Waiting")).await;
+    let mut term = Terminal::join(server.game, "term").await;
+    term.expect("The game begins! Players: Keys, term.").await;
+
+    // Letter keys name letters: a hit keeps the turn, a miss passes it.
+    wait_text(&page, "#turn", |t| t.starts_with("Your turn!")).await;
+    keys(&page, "p").await;
+    term.expect_prefix("Keys named the letter 'p'").await;
+    keys(&page, "z").await;
+    term.expect("Keys named the letter 'z': not in the word.")
+        .await;
+    term.expect("/turn").await;
+    term.send("/letter q").await;
+
+    // The word field is reached with Tab; Enter sends the guess.
+    wait_text(&page, "#turn", |t| t.starts_with("Your turn!")).await;
+    tab_to(&page, "word-input").await;
+    keys(&page, "apple\u{E007}").await;
+    assert_eq!(
+        wait_text(&page, "#winner", |t| !t.is_empty()).await,
+        "You won!"
+    );
+    screen(&page, "keyboard_1_results").await;
+
+    // The next game is one Enter away: its button has focus.
+    assert_eq!(focused(&page).await, "play-again");
+    keys(&page, "\u{E007}").await;
+    wait_text(&page, "#waiting", |t| t.contains("Waiting")).await;
     page.close().await.unwrap();
     server.shutdown().await;
 }
@@ -93,7 +165,7 @@ async fn two_browser_players_play_a_full_game() {
     // The keyboard is Ukrainian; the first player misses, the second wins.
     press(&first, "ї").await;
     wait_text(&second, "#turn", |t| t.starts_with("Your turn!")).await;
-    screenshot(&second, "two_browsers_1_playing_phone").await;
+    screen(&second, "two_browsers_1_playing_phone").await;
     press(&second, "н").await;
     guess_word(&second, "ҐАНОК").await;
     for page in [&first, &second] {
@@ -109,8 +181,8 @@ async fn two_browser_players_play_a_full_game() {
         wait_text(&first, "#winner", |t| !t.is_empty()).await,
         "Богдан won!"
     );
-    screenshot(&first, "two_browsers_2_results_loser").await;
-    screenshot(&second, "two_browsers_3_results_winner").await;
+    screen(&first, "two_browsers_2_results_loser").await;
+    screen(&second, "two_browsers_3_results_winner").await;
 
     // "Play again" joins the next game under the same name.
     second
@@ -145,7 +217,7 @@ async fn the_page_shows_a_clear_error_when_the_server_goes_away() {
          you play on where you left off."
     );
     wait_for(&page, "#reconnecting").await;
-    screenshot(&page, "server_gone").await;
+    screen(&page, "server_gone").await;
     // The player need not wait.
     click(&page, "#leave").await;
     wait_for(&page, "#name-input").await;
@@ -166,7 +238,7 @@ async fn the_leaderboard_says_so_when_the_server_keeps_none() {
         "The leaderboard is not available: this server keeps no history or leaderboard \
          (it runs without a database)."
     );
-    screenshot(&page, "leaderboard_no_database").await;
+    screen(&page, "leaderboard_no_database").await;
     click(&page, "#hide-leaderboard").await;
     assert!(page.find(Locator::Css("#leaderboard")).await.is_err());
     page.close().await.unwrap();
@@ -192,6 +264,6 @@ async fn the_page_shows_a_clear_error_when_the_connection_is_lost() {
         wait_text(&page, "#connection", |t| t == "Disconnected").await,
         "Disconnected"
     );
-    screenshot(&page, "connection_lost").await;
+    screen(&page, "connection_lost").await;
     page.close().await.unwrap();
 }

@@ -17,8 +17,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::{
-    click, guess_word, join, key_tried, leaderboard, options, pairs, press, ring, scores,
-    screenshot, shown_word, wait_for, wait_text, wait_word, Browser, Terminal, PATIENCE,
+    click, guess_word, join, key_tried, leaderboard, options, pairs, press, ring, scores, screen,
+    shown_word, wait_for, wait_text, wait_word, Browser, Terminal, PATIENCE,
 };
 use fantoccini::{Client, Locator};
 use tokio::net::TcpSocket;
@@ -138,7 +138,7 @@ async fn a_game_goes_on_after_the_server_crashes_and_restarts() {
         .page(&format!("http://{}/", crashable.server.http))
         .await;
     let (mut term, token) = mid_game(&page, crashable.server.game).await;
-    screenshot(&page, "restart_1_before_crash").await;
+    screen(&page, "restart_1_before_crash").await;
 
     // The server is killed: no goodbye, every socket closed.
     crashable.crash();
@@ -151,7 +151,7 @@ async fn a_game_goes_on_after_the_server_crashes_and_restarts() {
     wait_for(&page, "#reconnecting").await;
     wait_text(&page, "#turn", |t| t == "Reconnecting…").await;
     assert_eq!(shown_word(&page).await, "app__", "the board stays in view");
-    screenshot(&page, "restart_2_server_down").await;
+    screen(&page, "restart_2_server_down").await;
 
     // It comes back on the same addresses and database.
     wait_until_free(&addresses).await;
@@ -165,7 +165,7 @@ async fn a_game_goes_on_after_the_server_crashes_and_restarts() {
     term.expect("Word: app**").await;
     term.expect("Letters tried: p, z, a, q.").await;
     resumed(&page).await;
-    screenshot(&page, "restart_3_resumed").await;
+    screen(&page, "restart_3_resumed").await;
 
     // Webby, still to move, completes the word: 2 letters and the prize.
     guess_word(&page, "apple").await;
@@ -180,7 +180,7 @@ async fn a_game_goes_on_after_the_server_crashes_and_restarts() {
         t.contains("apple — won by Webby: Webby 9, term 1")
     })
     .await;
-    screenshot(&page, "restart_4_results").await;
+    screen(&page, "restart_4_results").await;
 
     // The leaderboard counts the game that survived the crash.
     click(&page, "#show-leaderboard").await;
@@ -189,7 +189,7 @@ async fn a_game_goes_on_after_the_server_crashes_and_restarts() {
         [["1", "Webby", "1", "9", "1"], ["2", "term", "0", "1", "1"]]
             .map(|row| row.map(str::to_owned))
     );
-    screenshot(&page, "restart_5_leaderboard").await;
+    screen(&page, "restart_5_leaderboard").await;
     page.close().await.unwrap();
     server.shutdown().await;
 }
@@ -223,13 +223,13 @@ async fn the_page_waits_out_a_graceful_restart_and_plays_on() {
         "the token stays private: {log}"
     );
     wait_word(&page, "app__").await;
-    screenshot(&page, "graceful_restart_1_waiting").await;
+    screen(&page, "graceful_restart_1_waiting").await;
 
     wait_until_free(&addresses).await;
     options.listen_on = Some(addresses);
     let server = start(options).await;
     resumed(&page).await;
-    screenshot(&page, "graceful_restart_2_resumed").await;
+    screen(&page, "graceful_restart_2_resumed").await;
 
     // term is still away; Webby plays on and wins.
     guess_word(&page, "apple").await;

@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 
 use common::{
     click, countdown_seconds, enter_as, field_value, fill, guess_word, join, key_enabled,
-    key_tried, pairs, press, ring, scores, screenshot, server, type_letter, wait_for, wait_text,
+    key_tried, pairs, press, ring, scores, screen, server, type_letter, wait_for, wait_text,
     wait_word, Browser, Terminal,
 };
 use fantoccini::{Client, Locator};
@@ -65,7 +65,7 @@ async fn a_room_is_joined_by_nc_command_and_invite_link_and_played_to_the_end() 
         !wait_for(&host, "#start").await.is_enabled().await.unwrap(),
         "a room of one cannot start"
     );
-    screenshot(&host, "rooms_1_host_invites").await;
+    screen(&host, "rooms_1_host_invites").await;
 
     // A terminal player follows the panel's instructions, as with `nc`.
     let mut term = Terminal::connect(door).await;
@@ -85,7 +85,7 @@ async fn a_room_is_joined_by_nc_command_and_invite_link_and_played_to_the_end() 
         wait_text(&guest, "#join-button", |t| !t.is_empty()).await,
         "Join the room"
     );
-    screenshot(&guest, "rooms_2_invite_link").await;
+    screen(&guest, "rooms_2_invite_link").await;
     join(&guest, "Gus").await;
     wait_text(&guest, "#waiting h2", |t| {
         t == "Waiting for Hana to start the game…"
@@ -94,7 +94,7 @@ async fn a_room_is_joined_by_nc_command_and_invite_link_and_played_to_the_end() 
     term.expect("Gus joined the room (3 players); Hana starts the game with /start.")
         .await;
     wait_text(&host, "#lobby-players", |t| t.contains("Gus")).await;
-    screenshot(&host, "rooms_3_lobby_full").await;
+    screen(&host, "rooms_3_lobby_full").await;
 
     // Only the host has a start button; it starts the game for everyone.
     assert!(guest.find(Locator::Css("#start")).await.is_err());
@@ -120,8 +120,8 @@ async fn a_room_is_joined_by_nc_command_and_invite_link_and_played_to_the_end() 
     );
     assert!(countdown_seconds(&countdown.text().await.unwrap()).is_some_and(|s| s <= 90));
     wait_text(&guest, "#turn", |t| t == "Waiting for Hana…").await;
-    screenshot(&host, "rooms_4_countdown_host").await;
-    screenshot(&guest, "rooms_5_countdown_guest").await;
+    screen(&host, "rooms_4_countdown_host").await;
+    screen(&guest, "rooms_5_countdown_guest").await;
 
     // Hana: a hit keeps the turn, a miss passes it.
     press(&host, "p").await;
@@ -159,7 +159,7 @@ async fn a_room_is_joined_by_nc_command_and_invite_link_and_played_to_the_end() 
         })
         .await;
     }
-    screenshot(&guest, "rooms_6_results_winner").await;
+    screen(&guest, "rooms_6_results_winner").await;
 
     // "Play again in this room" goes back to the same room, tally and all.
     assert_eq!(
@@ -173,7 +173,7 @@ async fn a_room_is_joined_by_nc_command_and_invite_link_and_played_to_the_end() 
         t == "This room has played 1 game. Wins: Gus 1."
     })
     .await;
-    screenshot(&host, "rooms_7_play_again").await;
+    screen(&host, "rooms_7_play_again").await;
     host.close().await.unwrap();
     guest.close().await.unwrap();
     server.shutdown().await;
@@ -218,7 +218,7 @@ async fn a_browser_refreshed_mid_game_keeps_its_seat_and_score() {
         ring(&host).await,
         pairs_you("Hana", &[("Hana", 2), ("Gus", 0)])
     );
-    screenshot(&host, "refresh_1_before").await;
+    screen(&host, "refresh_1_before").await;
 
     // Hana's page reloads: it takes the seat back with its score.
     host.refresh().await.unwrap();
@@ -236,7 +236,7 @@ async fn a_browser_refreshed_mid_game_keeps_its_seat_and_score() {
     assert!(!key_tried(&host, "a").await);
     let countdown = wait_text(&host, "#countdown", |t| countdown_seconds(t).is_some()).await;
     assert!(countdown_seconds(&countdown).is_some_and(|s| s <= 120));
-    screenshot(&host, "refresh_2_after").await;
+    screen(&host, "refresh_2_after").await;
 
     // The others saw Hana go and come back.
     wait_text(&guest, "#log", |t| {
@@ -255,7 +255,7 @@ async fn a_browser_refreshed_mid_game_keeps_its_seat_and_score() {
     );
     assert_eq!(scores(&host).await, pairs(&[("Hana", 10), ("Gus", 0)]));
     assert_eq!(scores(&guest).await, pairs(&[("Hana", 10), ("Gus", 0)]));
-    screenshot(&host, "refresh_3_results").await;
+    screen(&host, "refresh_3_results").await;
 
     // The game is over, so a reload no longer tries to take a seat back.
     host.refresh().await.unwrap();
@@ -308,7 +308,7 @@ async fn a_spectator_sees_the_moves_the_countdown_and_the_chat() {
     term.expect("1 spectator watching.").await;
     wait_text(&host, "#spectators", |t| t.starts_with("1 watching")).await;
     assert!(watcher.find(Locator::Css("#start")).await.is_err());
-    screenshot(&watcher, "spectator_1_waiting").await;
+    screen(&watcher, "spectator_1_waiting").await;
 
     click(&host, "#start").await;
     wait_text(&watcher, "#spectating", |t| {
@@ -358,7 +358,7 @@ async fn a_spectator_sees_the_moves_the_countdown_and_the_chat() {
     click(&watcher, "#chat-send").await;
     term.expect("Vera: go tess!").await;
     wait_text(&host, "#chat-log", |t| t.contains("Vera: go tess!")).await;
-    screenshot(&watcher, "spectator_2_moves_and_chat").await;
+    screen(&watcher, "spectator_2_moves_and_chat").await;
 
     // The terminal player guesses the word; the spectator sees the end.
     term.send("/word apple").await;
@@ -369,7 +369,7 @@ async fn a_spectator_sees_the_moves_the_countdown_and_the_chat() {
     );
     assert_eq!(scores(&watcher).await, pairs(&[("tess", 8), ("Hana", 2)]));
     wait_for(&watcher, "#watch-again").await;
-    screenshot(&watcher, "spectator_3_results").await;
+    screen(&watcher, "spectator_3_results").await;
     host.close().await.unwrap();
     watcher.close().await.unwrap();
     server.shutdown().await;

@@ -132,6 +132,37 @@ impl Drop for Browser {
     }
 }
 
+/// axe-core's source (npm `axe-core`, at `$WORDGUESS_AXE_JS`; README's
+/// test command installs it), read once.
+fn axe_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path = std::env::var_os("WORDGUESS_AXE_JS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                    .join(".cache/wordguess-tools/axe-core/node_modules/axe-core/axe.min.js")
+            });
+        std::fs::read_to_string(&path).unwrap_or_else(|error| {
+            panic!(
+                "axe-core is missing at {} ({error}): README's test command installs it \
+                 (npm install axe-core), or set WORDGUESS_AXE_JS",
+                path.display()
+            )
+        })
+    })
+}
+
+/// Runs axe-core on the page (WebDriver waits for its promise): each
+/// violation's rule, impact, help and the elements that break it.
+const AUDIT: &str = "return axe.run(document, { resultTypes: ['violations'] })\
+    .then(results => results.violations.map(violation => ({
+        rule: violation.id,
+        impact: violation.impact,
+        help: violation.help,
+        elements: violation.nodes.map(node => node.target.join(' ') + ': ' + node.failureSummary),
+    })));";
+
 /// Saves what the page shows as `target/e2e/NAME.png`.
 pub async fn screenshot(page: &Client, name: &str) {
     let dir = workspace().join("target/e2e");
@@ -139,6 +170,27 @@ pub async fn screenshot(page: &Client, name: &str) {
     if let Ok(png) = page.screenshot().await {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
+}
+
+/// Looks at a screen as a tester would: saves a [`screenshot`] and audits
+/// the page with axe-core, failing on any violation (every screen a test
+/// reaches is audited).
+pub async fn screen(page: &Client, name: &str) {
+    screenshot(page, name).await;
+    let loaded = page
+        .execute("return typeof window.axe === 'object';", vec![])
+        .await
+        .expect("a script runs");
+    if loaded != serde_json::Value::Bool(true) {
+        page.execute(axe_source(), vec![])
+            .await
+            .expect("axe-core loads into the page");
+    }
+    let violations = page.execute(AUDIT, vec![]).await.expect("axe-core runs");
+    assert!(
+        violations.as_array().is_some_and(Vec::is_empty),
+        "axe-core finds accessibility violations on screen {name}: {violations:#}"
+    );
 }
 
 /// Waits until the element's text satisfies `wanted`; returns the text.

@@ -44,7 +44,8 @@ pub fn Chat(props: &ChatProps) -> Html {
             if lines.is_empty() {
                 <p class="muted small">{ "No messages yet." }</p>
             }
-            <ol id="chat-log" ref={log} class="chat-log" aria-live="polite">
+            // Focusable, so a keyboard can scroll it.
+            <ol id="chat-log" ref={log} class="chat-log" aria-live="polite" aria-label="Chat messages" tabindex="0">
                 { for lines.iter().map(|line| html! {
                     <li><span class="who">{ &line.name }</span>{ ": " }<span class="said">{ &line.text }</span></li>
                 }) }

@@ -33,7 +33,8 @@ pub fn GameScreen(props: &ScreenProps) -> Html {
     };
     html! {
         <div class="game">
-            <section class="card board">
+            <section class="card board" aria-labelledby="board-heading">
+                <h2 id="board-heading" class="sr-only">{ "The word" }</h2>
                 <div class="turn-row">
                     <p id="turn" class={classes!("turn", state.my_turn.then_some("mine"))} aria-live="polite">{ state.turn_line() }</p>
                     <Countdown deadline={state.turn_deadline} clock={state.now}
@@ -232,7 +233,8 @@ fn Log(props: &LogProps) -> Html {
     html! {
         <section class="card">
             <h3>{ "Game log" }</h3>
-            <ol id="log" class="log" aria-live="polite">
+            // Focusable, so a keyboard can scroll it.
+            <ol id="log" class="log" aria-live="polite" aria-label="Game log" tabindex="0">
                 { for props.lines.iter().rev().take(60).map(|line| html! { <li>{ line }</li> }) }
             </ol>
         </section>

@@ -14,6 +14,17 @@ use crate::state::Action;
 pub fn ResultsScreen(props: &ScreenProps) -> Html {
     let game = &props.game;
     let state = &*game.state;
+    // The game's fields are gone: focus goes to what comes next, so a
+    // keyboard carries on from here (`autofocus` acts only as a page loads).
+    let play_again = use_node_ref();
+    {
+        let play_again = play_again.clone();
+        use_effect_with(state.outcome.is_some(), move |_| {
+            if let Some(button) = play_again.cast::<web_sys::HtmlElement>() {
+                let _ = button.focus();
+            }
+        });
+    }
     let Some(outcome) = state.outcome.clone() else {
         return html! {};
     };
@@ -46,7 +57,7 @@ pub fn ResultsScreen(props: &ScreenProps) -> Html {
             </ol>
             <RoomRecord tally={state.tally.clone()} history={state.history.clone()} />
             <div class="row center">
-                <button id="play-again" type="button" class="primary" onclick={on_click(&again)} autofocus=true>
+                <button id="play-again" ref={play_again} type="button" class="primary" onclick={on_click(&again)}>
                     { state.play_again_label() }
                 </button>
                 if let Some(watch_again) = watch_again {

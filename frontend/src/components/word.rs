@@ -17,7 +17,7 @@ pub fn WordTiles(props: &WordTilesProps) -> Html {
     let hidden = tiles.iter().filter(|t| t.is_none()).count();
     let label = format!("The word: {} letters, {hidden} hidden", tiles.len());
     html! {
-        <div id="word" class="tiles" aria-label={label}>
+        <div id="word" class="tiles" role="group" aria-label={label}>
             { for tiles.into_iter().map(|tile| match tile {
                 Some(letter) => html! { <span class="tile shown">{ letter }</span> },
                 None => html! { <span class="tile hidden">{ "\u{00a0}" }</span> },
