@@ -151,6 +151,31 @@ async fn a_keyboard_alone_plays_a_whole_game() {
 }
 
 #[tokio::test]
+async fn names_are_checked_in_the_browser_as_the_server_checks_them() {
+    // The app checks text with the browser's Unicode data, the server with
+    // Rust's tables: a player sees the same answers either way.
+    let server = server("ґанок").await;
+    let mut browser = Browser::start().await;
+    let url = format!("http://{}/", server.http);
+    let page = browser.page(&url).await;
+    // A right-to-left override is refused, with the character named.
+    join(&page, "ab\u{202E}c").await;
+    let error = wait_text(&page, "#error", |t| !t.is_empty()).await;
+    assert!(error.contains("U+202E"), "{error}");
+    // An emoji sequence (with its zero-width joiner) and a name typed in
+    // decomposed form (И + combining breve) are fine; the name is shown
+    // composed.
+    let second = browser.page(&url).await;
+    join(&second, "\u{1F469}\u{200D}\u{1F4BB}").await;
+    wait_text(&second, "#waiting", |t| t.contains("Waiting")).await;
+    let third = browser.page(&url).await;
+    join(&third, "\u{0418}\u{0306}осип").await;
+    wait_text(&third, "#players", |t| t.contains("\u{0419}осип")).await;
+    screen(&third, "unicode_names").await;
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn two_browser_players_play_a_full_game() {
     let server = server("ґанок").await;
     let mut browser = Browser::start().await;

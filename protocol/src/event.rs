@@ -38,14 +38,16 @@ use std::fmt::Write as _;
 
 use crate::command::Language;
 use crate::history::{utc_minute, GameRecord, Standing};
+use crate::tagged::tag_first;
 use crate::text::sanitize;
 
 /// The character that stands for a hidden letter.
 pub const HIDDEN: char = '*';
 
+tag_first! {
+tag = "kind";
 /// What came of naming a letter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LetterOutcome {
     /// The letter was hidden in the word this many times; all are revealed.
     Hit {
@@ -56,6 +58,7 @@ pub enum LetterOutcome {
     Miss,
     /// The letter was already revealed or already missed: no points.
     Repeated,
+}
 }
 
 /// One line of the final results.
@@ -80,9 +83,11 @@ pub struct SeatView {
     pub host: bool,
 }
 
-/// An event the server sends to one player or to all of a game.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+tag_first! {
+tag = "type";
+/// An event the server sends to one player or to all of a game (its JSON
+/// has the tag first; see [`crate::tagged`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerEvent {
     /// Sent on connect: the server asks for a name.
     Welcome,
@@ -292,6 +297,7 @@ pub enum ServerEvent {
     },
     /// The game is over for this player: disconnect (the seed's `/quit`).
     Quit,
+}
 }
 
 fn push_message(out: &mut String, text: &str) {

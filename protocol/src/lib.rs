@@ -20,6 +20,7 @@ pub mod history;
 pub mod line;
 pub mod palindrome;
 pub mod server_line;
+mod tagged;
 pub mod text;
 mod unicode;
 

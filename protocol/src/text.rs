@@ -19,7 +19,7 @@
 
 use thiserror::Error;
 
-use crate::unicode::{graphemes, group, nfc, Group};
+use crate::unicode::{graphemes, group, is_alphabetic, lowercase, nfc, Group};
 use crate::{MAX_CHAT_CHARS, MAX_NAME_CHARS, MAX_WORD_LETTERS};
 
 /// The apostrophe as words store and show it.
@@ -29,7 +29,7 @@ pub const HYPHEN: char = '-';
 
 /// NFC-normalises and lower-cases `text`, the canonical form for matching.
 pub fn fold(text: &str) -> String {
-    nfc(&nfc(text).to_lowercase())
+    nfc(&lowercase(&nfc(text)))
 }
 
 /// The canonical sign for `c`, if `c` is an apostrophe or hyphen variant.
@@ -53,8 +53,8 @@ pub fn is_sign(grapheme: &str) -> bool {
 /// Whether a grapheme counts as a letter: alphabetic characters and marks.
 fn is_letter_grapheme(grapheme: &str) -> bool {
     let mut chars = grapheme.chars();
-    chars.next().is_some_and(char::is_alphabetic)
-        && chars.all(|c| c.is_alphabetic() || group(c) == Group::Mark)
+    chars.next().is_some_and(is_alphabetic)
+        && chars.all(|c| is_alphabetic(c) || group(c) == Group::Mark)
 }
 
 /// Splits a word into its folded pieces (letters, and signs between them);

@@ -1,12 +1,13 @@
-//! The Unicode algorithms the text rules stand on: NFC normalisation,
-//! extended grapheme clusters and general category groups.
+//! The Unicode data the text rules stand on: NFC normalisation, lower
+//! case, extended grapheme clusters, general category groups and the
+//! Alphabetic property.
 //!
 //! Natively (the server, the terminal client) they come from Rust's
 //! Unicode crates and their tables. In the browser app (`wasm32` with no
 //! OS) they come from the browser itself (`String.prototype.normalize`,
 //! `Intl.Segmenter`, `\p{…}` regular expressions), so the app downloads no
 //! tables: they were most of its size. The rules in [`crate::text`] are
-//! written once, on top of these three functions.
+//! written once, on top of these functions.
 
 /// A general category group (Unicode's first letter of a category).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +28,7 @@ pub enum Group {
     Other,
 }
 
-pub use backend::{graphemes, group, nfc};
+pub use backend::{graphemes, group, is_alphabetic, lowercase, nfc};
 
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 mod backend {
@@ -42,6 +43,16 @@ mod backend {
     /// `text` in Normalization Form C.
     pub fn nfc(text: &str) -> String {
         text.nfc().collect()
+    }
+
+    /// `text` in lower case (Unicode's default case conversion).
+    pub fn lowercase(text: &str) -> String {
+        text.to_lowercase()
+    }
+
+    /// Whether `c` has the Alphabetic property.
+    pub fn is_alphabetic(c: char) -> bool {
+        c.is_alphabetic()
     }
 
     /// The extended grapheme clusters of `text`.
@@ -75,6 +86,23 @@ mod backend {
     /// `text` in Normalization Form C.
     pub fn nfc(text: &str) -> String {
         String::from(JsString::from(text).normalize("NFC"))
+    }
+
+    /// `text` in lower case (Unicode's default case conversion).
+    pub fn lowercase(text: &str) -> String {
+        String::from(JsString::from(text).to_lower_case())
+    }
+
+    /// Whether `c` has the Alphabetic property.
+    pub fn is_alphabetic(c: char) -> bool {
+        if c.is_ascii() {
+            return c.is_ascii_alphabetic();
+        }
+        thread_local! {
+            static ALPHABETIC: RegExp = RegExp::new("^\\p{Alphabetic}$", "u");
+        }
+        let mut buffer = [0; 4];
+        ALPHABETIC.with(|pattern| pattern.test(c.encode_utf8(&mut buffer)))
     }
 
     /// The extended grapheme clusters of `text`.

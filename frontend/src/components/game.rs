@@ -6,6 +6,7 @@ use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
+use wordguess_protocol::text::fold;
 use wordguess_protocol::ClientCommand;
 use yew::prelude::*;
 
@@ -157,7 +158,7 @@ fn Keyboard(props: &KeyboardProps) -> Html {
                         if in_field || event.ctrl_key() || event.meta_key() || event.alt_key() {
                             return;
                         }
-                        let key = event.key().to_lowercase();
+                        let key = fold(&event.key());
                         if keys.iter().any(|k| k.letter == key && k.enabled) {
                             event.prevent_default();
                             on_letter.emit(key);
@@ -181,7 +182,8 @@ fn Keyboard(props: &KeyboardProps) -> Html {
                 html! {
                     <button type="button" class={classes!("key", key.tried.then_some("tried"))}
                         data-letter={key.letter.clone()} disabled={!key.enabled} {onclick}>
-                        { key.letter.to_uppercase() }
+                        // Shown in capitals by the style sheet.
+                        { key.letter.clone() }
                     </button>
                 }
             }) }
