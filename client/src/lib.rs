@@ -140,8 +140,9 @@ struct Seat {
 }
 
 /// Plays one game: connects with `connect`, enters as `entry` says with
-/// `name`, prints server messages to `screen`, and on `/turn` reads the
-/// player's letter or word from `keyboard`. If the connection drops before
+/// `name`, prints server messages to `screen`, and reads `keyboard` all the
+/// time: `/commands` go to the server as typed, on `/turn` a letter or a
+/// word is the move, and at other times plain text is said in the chat. If the connection drops before
 /// `/quit`, it reconnects with growing waits and takes the seat back with
 /// `/resume TOKEN`, for as long as the server keeps the seat.
 ///
@@ -211,9 +212,10 @@ where
 const RECONNECT_ATTEMPTS: usize = 18;
 
 /// One connection of a game: sends `first_lines`, then plays until `/quit`.
-/// The server is read all the time, also while the player is asked for a
-/// move: a connection lost on the player's turn (a server restart, say) is
-/// noticed at once, not after the next key press.
+/// The server and the keyboard are both read all the time: a connection
+/// lost on the player's turn (a server restart, say) is noticed at once,
+/// and the player may chat, ask `/who` or start the game (as host) while
+/// others play. What a typed line becomes is [`typed`]'s answer.
 async fn session<S, K, O>(
     server: S,
     keyboard: &mut tokio::io::Lines<K>,
@@ -233,21 +235,31 @@ where
     }
     let resuming = first_lines.iter().any(|l| l.starts_with("/resume "));
     let mut my_turn = false;
+    // Input that ended (a script, Ctrl-D) ends the game only when a move
+    // is wanted: the player may still watch the game to its end.
+    let mut keyboard_open = true;
     loop {
         // Both reads are cancel-safe: a line half read stays buffered.
         let line = tokio::select! {
             line = from_server.next() => line?,
-            input = keyboard.next_line(), if my_turn => {
-                let Some(input) = input? else { return Ok(Ending::PlayerLeft) };
-                match ClientCommand::from_player_input(&input) {
-                    Ok(command) => {
-                        send_line(&mut to_server, &command.encode()).await?;
-                        my_turn = false;
+            input = keyboard.next_line(), if keyboard_open => {
+                let Some(input) = input? else {
+                    if my_turn {
+                        return Ok(Ending::PlayerLeft);
                     }
-                    Err(error) => {
-                        print(screen, &format!("{error}\n")).await?;
-                        print(screen, MOVE_PROMPT).await?;
+                    keyboard_open = false;
+                    continue;
+                };
+                match typed(&input, seat.accepted || resuming, my_turn) {
+                    Typed::Send { line, is_move } => {
+                        send_line(&mut to_server, &line).await?;
+                        my_turn &= !is_move;
                     }
+                    Typed::Nothing => {}
+                    Typed::Refused(error) => print(screen, &format!("{error}\n")).await?,
+                }
+                if my_turn {
+                    print(screen, MOVE_PROMPT).await?;
                 }
                 continue;
             }
@@ -266,14 +278,14 @@ where
                     seat.token = None;
                     return Err(ClientError::SeatLost);
                 } else if !seat.accepted && text.starts_with("Error: ") {
+                    // The next line typed is the next name tried.
                     print(screen, "Choose another name: ").await?;
-                    match keyboard.next_line().await? {
-                        Some(name) => send_line(&mut to_server, &name).await?,
-                        None => return Ok(Ending::PlayerLeft),
-                    }
                 }
             }
             Ok(ServerLine::Turn) => {
+                if !keyboard_open {
+                    return Ok(Ending::PlayerLeft);
+                }
                 my_turn = true;
                 print(screen, MOVE_PROMPT).await?;
             }
@@ -286,6 +298,57 @@ where
             }
             Err(error) => print(screen, &format!("warning: {error}; ignored\n")).await?,
         }
+    }
+}
+
+/// What a line the player typed becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Typed {
+    /// A line for the server; `is_move` if it is the player's move.
+    Send { line: String, is_move: bool },
+    /// Nothing (an empty line).
+    Nothing,
+    /// Not sent: why.
+    Refused(String),
+}
+
+/// What `input` becomes: before the server has taken the player's name,
+/// the name to try; a `/command`, as typed, at any time; on the player's
+/// turn a bare letter or word is the move; at other times plain text is
+/// said in the chat (`/say`).
+fn typed(input: &str, named: bool, my_turn: bool) -> Typed {
+    let input = input.trim();
+    if input.is_empty() {
+        return Typed::Nothing;
+    }
+    if !named {
+        return Typed::Send {
+            line: input.to_owned(),
+            is_move: false,
+        };
+    }
+    if input.starts_with('/') {
+        let is_move = matches!(
+            ClientCommand::parse(input),
+            Ok(ClientCommand::Letter(_) | ClientCommand::Word(_))
+        );
+        return Typed::Send {
+            line: input.to_owned(),
+            is_move,
+        };
+    }
+    if !my_turn {
+        return Typed::Send {
+            line: ClientCommand::Say(input.to_owned()).encode(),
+            is_move: false,
+        };
+    }
+    match ClientCommand::from_player_input(input) {
+        Ok(command) => Typed::Send {
+            line: command.encode(),
+            is_move: true,
+        },
+        Err(error) => Typed::Refused(error.to_string()),
     }
 }
 
@@ -410,5 +473,42 @@ mod servers_tests {
         // dead one first), and still finds the live one.
         let again = servers.connect().await.expect("the live server again");
         assert_eq!(again.peer_addr().expect("a peer").to_string(), up_address);
+    }
+}
+
+#[cfg(test)]
+mod typed_tests {
+    use super::*;
+
+    fn sent(line: &str, is_move: bool) -> Typed {
+        Typed::Send {
+            line: line.to_owned(),
+            is_move,
+        }
+    }
+
+    #[test]
+    fn a_typed_line_is_a_name_a_command_a_move_or_chat() {
+        // Before the server has taken a name, a line is the next name.
+        assert_eq!(typed(" alice ", false, false), sent("alice", false));
+        // Commands go as typed at any time; only /letter and /word move.
+        assert_eq!(typed("/start", true, false), sent("/start", false));
+        assert_eq!(typed("/who", true, true), sent("/who", false));
+        assert_eq!(typed("/say hi", true, true), sent("/say hi", false));
+        assert_eq!(typed("/letter A", true, true), sent("/letter A", true));
+        assert_eq!(typed("/word apple", true, true), sent("/word apple", true));
+        // On the player's turn a bare letter or word is the move.
+        assert_eq!(typed("P", true, true), sent("/letter p", true));
+        assert_eq!(typed("Apple", true, true), sent("/word apple", true));
+        assert!(matches!(
+            typed("not a word!", true, true),
+            Typed::Refused(_)
+        ));
+        // At other times plain text is chat.
+        assert_eq!(
+            typed("good luck", true, false),
+            sent("/say good luck", false)
+        );
+        assert_eq!(typed("   ", true, true), Typed::Nothing);
     }
 }

@@ -21,7 +21,7 @@ async fn read_until<R: tokio::io::AsyncBufRead + Unpin>(
     loop {
         let line = tokio::time::timeout(PATIENCE, lines.next_line())
             .await
-            .expect("server answers")
+            .unwrap_or_else(|_| panic!("no {wanted:?} in time; the screen showed:\n{seen}"))
             .expect("read")
             .unwrap_or_else(|| panic!("EOF before {wanted:?}"));
         seen.push_str(&line);
@@ -29,6 +29,55 @@ async fn read_until<R: tokio::io::AsyncBufRead + Unpin>(
         if line.ends_with(wanted) {
             return seen;
         }
+    }
+}
+
+/// What the client prints on `/turn` (no line ends it).
+const PROMPT: &str = "Your turn! Type a letter or the whole word: ";
+
+/// The client's screen, read as it is written: a prompt ends no line.
+struct Screen {
+    out: tokio::process::ChildStdout,
+    seen: Vec<u8>,
+}
+
+impl Screen {
+    fn new(out: tokio::process::ChildStdout) -> Self {
+        Self {
+            out,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads until `wanted` shows after what earlier waits took; returns
+    /// the text up to the end of it.
+    async fn until(&mut self, wanted: &str) -> String {
+        use tokio::io::AsyncReadExt;
+        loop {
+            let text = String::from_utf8_lossy(&self.seen).into_owned();
+            if let Some(at) = text.find(wanted) {
+                let taken = text[..at + wanted.len()].to_owned();
+                self.seen.drain(..taken.len());
+                return taken;
+            }
+            let mut chunk = [0; 4096];
+            let read = tokio::time::timeout(PATIENCE, self.out.read(&mut chunk))
+                .await
+                .unwrap_or_else(|_| panic!("no {wanted:?} in time; the screen showed:\n{text}"))
+                .expect("read");
+            assert!(read > 0, "the client ended before {wanted:?}:\n{text}");
+            self.seen.extend_from_slice(&chunk[..read]);
+        }
+    }
+
+    /// Everything else it prints, until it exits.
+    async fn rest(mut self) -> String {
+        use tokio::io::AsyncReadExt;
+        tokio::time::timeout(PATIENCE, self.out.read_to_end(&mut self.seen))
+            .await
+            .expect("the client exits")
+            .expect("read");
+        String::from_utf8_lossy(&self.seen).into_owned()
     }
 }
 
@@ -67,26 +116,30 @@ async fn exits_cleanly(client: &mut tokio::process::Child) {
 async fn the_terminal_client_plays_a_whole_game_from_its_stdin() {
     let server = start(TestOptions::new("apple", 2)).await;
     let mut client = client_process(&server.game, "/bad name");
-    // A refused name is asked for again; then the moves, one per /turn.
     let mut keyboard = client.stdin.take().unwrap();
-    keyboard
-        .write_all("alice\np\nnot a word!\nz\n".as_bytes())
-        .await
-        .unwrap();
-
-    // Bob joins once the client's screen shows alice is in, so she moves first.
-    let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
-    let joining = read_until(&mut screen, "Hello, alice!").await;
+    let mut screen = Screen::new(client.stdout.take().unwrap());
+    // A refused name is asked for again.
+    let mut seen = screen.until("/resume TOKEN or /help").await;
+    keyboard.write_all("alice\n".as_bytes()).await.unwrap();
+    seen += &screen.until("Hello, alice!").await;
     assert!(
-        joining.contains(
+        seen.contains(
             "Error: unknown command '/bad'; now you can send your name, /new, /join CODE, /watch CODE, /resume TOKEN or /help\nChoose another name: Hello, alice!"
         ),
-        "{joining}"
+        "{seen}"
     );
+
+    // Bob joins once alice is in, so she moves first: a hit, a line that
+    // is no move (explained, and asked again), a miss.
     let bob = TcpStream::connect(server.game).await.unwrap();
     let (bob_reader, mut bob_writer) = bob.into_split();
     let mut bob_lines = BufReader::new(bob_reader).lines();
     bob_writer.write_all(b"bob\n").await.unwrap();
+    seen += &screen.until(PROMPT).await;
+    keyboard.write_all(b"p\n").await.unwrap();
+    seen += &screen.until(PROMPT).await;
+    keyboard.write_all(b"not a word!\n").await.unwrap();
+    keyboard.write_all(b"z\n").await.unwrap();
     read_until(
         &mut bob_lines,
         "alice named the letter 'z': not in the word.",
@@ -95,17 +148,9 @@ async fn the_terminal_client_plays_a_whole_game_from_its_stdin() {
     read_until(&mut bob_lines, "/turn").await;
     bob_writer.write_all(b"/word apple\n").await.unwrap();
 
-    let mut rest = String::new();
-    let mut stdout = screen.into_inner();
-    tokio::time::timeout(
-        PATIENCE,
-        tokio::io::AsyncReadExt::read_to_string(&mut stdout, &mut rest),
-    )
-    .await
-    .expect("the client exits after /quit")
-    .unwrap();
+    let rest = screen.rest().await;
     let status = client.wait().await.unwrap();
-    let screen = rest;
+    let screen = seen + &rest;
     assert!(status.success(), "{screen}");
     assert!(
         screen.contains("Your turn! Type a letter or the whole word: "),
@@ -116,8 +161,10 @@ async fn the_terminal_client_plays_a_whole_game_from_its_stdin() {
         "{screen}"
     );
     assert!(
-        screen.contains("is not a word"),
-        "bad input is explained locally: {screen}"
+        screen.contains(
+            "is not a word (letters, with ' or - between them; at most 64)\nYour turn! Type a letter or the whole word: "
+        ),
+        "bad input is explained locally, and the move asked for again: {screen}"
     );
     assert!(
         screen.contains(
@@ -130,6 +177,65 @@ async fn the_terminal_client_plays_a_whole_game_from_its_stdin() {
         "commands are not printed: {screen}"
     );
     server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_host_on_the_terminal_client_starts_its_game_chats_and_asks_who_is_in() {
+    let server = start(TestOptions::new("apple", 2)).await;
+    let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
+        .arg(server.game.to_string())
+        .args(["--name", "alice", "--new"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run wordguess-client");
+    let mut keyboard = client.stdin.take().unwrap();
+    let mut screen = Screen::new(client.stdout.take().unwrap());
+    let room = screen.until("starts the game with /start.").await;
+    let code: String = room
+        .split_once("/join ")
+        .unwrap_or_else(|| panic!("the room's code in {room}"))
+        .1
+        .chars()
+        .take(6)
+        .collect();
+
+    let bob = TcpStream::connect(server.game).await.unwrap();
+    let (bob_reader, mut bob_writer) = bob.into_split();
+    let mut bob_lines = BufReader::new(bob_reader).lines();
+    bob_writer
+        .write_all(format!("/join {code}\nbob\n").as_bytes())
+        .await
+        .unwrap();
+    // Bob's arrival, said the way alice's own was.
+    screen.until("alice starts the game with /start.").await;
+    // Plain text before the game is said in the chat; the host starts the
+    // game from the keyboard.
+    keyboard.write_all(b"ready when you are\n").await.unwrap();
+    read_until(&mut bob_lines, "alice: ready when you are").await;
+    keyboard.write_all(b"/start\n").await.unwrap();
+    screen.until("It is alice's turn (120 s).").await;
+    // On her turn a command is no move: its answer comes, then the prompt
+    // again, and the turn is still hers.
+    keyboard.write_all(b"/who\n").await.unwrap();
+    let who = screen.until("Nobody is watching.").await;
+    assert!(who.contains("Players: alice"), "{who}");
+    keyboard.write_all(b"p\n").await.unwrap();
+    let hit = screen
+        .until("alice named the letter 'p': 2 in the word, +2 points (total 2).")
+        .await;
+    assert!(
+        hit.contains("Your turn! Type a letter or the whole word: "),
+        "{who}{hit}"
+    );
+    screen.until(PROMPT).await;
+    keyboard.write_all(b"apple\n").await.unwrap();
+    read_until(&mut bob_lines, "Game over! The word was 'apple'.").await;
+    screen.until("Game over! The word was 'apple'.").await;
+    drop(keyboard);
+    server.shutdown().await;
+    exits_cleanly(&mut client).await;
 }
 
 /// A loopback proxy in front of the server whose connections the test can
@@ -181,15 +287,18 @@ async fn the_terminal_client_takes_its_seat_back_after_a_lost_connection() {
     let proxy = Proxy::start(server.game).await;
     let mut client = client_process(&proxy.addr, "alice");
     let mut keyboard = client.stdin.take().unwrap();
-    keyboard.write_all(b"z\n").await.unwrap();
-    let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
-    read_until(&mut screen, "Hello, alice!").await;
+    let mut screen = Screen::new(client.stdout.take().unwrap());
+    screen.until("Hello, alice!").await;
     let bob = TcpStream::connect(server.game).await.unwrap();
     let (bob_reader, mut bob_writer) = bob.into_split();
     let mut bob_lines = BufReader::new(bob_reader).lines();
     bob_writer.write_all(b"bob\n").await.unwrap();
+    screen.until(PROMPT).await;
+    keyboard.write_all(b"z\n").await.unwrap();
     // Alice misses; while it is Bob's turn, her connection drops.
-    read_until(&mut screen, "alice named the letter 'z': not in the word.").await;
+    screen
+        .until("alice named the letter 'z': not in the word.")
+        .await;
     read_until(&mut bob_lines, "/turn").await;
     proxy.cut();
     read_until(
@@ -197,16 +306,16 @@ async fn the_terminal_client_takes_its_seat_back_after_a_lost_connection() {
         "alice lost the connection; the seat is kept for 120 s.",
     )
     .await;
-    read_until(&mut screen, "reconnecting to take your seat back…").await;
+    screen.until("reconnecting to take your seat back…").await;
     // The client comes back by itself and sees the game as it stands.
     read_until(&mut bob_lines, "alice is back.").await;
-    let snapshot = read_until(&mut screen, "Letters tried: z.").await;
+    let snapshot = screen.until("Letters tried: z.").await;
     assert!(snapshot.contains("Players: alice 0, bob 0."), "{snapshot}");
     bob_writer.write_all(b"/letter p\n").await.unwrap();
     read_until(&mut bob_lines, "/turn").await;
     bob_writer.write_all(b"/word apple\n").await.unwrap();
-    read_until(&mut screen, "Results: alice 0, bob 10.").await;
-    read_until(&mut screen, "The game is over. Bye!").await;
+    screen.until("Results: alice 0, bob 10.").await;
+    screen.until("The game is over. Bye!").await;
     exits_cleanly(&mut client).await;
     server.shutdown().await;
 }
@@ -217,34 +326,35 @@ async fn the_terminal_client_plays_on_after_the_server_restarts() {
     let server = start(options.clone()).await;
     let mut client = client_process(&server.game, "alice");
     let mut keyboard = client.stdin.take().unwrap();
-    keyboard.write_all(b"z\n").await.unwrap();
-    let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
-    read_until(&mut screen, "Hello, alice!").await;
+    let mut screen = Screen::new(client.stdout.take().unwrap());
+    screen.until("Hello, alice!").await;
     let bob = TcpStream::connect(server.game).await.unwrap();
     let (bob_reader, mut bob_writer) = bob.into_split();
     let mut bob_lines = BufReader::new(bob_reader).lines();
     bob_writer.write_all(b"bob\n").await.unwrap();
+    screen.until(PROMPT).await;
+    keyboard.write_all(b"z\n").await.unwrap();
     let token_line = read_until(&mut bob_lines, "to keep your seat.").await;
     let token = token_line
         .split_whitespace()
         .find(|w| w.len() == 32)
         .expect("bob's token")
         .to_owned();
-    read_until(&mut screen, "alice named the letter 'z': not in the word.").await;
+    screen
+        .until("alice named the letter 'z': not in the word.")
+        .await;
     read_until(&mut bob_lines, "/turn").await;
 
     // The server restarts on the same addresses and database.
     let addresses = server.addresses();
     server.shutdown().await;
-    read_until(
-        &mut screen,
-        "(wordguess-client and the browser app do this by themselves).",
-    )
-    .await;
+    screen
+        .until("(wordguess-client and the browser app do this by themselves).")
+        .await;
     options.listen_on = Some(addresses);
     let server = start(options).await;
     // The client comes back by itself; bob resumes by hand.
-    read_until(&mut screen, "Letters tried: z.").await;
+    screen.until("Letters tried: z.").await;
     let bob = TcpStream::connect(server.game).await.unwrap();
     let (bob_reader, mut bob_writer) = bob.into_split();
     let mut bob_lines = BufReader::new(bob_reader).lines();
@@ -254,8 +364,8 @@ async fn the_terminal_client_plays_on_after_the_server_restarts() {
         .unwrap();
     read_until(&mut bob_lines, "/turn").await;
     bob_writer.write_all(b"/word apple\n").await.unwrap();
-    read_until(&mut screen, "Results: alice 0, bob 10.").await;
-    read_until(&mut screen, "The game is over. Bye!").await;
+    screen.until("Results: alice 0, bob 10.").await;
+    screen.until("The game is over. Bye!").await;
     exits_cleanly(&mut client).await;
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
@@ -267,31 +377,31 @@ async fn the_terminal_client_waiting_for_a_move_notices_a_crash_and_plays_on() {
     let server = start_crashable(options.clone());
     let mut client = client_process(&server.server.game, "alice");
     let mut keyboard = client.stdin.take().unwrap();
-    let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
-    read_until(&mut screen, "Hello, alice!").await;
+    let mut screen = Screen::new(client.stdout.take().unwrap());
+    screen.until("Hello, alice!").await;
     let bob = TcpStream::connect(server.server.game).await.unwrap();
     let (_bob_reader, mut bob_writer) = bob.into_split();
     bob_writer.write_all(b"bob\n").await.unwrap();
     // Alice hits, so the turn is hers again; the client waits at its prompt
     // with nothing typed when the server dies.
+    screen.until(PROMPT).await;
     keyboard.write_all(b"p\n").await.unwrap();
-    read_until(
-        &mut screen,
-        "alice named the letter 'p': 2 in the word, +2 points (total 2).",
-    )
-    .await;
-    read_until(&mut screen, "It is alice's turn (120 s).").await;
+    screen
+        .until("alice named the letter 'p': 2 in the word, +2 points (total 2).")
+        .await;
+    screen.until("It is alice's turn (120 s).").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let addresses = server.server.addresses();
     server.crash();
-    read_until(&mut screen, "reconnecting to take your seat back…").await;
+    screen.until("reconnecting to take your seat back…").await;
     options.listen_on = Some(addresses);
     let server = start(options).await;
     // Back in its seat, the client has the turn again and plays it.
-    read_until(&mut screen, "Letters tried: p.").await;
+    screen.until("Letters tried: p.").await;
+    screen.until(PROMPT).await;
     keyboard.write_all(b"apple\n").await.unwrap();
-    read_until(&mut screen, "Game over! The word was 'apple'.").await;
-    read_until(&mut screen, "The game is over. Bye!").await;
+    screen.until("Game over! The word was 'apple'.").await;
+    screen.until("The game is over. Bye!").await;
     exits_cleanly(&mut client).await;
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
@@ -302,11 +412,11 @@ async fn the_terminal_client_reports_a_server_that_goes_away() {
     let server = start(TestOptions::new("apple", 2)).await;
     let mut client = client_process(&server.game, "alice");
     // Once it has joined, stop the server: it says goodbye and sends /quit.
-    let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
-    read_until(&mut screen, "Hello, alice!").await;
+    let mut screen = Screen::new(client.stdout.take().unwrap());
+    screen.until("Hello, alice!").await;
     server.shutdown().await;
-    read_until(&mut screen, "The server is shutting down. Goodbye!").await;
-    read_until(&mut screen, "The game is over. Bye!").await;
+    screen.until("The server is shutting down. Goodbye!").await;
+    screen.until("The game is over. Bye!").await;
     exits_cleanly(&mut client).await;
 }
 
@@ -316,14 +426,14 @@ async fn the_terminal_client_at_its_prompt_exits_when_the_server_ends_the_game()
     let mut client = client_process(&server.game, "alice");
     // The keyboard stays open with nothing typed: alice is at her prompt.
     let _keyboard = client.stdin.take().unwrap();
-    let mut screen = BufReader::new(client.stdout.take().unwrap()).lines();
-    read_until(&mut screen, "Hello, alice!").await;
+    let mut screen = Screen::new(client.stdout.take().unwrap());
+    screen.until("Hello, alice!").await;
     let bob = TcpStream::connect(server.game).await.unwrap();
     let (_bob_reader, mut bob_writer) = bob.into_split();
     bob_writer.write_all(b"bob\n").await.unwrap();
-    read_until(&mut screen, "It is alice's turn (120 s).").await;
+    screen.until("It is alice's turn (120 s).").await;
     server.shutdown().await;
-    read_until(&mut screen, "The game is over. Bye!").await;
+    screen.until("The game is over. Bye!").await;
     exits_cleanly(&mut client).await;
 }
 

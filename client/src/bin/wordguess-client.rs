@@ -6,8 +6,13 @@ use tokio::io::BufReader;
 use wordguess_client::{play, ClientError, Entry, Servers};
 
 /// Play wordguess: prints the game, and asks for a letter or a word on your turn.
+///
+/// What you type: on your turn, a letter or the whole word is your move; a
+/// line starting with '/' is a command, sent as typed at any time (/start
+/// as host, /who, /say TEXT, /help ...); any other line while it is not
+/// your turn is said in the room's chat.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version, about, long_about)]
 struct Cli {
     /// The server's TCP game address, e.g. 127.0.0.1:4000; several for the
     /// nodes of a cluster (a lost connection reconnects to the next).
