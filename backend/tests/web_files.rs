@@ -108,6 +108,20 @@ async fn files_named_by_content_are_kept_a_year_and_the_page_is_asked_for_each_t
         let response = get(server.http, page, Some("br")).await;
         assert_eq!(response.header("cache-control"), Some("no-cache"), "{page}");
     }
+    // A file that is not there is not the page, and is not kept.
+    for missing in [
+        "/wordguess-frontend-ffffffffffffffff_bg.wasm",
+        "/style-ffffffffffffffff.css",
+        "/favicon.ico",
+    ] {
+        let response = http_request(server.http, missing, &[("Accept-Encoding", "br")]).await;
+        assert_eq!(response.status, 404, "{missing}: {response:?}");
+        assert_eq!(
+            response.header("cache-control"),
+            Some("no-store"),
+            "{missing}"
+        );
+    }
     // Asked again, an unchanged page costs no body.
     let page = get(server.http, "/", None).await;
     let modified = page.header("last-modified").expect("a Last-Modified date");

@@ -22,8 +22,8 @@ use serde::{Deserialize, Deserializer};
 
 /// Declares `enum $name` (serialised with its tag under `$tag`, snake
 /// case) and its `Deserialize`, which reads the tag first (see the module
-/// docs). Variants are units or structs; field attributes (such as
-/// `#[serde(default)]`) hold for both ways.
+/// docs). Variants are units or structs; variant and field attributes
+/// (such as `#[serde(default)]`) hold for both ways.
 macro_rules! tag_first {
     (
         tag = $tag:literal;
@@ -53,7 +53,10 @@ macro_rules! tag_first {
                 #[derive(serde::Deserialize)]
                 #[serde(rename_all = "snake_case")]
                 enum Twin {
-                    $( $variant $({ $( $(#[$field_meta])* $field : $type ),* })? ),*
+                    $(
+                        $(#[$variant_meta])*
+                        $variant $({ $( $(#[$field_meta])* $field : $type ),* })?
+                    ),*
                 }
                 let twin: Twin = $crate::tagged::deserialize(deserializer, $tag)?;
                 Ok(match twin {

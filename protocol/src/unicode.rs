@@ -105,18 +105,25 @@ mod backend {
         ALPHABETIC.with(|pattern| pattern.test(c.encode_utf8(&mut buffer)))
     }
 
-    /// The extended grapheme clusters of `text`.
+    /// The extended grapheme clusters of `text` (`Intl.Segmenter`; in a
+    /// browser without it, each character with the marks and joined
+    /// characters that follow it).
     pub fn graphemes(text: &str) -> Vec<String> {
         thread_local! {
-            static SEGMENTER: Intl::Segmenter = {
-                let options = Intl::SegmenterOptions::new();
-                options.set_granularity(Intl::SegmenterGranularity::Grapheme);
-                Intl::Segmenter::new(&Array::new(), options.unchecked_ref())
+            static SEGMENTER: Option<Intl::Segmenter> = {
+                let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok();
+                let has_segmenter = intl.is_some_and(|intl| {
+                    js_sys::Reflect::has(&intl, &"Segmenter".into()).unwrap_or(false)
+                });
+                has_segmenter.then(|| {
+                    let options = Intl::SegmenterOptions::new();
+                    options.set_granularity(Intl::SegmenterGranularity::Grapheme);
+                    Intl::Segmenter::new(&Array::new(), options.unchecked_ref())
+                })
             };
         }
-        SEGMENTER.with(|segmenter| {
-            let segments = segmenter.segment(text);
-            js_sys::try_iter(&segments)
+        SEGMENTER.with(|segmenter| match segmenter {
+            Some(segmenter) => js_sys::try_iter(&segmenter.segment(text))
                 .ok()
                 .flatten()
                 .into_iter()
@@ -125,8 +132,25 @@ mod backend {
                 .map(|segment| {
                     String::from(segment.unchecked_into::<Intl::SegmentData>().segment())
                 })
-                .collect()
+                .collect(),
+            None => marked_clusters(text),
         })
+    }
+
+    /// Clusters without `Intl.Segmenter`: a character, the marks after it,
+    /// and what a zero-width joiner joins to it.
+    fn marked_clusters(text: &str) -> Vec<String> {
+        let mut clusters: Vec<String> = Vec::new();
+        let mut joined = false;
+        for c in text.chars() {
+            let extends = joined || c == '\u{200D}' || group(c) == Group::Mark;
+            match clusters.last_mut() {
+                Some(cluster) if extends => cluster.push(c),
+                _ => clusters.push(c.to_string()),
+            }
+            joined = c == '\u{200D}';
+        }
+        clusters
     }
 
     /// The general category group of `c`.

@@ -53,7 +53,7 @@ pub enum Signal {
 }
 
 /// The phase changes one session has not taken yet: at most one of each
-/// kind matters (a slot and a `Notify` cost far less per connection than a
+/// kind matters (a slot and a waker cost far less per connection than a
 /// channel).
 ///
 /// - A replacement is final (the connection closes): once put, it is all

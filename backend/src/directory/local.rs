@@ -1,7 +1,8 @@
 //! The in-process [`RoomDirectory`]: every room runs on this node.
 //!
-//! Its locks are held only to read, insert or remove one entry, never
-//! across a room's work, so rooms never wait on each other. Rooms are
+//! Its locks are held only to read, insert or remove one entry (and, when
+//! a room opens, while `Launch` builds its first state, which does no IO),
+//! never across a room's work, so rooms never wait on each other. Rooms are
 //! started by the `Launch` function the server gives it (the directory
 //! knows a room only by its messages), and keep it up to date through
 //! [`RoomReports`].

@@ -99,9 +99,32 @@ pub fn app(
 /// once, an unchanged one costs a `304`). Every answer varies by
 /// `Accept-Encoding`, as a file is sent compressed when the browser accepts
 /// it.
+///
+/// A file that is not there is a `404` (never cached): the page answers
+/// only the app's routes, which name no file. Served in a file's place, it
+/// would be kept for a year under a name the browser expects wasm at (an
+/// old page asking a newer server, say).
 async fn cache_policy(request: Request, next: Next) -> Response {
-    let lasting = is_content_named(request.uri().path());
+    let path = request.uri().path();
+    let lasting = is_content_named(path);
+    let names_file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|name| name.contains('.') && !name.ends_with(".html"));
     let mut response = next.run(request).await;
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if names_file && is_page {
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CACHE_CONTROL, "no-store")],
+            "no such file\n",
+        )
+            .into_response();
+    }
     let status = response.status();
     let headers = response.headers_mut();
     if status.is_success() || status == StatusCode::NOT_MODIFIED {

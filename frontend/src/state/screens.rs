@@ -6,7 +6,8 @@
 //! The components only lay these out; every sentence and every choice that
 //! depends on the game is made here, where it is tested without a browser.
 
-use wordguess_protocol::text::letters_of;
+use wordguess_protocol::event::tiles;
+use wordguess_protocol::text::single_letter;
 use wordguess_protocol::RoomCode;
 
 use super::forms::language_label;
@@ -255,9 +256,12 @@ impl GameState {
     /// The keyboard: the alphabet's letters, which were tried and which may
     /// be pressed now.
     pub fn keys(&self) -> Vec<Key> {
-        letters_of(&self.alphabet)
-            .unwrap_or_default()
+        // Letter by letter: one the browser does not know costs its key,
+        // not the keyboard.
+        tiles(&self.alphabet)
             .into_iter()
+            .flatten()
+            .filter_map(|tile| single_letter(&tile))
             .map(|letter| Key {
                 tried: self.tried.contains(&letter),
                 enabled: self.can_name(&letter),
