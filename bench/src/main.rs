@@ -18,6 +18,8 @@
 //! `--think-ms` makes bots pause before each move like people do, to read
 //! latency at human pace rather than under saturation.
 
+mod computers;
+
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -66,6 +68,12 @@ struct Cli {
     /// /proc/PID/status).
     #[arg(long, value_name = "N")]
     idle: Option<usize>,
+    /// Instead of playing over the network: computer players against each
+    /// other through the rules alone, this many games for each pairing of
+    /// levels (hard vs normal, normal vs easy, hard vs easy); prints win
+    /// rates, moves a game and the time one decision takes.
+    #[arg(long, value_name = "N")]
+    computer_games: Option<usize>,
     /// The server's HTTP address (WebSocket bots, `--idle`).
     #[arg(long)]
     http: Vec<SocketAddr>,
@@ -680,6 +688,9 @@ fn ticks_per_second() -> anyhow::Result<u64> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Some(games) = cli.computer_games {
+        return computers::run(games);
+    }
     if let Some(count) = cli.idle {
         let (Some(&game), Some(&http)) = (cli.server.first(), cli.http.first()) else {
             anyhow::bail!("--idle needs a running server: --server ADDR --http ADDR");

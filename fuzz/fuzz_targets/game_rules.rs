@@ -4,7 +4,8 @@
 //! after every step.
 //!
 //! - No input panics (no overflow or underflow of points, no index out of
-//!   the ring), and every delivery renders as text.
+//!   the ring), and every delivery renders as text. A computer player (any
+//!   level, any seed) never names a letter that was tried.
 //! - While playing there is exactly one player to move and it is seated;
 //!   when any seat is present, the mover is not away (unless a restored
 //!   game holds the turn for it); the last `/turn` of a step goes to the
@@ -28,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use wordguess_game::bot::{decide, Level, Sight};
 use wordguess_game::{Delivery, Game, Move, Phase, PlayerId, Recipient, Rules, StartRule};
 use wordguess_protocol::{
     text::{fold, letters_of},
@@ -68,6 +70,12 @@ enum Op {
     },
     MoverWord {
         guess: u8,
+    },
+    /// The mover is a computer player: its level decides, from what every
+    /// player sees, with the puzzle words as the room's list.
+    MoverComputer {
+        level: u8,
+        seed: u64,
     },
     Disconnect {
         id: u8,
@@ -431,6 +439,25 @@ fuzz_target!(|script: Script| {
                     Move::Word(pick(&GUESSES, guess).to_owned()),
                     now,
                 ),
+                None => Vec::new(),
+            },
+            Op::MoverComputer { level, seed } => match game.current_player() {
+                Some(id) => {
+                    let (masked, tried) = (game.masked(), game.tried().to_vec());
+                    let words: Vec<String> = WORDS.iter().map(|w| (*w).to_owned()).collect();
+                    let sight = Sight {
+                        masked: &masked,
+                        tried: &tried,
+                        alphabet: game.alphabet(),
+                        words: &words,
+                    };
+                    let level = Level::ALL[usize::from(level) % Level::ALL.len()];
+                    let choice = decide(level, &sight, seed);
+                    if let Move::Letter(letter) = &choice {
+                        assert!(!tried.contains(letter), "{level} named {letter} again");
+                    }
+                    play_and_replay(&mut game, id, choice, now)
+                }
                 None => Vec::new(),
             },
             Op::Disconnect { id } => game.disconnect(player(id), now),

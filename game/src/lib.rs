@@ -16,6 +16,10 @@
 //! and its points. The connection is not part of the rules: when it drops,
 //! the seat is only marked *away* ([`Game::disconnect`]) and kept for the
 //! grace period; [`Game::resume`] marks it present again.
+//!
+//! [`bot`] decides computer players' moves, from what every player sees.
+
+pub mod bot;
 
 use std::time::{Duration, Instant};
 
