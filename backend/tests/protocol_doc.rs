@@ -37,11 +37,12 @@ use wordguess_protocol::{ClientCommand, ServerEvent};
 const BOT_PATIENCE: Duration = Duration::from_secs(60);
 
 /// Every event's JSON `type`, as [`event_kind`] names them.
-const EVENT_KINDS: [&str; 28] = [
+const EVENT_KINDS: [&str; 29] = [
     "welcome",
     "accepted",
     "joined",
     "left",
+    "host_changed",
     "started",
     "turn_of",
     "turn_warning",
@@ -81,6 +82,7 @@ fn event_kind(event: &ServerEvent) -> &'static str {
         ServerEvent::Accepted { .. } => "accepted",
         ServerEvent::Joined { .. } => "joined",
         ServerEvent::Left { .. } => "left",
+        ServerEvent::HostChanged { .. } => "host_changed",
         ServerEvent::Started { .. } => "started",
         ServerEvent::TurnOf { .. } => "turn_of",
         ServerEvent::TurnWarning { .. } => "turn_warning",

@@ -91,6 +91,41 @@ async fn a_host_creates_a_room_friends_join_by_code_and_the_host_starts() {
 }
 
 #[tokio::test]
+async fn a_host_that_leaves_hands_the_room_to_the_next_player_who_starts_it() {
+    let mut options = TestOptions::new("apple", 2);
+    options.resume_grace = std::time::Duration::from_millis(200);
+    let server = start(options).await;
+    for door in Door::ALL {
+        let [second, third] = others(door);
+        let mut alice = client(&server, door, "alice").await;
+        alice.enter(&["/new"], "alice").await;
+        let code = alice.room_code().await;
+        let join = format!("/join {code}");
+        let mut bob = client(&server, second, "bob").await;
+        bob.enter(&[&join], "bob").await;
+        let mut carol = client(&server, third, "carol").await;
+        carol.enter(&[&join], "carol").await;
+        bob.expect("carol joined the room (3 players); alice starts the game with /start.")
+            .await;
+        // The host's connection drops and her grace runs out.
+        drop(alice);
+        for player in [&mut bob, &mut carol] {
+            player.expect("alice left the game.").await;
+            player.expect("bob is the host now.").await;
+        }
+        carol.send("/start").await;
+        carol
+            .expect("Error: only the host (bob) can start the game")
+            .await;
+        bob.send("/start").await;
+        for player in [&mut bob, &mut carol] {
+            player.expect("The game begins! Players: bob, carol.").await;
+        }
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn after_a_game_the_room_stays_open_for_the_next_one_and_keeps_a_tally() {
     let server = start(TestOptions::new("apple", 2)).await;
     let mut alice = client(&server, Door::Tcp, "alice").await;

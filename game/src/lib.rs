@@ -194,6 +194,10 @@ pub struct SavedGame {
     pub phase: Phase,
     /// Moves made so far.
     pub moves: u32,
+    /// The host's seat id (a room's game); saves from before hosts moved
+    /// have none, and their first seat hosts.
+    #[serde(default)]
+    pub host: Option<u64>,
 }
 
 /// One seat of a [`SavedGame`].
@@ -265,8 +269,11 @@ pub struct Game {
     revealed: Vec<bool>,
     /// Letters named so far (hits and misses), to refuse repeats.
     named: Vec<String>,
-    /// The ring, in join order; the first seat hosts a room's game.
+    /// The ring, in join order.
     ring: Vec<Seat>,
+    /// Who starts and sets up a room's game: its first seat, then, when
+    /// the host leaves, the next present seat (`None` in quick match).
+    host: Option<PlayerId>,
     /// Index into `ring` of the player to move (meaningful while playing).
     turn: usize,
     /// How the game starts and how long turns and away seats last.
@@ -295,6 +302,7 @@ impl Game {
             revealed: Vec::new(),
             named: Vec::new(),
             ring: Vec::new(),
+            host: None,
             turn: 0,
             rules,
             phase: Phase::Gathering,
@@ -332,6 +340,7 @@ impl Game {
             grace_millis: millis(self.rules.resume_grace),
             phase: self.phase,
             moves: self.moves,
+            host: self.host.map(|host| host.0),
         }
     }
 
@@ -419,6 +428,14 @@ impl Game {
         if ids.len() != saved.ring.len() {
             return Err(RestoreError("two seats share an id"));
         }
+        let host = match saved.start {
+            StartRule::WhenFull(_) => None,
+            StartRule::ByHost => saved
+                .host
+                .filter(|host| ids.contains(host))
+                .or_else(|| saved.ring.first().map(|seat| seat.id))
+                .map(PlayerId),
+        };
         Ok(Self {
             letters,
             revealed,
@@ -433,6 +450,7 @@ impl Game {
                     away_until,
                 })
                 .collect(),
+            host,
             turn: saved.turn,
             rules: Rules {
                 start: saved.start,
@@ -524,12 +542,10 @@ impl Game {
         self.seat(id).is_some_and(|s| s.away_until.is_some())
     }
 
-    /// The host of a room's game (the first seat); `None` in quick match.
+    /// The host of a room's game (its first seat, or whom a host that
+    /// left handed it to); `None` in quick match.
     pub fn host(&self) -> Option<PlayerId> {
-        match self.rules.start {
-            StartRule::ByHost => self.ring.first().map(|s| s.id),
-            StartRule::WhenFull(_) => None,
-        }
+        self.host
     }
 
     /// Whose turn it is, while playing.
@@ -691,6 +707,9 @@ impl Game {
             return Err(JoinError::AlreadyJoined);
         }
         check_name_free(self.ring.iter().map(|p| p.name.as_str()), name)?;
+        if self.rules.start == StartRule::ByHost && self.host.is_none() {
+            self.host = Some(id);
+        }
         self.ring.push(Seat {
             id,
             name: name.to_owned(),
@@ -911,6 +930,9 @@ impl Game {
             to: Recipient::All,
             event: ServerEvent::Left { name: player.name },
         }];
+        if self.host == Some(id) {
+            self.hand_over_host(index, &mut out);
+        }
         if self.phase != Phase::Playing {
             return out;
         }
@@ -929,6 +951,26 @@ impl Game {
             self.next_present_turn(now, &mut out);
         }
         out
+    }
+
+    /// The host left from ring position `index`: the role goes to the next
+    /// seat from there that is present (else the next seat), and everyone
+    /// is told; a room left without seats has no host until one enters.
+    fn hand_over_host(&mut self, index: usize, out: &mut Vec<Delivery>) {
+        let len = self.ring.len();
+        let next = (0..len)
+            .map(|step| (index + step) % len)
+            .find(|&at| self.ring[at].away_until.is_none())
+            .or((len > 0).then_some(index % len.max(1)));
+        self.host = next.map(|at| self.ring[at].id);
+        if let Some(at) = next {
+            out.push(Delivery {
+                to: Recipient::All,
+                event: ServerEvent::HostChanged {
+                    name: self.ring[at].name.clone(),
+                },
+            });
+        }
     }
 
     fn seat(&self, id: PlayerId) -> Option<&Seat> {

@@ -365,6 +365,58 @@ fn only_the_host_starts_a_room_game_and_only_with_two_players() {
     assert_eq!(quick_game.start(A, now()), Err(StartError::StartsByItself));
 }
 
+/// Who the host is, by name.
+fn host_name(game: &Game) -> Option<String> {
+    game.host()
+        .and_then(|id| game.name_of(id))
+        .map(str::to_owned)
+}
+
+#[test]
+fn a_host_that_leaves_hands_the_room_to_the_next_present_seat_and_everyone_is_told() {
+    const D: PlayerId = PlayerId(4);
+    let mut game = room(&[(A, "alice"), (B, "bob"), (C, "cid"), (D, "dee")]);
+    // Bob, next in the ring, is away: the role skips him.
+    game.disconnect(B, now());
+    let out = game.leave(A, now());
+    assert_eq!(host_name(&game).as_deref(), Some("cid"));
+    for id in [B, C, D] {
+        assert!(
+            events_for(&out, id).contains(&ServerEvent::HostChanged { name: "cid".into() }),
+            "{id:?} is told"
+        );
+    }
+    assert_eq!(game.start(B, now()), Err(StartError::NotHost("cid".into())));
+    assert!(game.start(C, now()).is_ok(), "the new host starts the game");
+    // During play too; and a save keeps the host it was handed.
+    let out = game.leave(C, now());
+    assert!(out
+        .iter()
+        .any(|d| d.event == ServerEvent::HostChanged { name: "dee".into() }));
+    let saved = game.save();
+    let restored = Game::restore(saved.clone(), Duration::from_secs(120), now()).unwrap();
+    assert_eq!(host_name(&restored).as_deref(), Some("dee"));
+    // A save from before hosts moved names none: its first seat hosts.
+    let old = without_host(saved);
+    let restored = Game::restore(old, Duration::from_secs(120), now()).unwrap();
+    assert_eq!(host_name(&restored).as_deref(), Some("bob"));
+}
+
+fn without_host(mut saved: crate::SavedGame) -> crate::SavedGame {
+    saved.host = None;
+    saved
+}
+
+#[test]
+fn a_quick_match_has_no_host_to_hand_over() {
+    let mut game = game_with("apple", &[(A, "a"), (B, "b"), (C, "c")]);
+    let out = game.leave(A, now());
+    assert_eq!(game.host(), None);
+    assert!(!out
+        .iter()
+        .any(|d| matches!(d.event, ServerEvent::HostChanged { .. })));
+}
+
 #[test]
 fn the_host_may_change_word_and_turn_time_only_before_the_start() {
     let mut game = room(&[(A, "alice"), (B, "bob")]);

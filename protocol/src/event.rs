@@ -115,6 +115,12 @@ pub enum ServerEvent {
         /// Who left.
         name: String,
     },
+    /// The host left the room's game, and this player hosts it now (starts
+    /// it and changes its settings).
+    HostChanged {
+        /// The new host.
+        name: String,
+    },
     /// The game starts.
     Started {
         /// The ring, in turn order.
@@ -374,6 +380,7 @@ impl ServerEvent {
                 ));
             }
             ServerEvent::Left { name } => say(format_args!("{name} left the game.")),
+            ServerEvent::HostChanged { name } => say(format_args!("{name} is the host now.")),
             ServerEvent::Started {
                 players, masked, ..
             } => {
@@ -771,6 +778,9 @@ mod tests {
                     started_at: 1_795_610_000_000,
                     ended_at: 1_795_610_096_000,
                 }],
+            },
+            ServerEvent::HostChanged {
+                name: "alice".into(),
             },
         ]
     }

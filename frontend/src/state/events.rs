@@ -63,6 +63,7 @@ impl GameState {
                 }
             }
             ServerEvent::Left { name } => self.players.retain(|p| p.name != name),
+            ServerEvent::HostChanged { name } => self.host = Some(name),
             ServerEvent::Started {
                 players,
                 masked,
