@@ -175,6 +175,74 @@ async fn names_are_checked_in_the_browser_as_the_server_checks_them() {
     server.shutdown().await;
 }
 
+/// A Chrome DevTools command through chromedriver (`goog/cdp/execute`).
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.command, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+#[tokio::test]
+async fn a_browser_without_intl_segmenter_plays_a_whole_game() {
+    // Firefox before 125 and Safari before 14.1 have no Intl.Segmenter:
+    // the app splits words into letters without it.
+    let server = server("ґанок").await;
+    let mut browser = Browser::start().await;
+    let page = browser.page("about:blank").await;
+    page.issue_cmd(DevTools {
+        command: "Page.addScriptToEvaluateOnNewDocument",
+        params: serde_json::json!({ "source": "delete Intl.Segmenter;" }),
+    })
+    .await
+    .expect("a script for every new page");
+    page.goto(&format!("http://{}/", server.http))
+        .await
+        .unwrap();
+    let segmenter = page
+        .execute("return typeof Intl.Segmenter;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(segmenter, "undefined");
+    join(&page, "Ярина").await;
+    let mut term = Terminal::join(server.game, "term").await;
+    term.expect("The game begins! Players: Ярина, term.").await;
+    // The Ukrainian keyboard, letter by letter, and the word's five tiles.
+    wait_for(&page, "#keyboard button[data-letter='ґ']").await;
+    let keys = page
+        .find_all(Locator::Css("#keyboard button"))
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 33, "every letter of the alphabet has its key");
+    let tiles = page.find_all(Locator::Css("#word .tile")).await.unwrap();
+    assert_eq!(tiles.len(), 5);
+    press(&page, "н").await;
+    guess_word(&page, "ҐАНОК").await;
+    assert_eq!(
+        wait_text(&page, "#winner", |t| !t.is_empty()).await,
+        "You won!"
+    );
+    page.close().await.unwrap();
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn two_browser_players_play_a_full_game() {
     let server = server("ґанок").await;
