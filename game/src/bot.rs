@@ -88,17 +88,18 @@ const BY_FREQUENCY: &str = "etaoinshrdlcumwfgypbvkjxqzоанвіетрсклдм
 /// (the same seed, the same move).
 pub fn decide(level: Level, sight: &Sight<'_>, seed: u64) -> Move {
     let mut random = Random(seed);
+    let shown = tiles(sight.masked);
     let fitting = if level == Level::Easy {
         Vec::new()
     } else {
-        fitting_words(sight)
+        fitting_words(sight, &shown)
     };
     if level == Level::Hard {
         if let [only] = fitting.as_slice() {
             return Move::Word(only.concat());
         }
     }
-    let counts = letter_counts(&fitting, sight);
+    let counts = letter_counts(&fitting, &shown);
     let chosen = match level {
         Level::Easy => None,
         Level::Normal => random
@@ -120,11 +121,10 @@ pub fn decide(level: Level, sight: &Sight<'_>, seed: u64) -> Move {
         .unwrap_or_else(|| last_resort(sight))
 }
 
-/// The words that could be the hidden one, split into letters: as many
-/// letters, the shown ones in their places, and no tried letter hidden
-/// (a named letter shows wherever it stands).
-fn fitting_words(sight: &Sight<'_>) -> Vec<Vec<String>> {
-    let shown = tiles(sight.masked);
+/// The words that could be the hidden one (the word `shown` as tiles),
+/// split into letters: as many letters, the shown ones in their places,
+/// and no tried letter hidden (a named letter shows wherever it stands).
+fn fitting_words(sight: &Sight<'_>, shown: &[Option<String>]) -> Vec<Vec<String>> {
     sight
         .words
         .iter()
@@ -133,7 +133,7 @@ fn fitting_words(sight: &Sight<'_>) -> Vec<Vec<String>> {
         .filter_map(|word| letters_of(word))
         .filter(|letters| {
             letters.len() == shown.len()
-                && letters.iter().zip(&shown).all(|(letter, tile)| match tile {
+                && letters.iter().zip(shown).all(|(letter, tile)| match tile {
                     Some(shown) => shown == letter,
                     None => !sight.tried.contains(letter),
                 })
@@ -141,14 +141,14 @@ fn fitting_words(sight: &Sight<'_>) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// For each untried letter, how many of `fitting` hide it.
-fn letter_counts(fitting: &[Vec<String>], sight: &Sight<'_>) -> BTreeMap<String, usize> {
-    let shown = tiles(sight.masked);
+/// For each letter still hidden, how many of `fitting` hide it (a fitting
+/// word hides no tried letter).
+fn letter_counts(fitting: &[Vec<String>], shown: &[Option<String>]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for letters in fitting {
         let mut hidden: Vec<&String> = letters
             .iter()
-            .zip(&shown)
+            .zip(shown)
             .filter(|(_, tile)| tile.is_none())
             .map(|(letter, _)| letter)
             .collect();

@@ -961,7 +961,7 @@ impl Game {
         let next = (0..len)
             .map(|step| (index + step) % len)
             .find(|&at| self.ring[at].away_until.is_none())
-            .or((len > 0).then_some(index % len.max(1)));
+            .or_else(|| (len > 0).then(|| index % len));
         self.host = next.map(|at| self.ring[at].id);
         if let Some(at) = next {
             out.push(Delivery {
