@@ -70,9 +70,9 @@ const EVENT_KINDS: [&str; 29] = [
 ];
 
 /// Every command, as [`command_kind`] names them.
-const COMMAND_KINDS: [&str; 15] = [
+const COMMAND_KINDS: [&str; 16] = [
     "letter", "word", "help", "new", "join", "watch", "resume", "start", "say", "who", "lang",
-    "time", "wordlist", "top", "history",
+    "time", "wordlist", "kick", "top", "history",
 ];
 
 /// The JSON `type` of an event (exhaustive, so a new event cannot be missed).
@@ -126,6 +126,7 @@ fn command_kind(command: &ClientCommand) -> &'static str {
         ClientCommand::Lang(_) => "lang",
         ClientCommand::Time(_) => "time",
         ClientCommand::WordList(_) => "wordlist",
+        ClientCommand::Kick(_) => "kick",
         ClientCommand::Top => "top",
         ClientCommand::History(_) => "history",
     }

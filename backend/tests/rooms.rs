@@ -126,6 +126,79 @@ async fn a_host_that_leaves_hands_the_room_to_the_next_player_who_starts_it() {
 }
 
 #[tokio::test]
+async fn the_host_removes_a_player_who_cannot_come_back_and_each_refusal_says_why() {
+    let server = start(TestOptions::new("apple", 2)).await;
+    for door in Door::ALL {
+        let [second, third] = others(door);
+        let mut alice = client(&server, door, "alice").await;
+        alice.enter(&["/new"], "alice").await;
+        let code = alice.room_code().await;
+        let join = format!("/join {code}");
+        let mut bob = client(&server, second, "bob").await;
+        bob.enter(&[&join], "bob").await;
+        let token = bob.token().await;
+        let mut carol = client(&server, third, "carol").await;
+        carol.enter(&[&join], "carol").await;
+        alice
+            .expect("carol joined the room (3 players); alice starts the game with /start.")
+            .await;
+        // Only the host removes players, only players who are here, and
+        // not itself.
+        carol.send("/kick bob").await;
+        carol
+            .expect("Error: only the host (alice) can remove players")
+            .await;
+        alice.send("/kick nobody").await;
+        alice
+            .expect("Error: nobody called nobody plays in this room")
+            .await;
+        alice.send("/kick ALICE").await;
+        alice.expect("Error: you cannot remove yourself").await;
+
+        // The host removes bob (the name in any case): he is told why and
+        // his connection closes; the others see him leave.
+        alice.send("/kick Bob").await;
+        bob.expect(&format!("The host removed you from room {code}."))
+            .await;
+        bob.expect("/quit").await;
+        for player in [&mut alice, &mut carol] {
+            player.expect("bob left the game.").await;
+        }
+        // His token no longer takes the seat back, and neither his name
+        // nor a look-alike (a Cyrillic о) enters again.
+        let mut back = client(&server, second, "bob's token").await;
+        back.send(&format!("/resume {token}")).await;
+        back.expect_prefix("Error: ").await;
+        for name in ["Bob", "b\u{43E}b"] {
+            let mut again = client(&server, second, "bob again").await;
+            again.send(&join).await;
+            again.send(name).await;
+            again
+                .expect("Error: the host removed you from this room; you cannot join it again")
+                .await;
+        }
+        alice.send("/start").await;
+        for player in [&mut alice, &mut carol] {
+            player
+                .expect("The game begins! Players: alice, carol.")
+                .await;
+        }
+
+        // A quick match has no host to remove anyone.
+        let mut dave = client(&server, door, "dave").await;
+        dave.enter(&[], "dave").await;
+        let mut erin = client(&server, second, "erin").await;
+        erin.enter(&[], "erin").await;
+        dave.send("/kick erin").await;
+        dave.expect(
+            "Error: a quick match has no host to remove players; /new makes a room of your own",
+        )
+        .await;
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn after_a_game_the_room_stays_open_for_the_next_one_and_keeps_a_tally() {
     let server = start(TestOptions::new("apple", 2)).await;
     let mut alice = client(&server, Door::Tcp, "alice").await;

@@ -374,3 +374,31 @@ async fn a_spectator_sees_the_moves_the_countdown_and_the_chat() {
     watcher.close().await.unwrap();
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_host_removes_a_player_with_the_button_beside_its_name() {
+    let server = server("apple").await;
+    let mut browser = Browser::start().await;
+    let host = browser.page(&format!("http://{}/", server.http)).await;
+    let code = create_room(&host, "Hosta").await;
+    let mut term = Terminal::connect(server.game).await;
+    term.send(&format!("/join {code}")).await;
+    term.send("term").await;
+    term.expect("Hello, term!").await;
+    wait_text(&host, "#lobby-players", |t| t.contains("term")).await;
+    screen(&host, "remove_1_lobby").await;
+    // Only the others have the button; the host's own row has none.
+    let buttons = host
+        .find_all(Locator::Css("#lobby-players button.remove"))
+        .await
+        .unwrap();
+    assert_eq!(buttons.len(), 1);
+    click(&host, "#lobby-players li[data-name='term'] button.remove").await;
+    term.expect(&format!("The host removed you from room {code}."))
+        .await;
+    term.expect_closed().await;
+    wait_text(&host, "#lobby-players", |t| !t.contains("term")).await;
+    screen(&host, "remove_2_removed").await;
+    host.close().await.unwrap();
+    server.shutdown().await;
+}

@@ -31,7 +31,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::text::{single_letter, validate_chat, word, TextError};
+use crate::text::{single_letter, validate_chat, validate_name, word, TextError};
 
 /// The characters of room codes: digits and capitals without the ones
 /// that are misread aloud or in some fonts (0/O, 1/I/L).
@@ -193,6 +193,8 @@ pub enum ClientCommand {
     Time(Option<u32>),
     /// Sets the room's own words, `None` for the built-in list (the host).
     WordList(Option<Vec<String>>),
+    /// Removes a player from the room (the host of a private room).
+    Kick(String),
     /// Asks for the leaderboard.
     Top,
     /// Asks for the last games of a room (`None`: the room one is in).
@@ -305,6 +307,12 @@ impl ClientCommand {
             "resume" => {
                 ResumeToken::parse(one("/resume", "your resume token")?).map(ClientCommand::Resume)
             }
+            "kick" if argument.is_empty() => {
+                Err(CommandError::MissingArgument("/kick", "a player's name"))
+            }
+            "kick" => validate_name(argument)
+                .map(ClientCommand::Kick)
+                .map_err(CommandError::BadText),
             "say" if argument.is_empty() => Err(CommandError::MissingArgument("/say", "a message")),
             "say" => validate_chat(argument)
                 .map(ClientCommand::Say)
@@ -365,6 +373,7 @@ impl ClientCommand {
             ClientCommand::Start => "/start".to_owned(),
             ClientCommand::Say(text) => format!("/say {text}"),
             ClientCommand::Who => "/who".to_owned(),
+            ClientCommand::Kick(name) => format!("/kick {name}"),
             ClientCommand::Lang(language) => format!("/lang {}", language.as_str()),
             ClientCommand::Time(Some(seconds)) => format!("/time {seconds}"),
             ClientCommand::Time(None) => "/time off".to_owned(),
@@ -550,6 +559,7 @@ mod tests {
                 ClientCommand::New,
                 ClientCommand::Start,
                 ClientCommand::Who,
+                ClientCommand::Kick(word.clone()),
                 ClientCommand::Say(format!("{word}, {letter}!")),
                 ClientCommand::Join(RoomCode::from_indexes([1, 2, 3, 4, 5, 30])),
                 ClientCommand::Watch(RoomCode::from_indexes([0; ROOM_CODE_LEN])),

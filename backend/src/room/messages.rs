@@ -53,6 +53,8 @@ pub enum RoomCommand {
     Time(Option<u32>),
     /// The host sets the room's own words, or `None` for the server's.
     WordList(Option<Vec<String>>),
+    /// The host removes a player (by name) from a private room.
+    Kick(String),
 }
 
 /// What sessions tell a room (plain data: in a cluster it crosses from

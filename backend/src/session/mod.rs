@@ -53,8 +53,8 @@ leaderboard, /history CODE a room's last games.";
 pub const HELP_SEATED: &str = "Commands: /letter X names one letter, /word W names the whole \
 word (a wrong word cancels your points); wait for /turn before you move. /say TEXT chats, \
 /who lists who is here. The host: /start starts the game; before it, /lang uk|en|both, \
-/time SECS|off and /wordlist W1 W2 ... (or /wordlist builtin) set the room's words and turn time. \
-/top shows the leaderboard, /history this room's last games.";
+/time SECS|off and /wordlist W1 W2 ... (or /wordlist builtin) set the room's words and turn time; \
+/kick NAME removes a player from the room. /top shows the leaderboard, /history this room's last games.";
 
 /// `/help` for a spectator.
 pub const HELP_WATCHING: &str =
@@ -620,6 +620,7 @@ impl Session {
             ClientCommand::Lang(language) => RoomCommand::Lang(language),
             ClientCommand::Time(seconds) => RoomCommand::Time(seconds),
             ClientCommand::WordList(words) => RoomCommand::WordList(words),
+            ClientCommand::Kick(name) => RoomCommand::Kick(name),
             ClientCommand::Help => {
                 self.notice(HELP_SEATED).await;
                 return Flow::Continue;
@@ -658,7 +659,8 @@ impl Session {
                 | ClientCommand::Start
                 | ClientCommand::Lang(_)
                 | ClientCommand::Time(_)
-                | ClientCommand::WordList(_),
+                | ClientCommand::WordList(_)
+                | ClientCommand::Kick(_),
             ) => {
                 self.refuse("spectators cannot move or change the room")
                     .await;

@@ -50,7 +50,8 @@ pub fn GameScreen(props: &ScreenProps) -> Html {
                 }
             </section>
             <aside class="side">
-                <Ring rows={state.player_rows(true)} {watching} />
+                <Ring rows={state.player_rows(true)} {watching}
+                    on_remove={state.is_host().then(|| game.send.reform(ClientCommand::Kick))} />
                 <Chat lines={state.chat.clone()} {on_command} />
                 <Log lines={state.log.clone()} />
             </aside>
@@ -105,6 +106,8 @@ struct RingProps {
     rows: Vec<crate::state::PlayerRow>,
     /// Who is watching.
     watching: WatchingProps,
+    /// For the host: removes a player by name.
+    on_remove: Option<Callback<String>>,
 }
 
 /// The players in turn order, with points, host, away and whose turn it
@@ -114,7 +117,9 @@ fn Ring(props: &RingProps) -> Html {
     html! {
         <section class="card">
             <h3>{ "Players" }</h3>
-            <ol id="players" class="ring"><PlayerRows rows={props.rows.clone()} /></ol>
+            <ol id="players" class="ring">
+                <PlayerRows rows={props.rows.clone()} on_remove={props.on_remove.clone()} />
+            </ol>
             <Watching ..props.watching.clone() />
         </section>
     }

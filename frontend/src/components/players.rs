@@ -12,6 +12,10 @@ use crate::state::PlayerRow;
 pub struct PlayerRowsProps {
     /// The players in ring order.
     pub rows: Vec<PlayerRow>,
+    /// For the host of a private room: removes the player of this name
+    /// (a button beside every other player).
+    #[prop_or_default]
+    pub on_remove: Option<Callback<String>>,
 }
 
 /// The players as list items (the list around them is the screen's).
@@ -26,6 +30,16 @@ pub fn PlayerRows(props: &PlayerRowsProps) -> Html {
                     if p.host { <span class="tag host">{ "host" }</span> }
                     if p.away { <span class="tag away">{ "away" }</span> }
                     <span class="points">{ p.points }</span>
+                    if let Some(on_remove) = props.on_remove.as_ref().filter(|_| !p.me) {
+                        <button type="button" class="link small remove"
+                            aria-label={format!("Remove {} from the room", p.name)}
+                            onclick={on_remove.reform({
+                                let name = p.name.clone();
+                                move |_: MouseEvent| name.clone()
+                            })}>
+                            { "Remove" }
+                        </button>
+                    }
                 </span>
             </li>
         }) }

@@ -31,7 +31,10 @@ pub fn WaitingRoom(props: &ScreenProps) -> Html {
             <section id="waiting" class="card">
                 <h2>{ headline }</h2>
                 <p class="muted">{ detail }</p>
-                <ul id="lobby-players" class="ring"><PlayerRows rows={state.player_rows(false)} /></ul>
+                <ul id="lobby-players" class="ring">
+                    <PlayerRows rows={state.player_rows(false)}
+                        on_remove={state.is_host().then(|| game.send.reform(ClientCommand::Kick))} />
+                </ul>
                 <Watching text={state.watching()} on_who={game.command(ClientCommand::Who)} />
                 if state.is_host() {
                     <button id="start" type="button" class="primary" disabled={!state.can_start()}

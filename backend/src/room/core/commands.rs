@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use wordguess_game::{Delivery, Move, Phase, PlayerId, Recipient};
+use wordguess_protocol::text::fold;
 use wordguess_protocol::{Language, Score, ServerEvent};
 
 use super::{Member, RoomCore, WordSource};
@@ -59,6 +60,10 @@ impl RoomCore {
                 to: Recipient::Only(id),
                 event: self.who(),
             }],
+            RoomCommand::Kick(name) => match self.kick(id, &name, now) {
+                Ok(deliveries) => deliveries,
+                Err(error) => private(error),
+            },
             setting => match self.change_setting(id, setting) {
                 Ok(()) => vec![Delivery {
                     to: Recipient::All,
@@ -138,6 +143,51 @@ impl RoomCore {
         }
     }
 
+    /// Refuses `id` unless it hosts the game; `what` it wanted to do.
+    fn host_only(&self, id: PlayerId, what: &str) -> Result<(), String> {
+        if self.game.host() == Some(id) {
+            return Ok(());
+        }
+        let host = self
+            .game
+            .host()
+            .and_then(|h| self.game.name_of(h))
+            .unwrap_or_default();
+        Err(format!("only the host ({host}) can {what}"))
+    }
+
+    /// The host removes the player called `name`: its seat leaves the game
+    /// (as if it had quit), it is told why and its connection closes, its
+    /// token stops working, and that name (or one that looks like it) does
+    /// not enter the room again while the room is open.
+    fn kick(&mut self, id: PlayerId, name: &str, now: Now) -> Result<Vec<Delivery>, String> {
+        if self.kind == RoomKind::QuickMatch {
+            return Err(
+                "a quick match has no host to remove players; /new makes a room of your own"
+                    .to_owned(),
+            );
+        }
+        self.host_only(id, "remove players")?;
+        let wanted = fold(name);
+        let target = self
+            .game
+            .ring()
+            .into_iter()
+            .find(|&seat| self.game.name_of(seat).is_some_and(|n| fold(n) == wanted))
+            .ok_or_else(|| format!("nobody called {name} plays in this room"))?;
+        if target == id {
+            return Err("you cannot remove yourself".to_owned());
+        }
+        let removed = self.game.name_of(target).unwrap_or_default().to_owned();
+        self.barred.bar(&removed);
+        if let Some(conn) = self.seats.get(&target).and_then(|link| link.conn) {
+            let message = format!("The host removed you from room {}.", self.code);
+            self.post(conn, ServerEvent::Notice { message });
+            self.post(conn, ServerEvent::Quit);
+        }
+        Ok(self.game.leave(target, now.instant))
+    }
+
     fn change_setting(&mut self, id: PlayerId, setting: RoomCommand) -> Result<(), String> {
         if self.kind == RoomKind::QuickMatch {
             return Err(
@@ -145,16 +195,7 @@ impl RoomCore {
                     .to_owned(),
             );
         }
-        if self.game.host() != Some(id) {
-            let host = self
-                .game
-                .host()
-                .and_then(|h| self.game.name_of(h))
-                .unwrap_or_default();
-            return Err(format!(
-                "only the host ({host}) can change the room's settings"
-            ));
-        }
+        self.host_only(id, "change the room's settings")?;
         if self.game.phase() != Phase::Gathering {
             return Err("settings can only change before the game starts".to_owned());
         }

@@ -45,6 +45,13 @@ impl RoomCore {
             self.game = self.new_game();
             self.started_at = None;
         }
+        if self.barred.bars(&name) {
+            self.refuse(
+                conn,
+                "the host removed you from this room; you cannot join it again",
+            );
+            return;
+        }
         let spectator_names = self.spectators.values().map(String::as_str);
         if let Err(error) = check_name_free(spectator_names, &name) {
             self.refuse(conn, error.to_string());

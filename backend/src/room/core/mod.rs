@@ -212,6 +212,9 @@ pub struct RoomCore {
     /// one that asks for its seat again (it missed being told) is told
     /// again, and does not take the seat back.
     replaced: VecDeque<ConnId>,
+    /// The names the host removed: none enters again while the room is
+    /// open.
+    barred: Barred,
     /// Chat rate per member.
     chat: HashMap<Member, TokenBucket>,
     /// Games finished in this room.
@@ -252,6 +255,32 @@ pub struct RoomCore {
     retry: Option<(Instant, Duration)>,
 }
 
+/// The confusable skeletons of the names a room's host removed. Boxed,
+/// and only once someone is removed: every room's task pays for the size
+/// of its state, and few rooms ever remove anyone.
+#[derive(Debug, Default)]
+#[allow(
+    clippy::box_collection,
+    reason = "a thin pointer: 8 bytes in every room, where a Vec takes 24"
+)]
+struct Barred(Option<Box<Vec<String>>>);
+
+impl Barred {
+    /// Bars `name` and every name that looks like it.
+    fn bar(&mut self, name: &str) {
+        self.0
+            .get_or_insert_with(Box::default)
+            .push(wordguess_protocol::text::skeleton(name));
+    }
+
+    /// Whether `name` (or a name it looks like) was barred.
+    fn bars(&self, name: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|barred| barred.contains(&wordguess_protocol::text::skeleton(name)))
+    }
+}
+
 /// A stand-in until the room makes its first game.
 fn placeholder_game() -> Game {
     let rules = Rules::quick_match(1, None, Duration::ZERO);
@@ -283,6 +312,7 @@ impl RoomCore {
             spectators: BTreeMap::new(),
             members: HashMap::new(),
             replaced: VecDeque::new(),
+            barred: Barred::default(),
             chat: HashMap::new(),
             games_played: 0,
             wins: BTreeMap::new(),
