@@ -48,6 +48,10 @@ struct Cli {
     /// again for the next game).
     #[arg(long, value_name = "SECS", default_value_t = 600)]
     room_idle: u64,
+    /// Seconds a player waits alone in quick match before a computer
+    /// player joins and the game starts (0: never).
+    #[arg(long, value_name = "SECS", default_value_t = 15)]
+    bot_after: u64,
     /// The web app's address as friends reach it, for invite links
     /// (default: `http://` and the --http address).
     #[arg(long, value_name = "URL")]
@@ -205,6 +209,7 @@ async fn main() -> anyhow::Result<()> {
         turn_timeout: (cli.turn_timeout > 0).then(|| seconds(cli.turn_timeout)),
         resume_grace: seconds(cli.resume_grace),
         room_idle: seconds(cli.room_idle),
+        bot_after: (cli.bot_after > 0).then(|| seconds(cli.bot_after)),
         public_url: cli.public_url,
         public_tcp_port: cli.public_tcp_port,
         allowed_origins: cli.allow_origin,

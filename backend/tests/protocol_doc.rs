@@ -70,9 +70,9 @@ const EVENT_KINDS: [&str; 29] = [
 ];
 
 /// Every command, as [`command_kind`] names them.
-const COMMAND_KINDS: [&str; 16] = [
+const COMMAND_KINDS: [&str; 18] = [
     "letter", "word", "help", "new", "join", "watch", "resume", "start", "say", "who", "lang",
-    "time", "wordlist", "kick", "top", "history",
+    "time", "wordlist", "kick", "bot", "unbot", "top", "history",
 ];
 
 /// The JSON `type` of an event (exhaustive, so a new event cannot be missed).
@@ -127,6 +127,8 @@ fn command_kind(command: &ClientCommand) -> &'static str {
         ClientCommand::Time(_) => "time",
         ClientCommand::WordList(_) => "wordlist",
         ClientCommand::Kick(_) => "kick",
+        ClientCommand::Bot(_) => "bot",
+        ClientCommand::Unbot(_) => "unbot",
         ClientCommand::Top => "top",
         ClientCommand::History(_) => "history",
     }

@@ -61,6 +61,7 @@ async fn json_clients_get_typed_events_and_play_with_tcp_players() {
             players: vec!["term".into(), "Browsy".into()],
             masked: "*****".into(),
             alphabet: wordguess_game::UKRAINIAN_ALPHABET.into(),
+            computers: vec![],
         }
     );
     tcp.on_turn("/letter x").await;

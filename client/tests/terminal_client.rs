@@ -238,6 +238,39 @@ async fn a_host_on_the_terminal_client_starts_its_game_chats_and_asks_who_is_in(
     exits_cleanly(&mut client).await;
 }
 
+#[tokio::test]
+async fn a_host_on_the_terminal_client_plays_against_a_computer_player() {
+    let server = start(TestOptions::new("apple", 2)).await;
+    let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
+        .arg(server.game.to_string())
+        .args(["--name", "alice", "--new"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run wordguess-client");
+    let mut keyboard = client.stdin.take().unwrap();
+    let mut screen = Screen::new(client.stdout.take().unwrap());
+    screen.until("starts the game with /start.").await;
+    keyboard.write_all(b"/bot hard\n").await.unwrap();
+    screen
+        .until("Robo (computer) joined the room (2 players); alice starts the game with /start.")
+        .await;
+    keyboard.write_all(b"/start\n").await.unwrap();
+    screen
+        .until("The game begins! Players: alice, Robo (computer).")
+        .await;
+    screen.until(PROMPT).await;
+    keyboard.write_all(b"z\n").await.unwrap();
+    screen
+        .until("Robo named the word 'apple': correct! +5 points (total 5).")
+        .await;
+    screen.until("Results: alice 0, Robo (computer) 10.").await;
+    drop(keyboard);
+    server.shutdown().await;
+    exits_cleanly(&mut client).await;
+}
+
 /// A loopback proxy in front of the server whose connections the test can
 /// cut, as a Wi-Fi blip would.
 struct Proxy {

@@ -16,56 +16,15 @@
 //! word.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 use wordguess_protocol::event::tiles;
 use wordguess_protocol::text::letters_of;
 
 use crate::Move;
 
-/// How well a computer player plays.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Level {
-    /// Common letters, with mistakes.
-    Easy,
-    /// Letters of the words that still fit.
-    #[default]
-    Normal,
-    /// The most telling letter, and the word once it is sure.
-    Hard,
-}
-
-impl Level {
-    /// Every level, weakest first.
-    pub const ALL: [Level; 3] = [Level::Easy, Level::Normal, Level::Hard];
-
-    /// The level's name in commands and events.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Easy => "easy",
-            Level::Normal => "normal",
-            Level::Hard => "hard",
-        }
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Level {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        Level::ALL
-            .into_iter()
-            .find(|level| level.as_str().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| format!("no level '{text}': use easy, normal or hard"))
-    }
-}
+/// How well a computer player plays (the protocol's [`BotLevel`], which
+/// events and commands carry).
+pub use wordguess_protocol::BotLevel as Level;
 
 /// What a computer player sees of a game: what every player sees.
 #[derive(Debug, Clone, Copy)]

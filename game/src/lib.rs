@@ -17,10 +17,18 @@
 //! the seat is only marked *away* ([`Game::disconnect`]) and kept for the
 //! grace period; [`Game::resume`] marks it present again.
 //!
-//! [`bot`] decides computer players' moves, from what every player sees.
+//! A seat may be a **computer player** ([`Game::join_computer`]): a seat
+//! like any other in the ring, the turns, the clock and the results, never
+//! away, whose moves [`bot`] decides from what every player sees
+//! ([`Game::computer_move`]); the caller makes them through
+//! [`Game::play`] after a pause of its choosing. A computer player moves
+//! only while some person's seat is present (otherwise the turn waits, as
+//! it does when every seat is away), is never the host, and a game left
+//! with computer players alone ends.
 
 pub mod bot;
 
+use bot::Level;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -209,6 +217,9 @@ pub struct SavedSeat {
     pub name: String,
     /// Points so far.
     pub points: u32,
+    /// A computer player's level; `None` for a person.
+    #[serde(default)]
+    pub computer: Option<Level>,
 }
 
 /// The puzzle word is unusable.
@@ -249,6 +260,8 @@ struct Seat {
     points: u32,
     /// When the seat is given up, if its connection is lost.
     away_until: Option<Instant>,
+    /// A computer player's level; `None` for a person.
+    computer: Option<Level>,
 }
 
 /// The turn clock of the player to move.
@@ -332,6 +345,7 @@ impl Game {
                     id: seat.id.0,
                     name: seat.name.clone(),
                     points: seat.points,
+                    computer: seat.computer,
                 })
                 .collect(),
             turn: self.turn,
@@ -344,9 +358,11 @@ impl Game {
         }
     }
 
-    /// A saved game, back at `now` after a restart: every seat is away
-    /// (for `grace`, the server's grace now), and a game in play holds the
-    /// turn for its mover until the mover resumes or its grace ends.
+    /// A saved game, back at `now` after a restart: every person's seat is
+    /// away (for `grace`, the server's grace now), and a game in play holds
+    /// the turn for its mover until the mover resumes or its grace ends (a
+    /// computer player to move waits, as every computer player does, for a
+    /// person to be back).
     ///
     /// # Errors
     ///
@@ -354,7 +370,11 @@ impl Game {
     /// have reached (the word, the shown letters or the turn do not fit).
     pub fn restore(saved: SavedGame, grace: Duration, now: Instant) -> Result<Self, RestoreError> {
         let away_until = (saved.phase != Phase::Over).then_some(now + grace);
-        let held = saved.phase == Phase::Playing;
+        let mover_is_person = saved
+            .ring
+            .get(saved.turn)
+            .is_some_and(|seat| seat.computer.is_none());
+        let held = saved.phase == Phase::Playing && mover_is_person;
         Self::from_saved(saved, grace, away_until, held)
     }
 
@@ -406,8 +426,8 @@ impl Game {
             && self.ring.iter().all(|seat| seat.away_until.is_none())
     }
 
-    /// A saved game with its seats away until `away_until` (`None`: here)
-    /// and its turn `held` or not.
+    /// A saved game with its people's seats away until `away_until`
+    /// (`None`: here) and its turn `held` or not.
     fn from_saved(
         saved: SavedGame,
         grace: Duration,
@@ -428,12 +448,18 @@ impl Game {
         if ids.len() != saved.ring.len() {
             return Err(RestoreError("two seats share an id"));
         }
+        let people: Vec<u64> = saved
+            .ring
+            .iter()
+            .filter(|seat| seat.computer.is_none())
+            .map(|seat| seat.id)
+            .collect();
         let host = match saved.start {
             StartRule::WhenFull(_) => None,
             StartRule::ByHost => saved
                 .host
-                .filter(|host| ids.contains(host))
-                .or_else(|| saved.ring.first().map(|seat| seat.id))
+                .filter(|host| people.contains(host))
+                .or_else(|| people.first().copied())
                 .map(PlayerId),
         };
         Ok(Self {
@@ -447,7 +473,8 @@ impl Game {
                     id: PlayerId(seat.id),
                     name: seat.name,
                     points: seat.points,
-                    away_until,
+                    away_until: away_until.filter(|_| seat.computer.is_none()),
+                    computer: seat.computer,
                 })
                 .collect(),
             host,
@@ -520,6 +547,20 @@ impl Game {
     /// The players' names in ring order.
     pub fn players(&self) -> Vec<String> {
         self.ring.iter().map(|p| p.name.clone()).collect()
+    }
+
+    /// The computer players' names, in ring order.
+    pub fn computers(&self) -> Vec<String> {
+        self.ring
+            .iter()
+            .filter(|seat| seat.computer.is_some())
+            .map(|seat| seat.name.clone())
+            .collect()
+    }
+
+    /// The level of seat `id`, if it is a computer player.
+    pub fn computer_level(&self, id: PlayerId) -> Option<Level> {
+        self.seat(id).and_then(|seat| seat.computer)
     }
 
     /// The seats' ids in ring order.
@@ -595,6 +636,7 @@ impl Game {
                 points: seat.points,
                 away: seat.away_until.is_some(),
                 host: Some(seat.id) == host,
+                computer: seat.computer,
             })
             .collect()
     }
@@ -700,6 +742,34 @@ impl Game {
         name: &str,
         now: Instant,
     ) -> Result<Vec<Delivery>, JoinError> {
+        self.seat_newcomer(id, name, None, now)
+    }
+
+    /// Seats a computer player of `level` in the gathering game, as
+    /// [`Game::join`] seats a person (without a greeting: nobody reads it).
+    ///
+    /// # Errors
+    ///
+    /// As [`Game::join`].
+    pub fn join_computer(
+        &mut self,
+        id: PlayerId,
+        name: &str,
+        level: Level,
+        now: Instant,
+    ) -> Result<Vec<Delivery>, JoinError> {
+        let mut out = self.seat_newcomer(id, name, Some(level), now)?;
+        out.retain(|delivery| delivery.to != Recipient::Only(id));
+        Ok(out)
+    }
+
+    fn seat_newcomer(
+        &mut self,
+        id: PlayerId,
+        name: &str,
+        computer: Option<Level>,
+        now: Instant,
+    ) -> Result<Vec<Delivery>, JoinError> {
         if self.phase != Phase::Gathering {
             return Err(JoinError::NotGathering);
         }
@@ -707,7 +777,7 @@ impl Game {
             return Err(JoinError::AlreadyJoined);
         }
         check_name_free(self.ring.iter().map(|p| p.name.as_str()), name)?;
-        if self.rules.start == StartRule::ByHost && self.host.is_none() {
+        if self.rules.start == StartRule::ByHost && self.host.is_none() && computer.is_none() {
             self.host = Some(id);
         }
         self.ring.push(Seat {
@@ -715,6 +785,7 @@ impl Game {
             name: name.to_owned(),
             points: 0,
             away_until: None,
+            computer,
         });
         let host = self
             .host()
@@ -734,6 +805,7 @@ impl Game {
                     players: self.players(),
                     needed: self.needed(),
                     host,
+                    computers: self.computers(),
                 },
             },
         ];
@@ -777,6 +849,7 @@ impl Game {
             to: Recipient::All,
             event: ServerEvent::Started {
                 players: self.players(),
+                computers: self.computers(),
                 masked: self.masked(),
                 alphabet: self.alphabet().to_owned(),
             },
@@ -870,6 +943,10 @@ impl Game {
         }];
         if self.current_player() == Some(id) {
             self.next_turn(now, &mut out);
+        } else if self.mover_is_away() {
+            // The last person present went away while a computer player
+            // was to move: its turn waits for a person, and no clock runs.
+            self.clock = None;
         }
         out
     }
@@ -933,6 +1010,13 @@ impl Game {
         if self.host == Some(id) {
             self.hand_over_host(index, &mut out);
         }
+        let people_left = self.ring.iter().any(|seat| seat.computer.is_none());
+        if !people_left && self.phase != Phase::Over && !self.ring.is_empty() {
+            // Computer players do not play on by themselves.
+            self.phase = Phase::Over;
+            self.clock = None;
+            return out;
+        }
         if self.phase != Phase::Playing {
             return out;
         }
@@ -954,14 +1038,20 @@ impl Game {
     }
 
     /// The host left from ring position `index`: the role goes to the next
-    /// seat from there that is present (else the next seat), and everyone
-    /// is told; a room left without seats has no host until one enters.
+    /// person from there who is present (else the next person), and
+    /// everyone is told; a room left without people has no host until one
+    /// enters.
     fn hand_over_host(&mut self, index: usize, out: &mut Vec<Delivery>) {
         let len = self.ring.len();
-        let next = (0..len)
+        let people: Vec<usize> = (0..len)
             .map(|step| (index + step) % len)
+            .filter(|&at| self.ring[at].computer.is_none())
+            .collect();
+        let next = people
+            .iter()
+            .copied()
             .find(|&at| self.ring[at].away_until.is_none())
-            .or_else(|| (len > 0).then(|| index % len));
+            .or_else(|| people.first().copied());
         self.host = next.map(|at| self.ring[at].id);
         if let Some(at) = next {
             out.push(Delivery {
@@ -982,9 +1072,46 @@ impl Game {
     }
 
     fn mover_is_away(&self) -> bool {
-        self.ring
-            .get(self.turn)
-            .is_some_and(|s| s.away_until.is_some())
+        self.turn < self.ring.len() && !self.is_present(self.turn)
+    }
+
+    /// Whether the seat at ring position `index` can take its turn: a
+    /// person who is not away, or a computer player while some person is
+    /// present.
+    fn is_present(&self, index: usize) -> bool {
+        let seat = &self.ring[index];
+        match seat.computer {
+            None => seat.away_until.is_none(),
+            Some(_) => self
+                .ring
+                .iter()
+                .any(|other| other.computer.is_none() && other.away_until.is_none()),
+        }
+    }
+
+    /// The computer player to move now and its level: the game is in play,
+    /// the mover is a computer player, and a person is present to see it.
+    pub fn computer_to_move(&self) -> Option<(PlayerId, Level)> {
+        if self.phase != Phase::Playing || self.held || self.mover_is_away() {
+            return None;
+        }
+        let seat = self.ring.get(self.turn)?;
+        seat.computer.map(|level| (seat.id, level))
+    }
+
+    /// The move the computer player to move would make now, choosing from
+    /// `words` (the words the game's word may come from) with `seed`;
+    /// `None` if no computer player is to move.
+    pub fn computer_move(&self, words: &[String], seed: u64) -> Option<(PlayerId, Move)> {
+        let (id, level) = self.computer_to_move()?;
+        let masked = self.masked();
+        let sight = bot::Sight {
+            masked: &masked,
+            tried: &self.named,
+            alphabet: self.alphabet(),
+            words,
+        };
+        Some((id, bot::decide(level, &sight, seed)))
     }
 
     /// Passes the turn to the next seat in the ring that is present.
@@ -999,7 +1126,7 @@ impl Game {
         let len = self.ring.len();
         let present = (0..len)
             .map(|step| (self.turn + step) % len)
-            .find(|&index| self.ring[index].away_until.is_none());
+            .find(|&index| self.is_present(index));
         match present {
             Some(index) => {
                 self.turn = index;
@@ -1098,6 +1225,7 @@ impl Game {
                     .map(|p| Score {
                         name: p.name.clone(),
                         points: p.points,
+                        computer: p.computer.is_some(),
                     })
                     .collect(),
             },

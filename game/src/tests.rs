@@ -1,6 +1,7 @@
 //! One test per rule of SPEC section 1, named after the rule.
 
 use super::*;
+use crate::bot::Level;
 use proptest::prelude::*;
 
 const A: PlayerId = PlayerId(1);
@@ -919,4 +920,176 @@ fn a_replay_refuses_a_move_the_game_could_not_have_taken() {
     let after = Game::replay(game.save(), mover, letter("x"), now()).unwrap();
     assert_eq!(after.moves, game.moves() + 1);
     assert_eq!(after.named, ["l", "z", "x"]);
+}
+
+const ROBO: PlayerId = PlayerId(9);
+
+/// A room with alice (host), bob and the computer player Robo, started.
+fn room_with_computer() -> Game {
+    let mut game = room(&[(A, "alice"), (B, "bob")]);
+    game.join_computer(ROBO, "Robo", Level::Normal, now())
+        .unwrap();
+    game.start(A, now()).unwrap();
+    game
+}
+
+fn the_words() -> Vec<String> {
+    ["apple", "angle", "amble"].map(String::from).to_vec()
+}
+
+#[test]
+fn a_computer_player_is_a_seat_marked_in_every_list_of_players() {
+    let mut game = room(&[(A, "alice")]);
+    let out = game
+        .join_computer(ROBO, "Robo", Level::Hard, now())
+        .unwrap();
+    assert!(
+        out.iter().all(|d| d.to == Recipient::All),
+        "nobody greets a computer player: {out:?}"
+    );
+    assert!(out.iter().any(|d| matches!(&d.event,
+        ServerEvent::Joined { name, computers, host: Some(host), .. }
+            if name == "Robo" && computers == &["Robo"] && host == "alice")));
+    assert_eq!(game.host(), Some(A), "a computer player never hosts");
+    let robo = game.seats().into_iter().find(|s| s.name == "Robo").unwrap();
+    assert_eq!(robo.computer, Some(Level::Hard));
+    assert!(!robo.away);
+    let out = game.start(A, now()).unwrap();
+    assert!(out.iter().any(|d| matches!(&d.event,
+        ServerEvent::Started { players, computers, .. }
+            if players == &["alice", "Robo"] && computers == &["Robo"])));
+    assert_eq!(
+        game.join_computer(C, "ALICE", Level::Easy, now()),
+        Err(JoinError::NotGathering)
+    );
+}
+
+#[test]
+fn a_computer_player_plays_its_turn_through_the_rules_and_its_score_is_marked() {
+    let mut game = room_with_computer();
+    assert_eq!(game.computer_to_move(), None, "alice moves first");
+    let _ = game.play(A, letter("z"), now());
+    let _ = game.play(B, letter("q"), now());
+    assert_eq!(game.computer_to_move(), Some((ROBO, Level::Normal)));
+    let (id, mv) = game.computer_move(&the_words(), 7).unwrap();
+    assert_eq!(id, ROBO);
+    let before = game.moves();
+    let _ = game.play(id, mv, now());
+    assert_eq!(
+        game.moves(),
+        before + 1,
+        "the rules took the computer's move"
+    );
+    let out = game.play(game.current_player().unwrap(), word("apple"), now());
+    let scores = out
+        .iter()
+        .find_map(|d| match &d.event {
+            ServerEvent::GameOver { scores, .. } => Some(scores.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let marks: Vec<(String, bool)> = scores.into_iter().map(|s| (s.name, s.computer)).collect();
+    assert_eq!(
+        marks,
+        [("alice", false), ("bob", false), ("Robo", true)].map(|(n, c)| (n.to_owned(), c))
+    );
+}
+
+#[test]
+fn a_computer_player_waits_while_every_person_is_away() {
+    let mut game = room_with_computer();
+    let _ = game.play(A, letter("z"), at(1));
+    let _ = game.play(B, letter("q"), at(2));
+    assert_eq!(game.computer_to_move(), Some((ROBO, Level::Normal)));
+    let _ = game.disconnect(A, at(3));
+    assert!(game.computer_to_move().is_some(), "bob still watches");
+    let _ = game.disconnect(B, at(4));
+    assert_eq!(game.computer_to_move(), None, "nobody is here to see it");
+    assert!(!game.is_away(ROBO), "a computer player is never away");
+    // No turn clock runs for it meanwhile: only the graces are due.
+    assert_eq!(game.poll_timeout(), Some(at(3) + Duration::from_secs(120)));
+    let out = game.resume(B, at(50));
+    assert!(out.iter().any(|d| matches!(&d.event,
+        ServerEvent::TurnOf { name, seconds: Some(60), .. } if name == "Robo")));
+    assert_eq!(game.computer_to_move(), Some((ROBO, Level::Normal)));
+}
+
+#[test]
+fn a_game_left_with_computer_players_alone_ends() {
+    let mut game = room_with_computer();
+    let _ = game.leave(A, now());
+    assert_eq!(game.host(), Some(B), "the host role passes to a person");
+    assert_eq!(game.phase(), Phase::Playing);
+    let _ = game.leave(B, now());
+    assert_eq!(game.phase(), Phase::Over);
+    assert_eq!(game.computer_to_move(), None);
+}
+
+#[test]
+fn a_restored_computer_player_is_here_and_moves_once_a_person_is_back() {
+    let mut game = room_with_computer();
+    let _ = game.play(A, letter("z"), now());
+    let _ = game.play(B, letter("q"), now());
+    let saved = game.save();
+    assert_eq!(saved.ring[2].computer, Some(Level::Normal));
+    let mut game = Game::restore(saved, Duration::from_secs(120), at(10)).unwrap();
+    assert!(!game.is_away(ROBO));
+    assert!(game.is_away(A) && game.is_away(B));
+    assert!(!game.holds_turn(), "a computer's turn is not held for it");
+    assert_eq!(game.computer_to_move(), None, "no person is back yet");
+    let _ = game.resume(A, at(11));
+    assert_eq!(game.computer_to_move(), Some((ROBO, Level::Normal)));
+}
+
+proptest! {
+    /// With a computer player in the ring, people coming and going and
+    /// restarts in any order: the computer player is never away, never
+    /// hosts, moves only while a person is here, always makes a move the
+    /// rules take, and the game ends once no person is left.
+    #[test]
+    fn a_computer_player_among_people_coming_and_going_keeps_the_rules(
+        steps in proptest::collection::vec((0u8..7, 1u64..3, 0u64..90, "[a-f]", any::<u64>()), 0..120)
+    ) {
+        let mut game = room_with_computer();
+        let words = the_words();
+        let mut clock = 0;
+        for (action, who, wait, text, seed) in steps {
+            let id = PlayerId(who);
+            clock += wait;
+            let t = at(clock);
+            let _ = match action {
+                0 => game.play(id, letter(&text), t),
+                1 => game.disconnect(id, t),
+                2 => game.resume(id, t),
+                3 => game.handle_timeout(t),
+                4 => game.leave(id, t),
+                5 => match game.computer_move(&words, seed) {
+                    Some((robo, mv)) => {
+                        let before = game.moves();
+                        let out = game.play(robo, mv, t);
+                        prop_assert_eq!(game.moves(), before + 1, "the rules refused {:?}", out);
+                        out
+                    }
+                    None => Vec::new(),
+                },
+                _ => {
+                    game = Game::restore(game.save(), Duration::from_secs(120), t).unwrap();
+                    Vec::new()
+                }
+            };
+            let people = [A, B].iter().filter(|&&p| game.is_seated(p)).count();
+            let people_here = [A, B].iter().any(|&p| game.is_seated(p) && !game.is_away(p));
+            prop_assert!(!game.is_away(ROBO));
+            prop_assert_ne!(game.host(), Some(ROBO));
+            if game.computer_to_move().is_some() {
+                prop_assert!(people_here, "a computer player moves with nobody here");
+            }
+            if people == 0 {
+                prop_assert_eq!(game.phase(), Phase::Over);
+            }
+            if game.phase() != Phase::Playing {
+                break;
+            }
+        }
+    }
 }

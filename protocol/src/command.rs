@@ -18,6 +18,10 @@
 //! /time SECS|off     (host, before the start) time allowed per turn
 //! /wordlist W W ...  (host, before the start) the room's own words;
 //!                    /wordlist builtin goes back to the built-in list
+//! /kick NAME         (host) remove a player from the room
+//! /bot [LEVEL]       (host, before the start) seat a computer player:
+//!                    easy, normal (the default) or hard
+//! /unbot NAME        (host) take a computer player out
 //! ```
 //!
 //! Codes and tokens are case-insensitive. A code may also be given as an
@@ -163,6 +167,52 @@ impl Language {
     }
 }
 
+/// How well a computer player plays.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum BotLevel {
+    /// Common letters, with mistakes.
+    Easy,
+    /// Letters of the words that still fit.
+    #[default]
+    Normal,
+    /// The most telling letter, and the word once it is sure.
+    Hard,
+}
+
+impl BotLevel {
+    /// Every level, weakest first.
+    pub const ALL: [BotLevel; 3] = [BotLevel::Easy, BotLevel::Normal, BotLevel::Hard];
+
+    /// The level's name in commands and events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BotLevel::Easy => "easy",
+            BotLevel::Normal => "normal",
+            BotLevel::Hard => "hard",
+        }
+    }
+}
+
+impl std::fmt::Display for BotLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for BotLevel {
+    type Err = CommandError;
+
+    fn from_str(text: &str) -> Result<Self, CommandError> {
+        BotLevel::ALL
+            .into_iter()
+            .find(|level| level.as_str().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| CommandError::BadLevel(crate::text::sanitize(text)))
+    }
+}
+
 /// A command from a client, already validated (letters and words folded to
 /// lower case, chat text checked against the allow-list).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +245,10 @@ pub enum ClientCommand {
     WordList(Option<Vec<String>>),
     /// Removes a player from the room (the host of a private room).
     Kick(String),
+    /// Seats a computer player of this level (the host, before the start).
+    Bot(BotLevel),
+    /// Takes the computer player of this name out (the host).
+    Unbot(String),
     /// Asks for the leaderboard.
     Top,
     /// Asks for the last games of a room (`None`: the room one is in).
@@ -240,6 +294,9 @@ pub enum CommandError {
     /// `/time` with something else than seconds in range or `off`.
     #[error("send /time SECS ({MIN_TURN_SECONDS} to {MAX_TURN_SECONDS}) or /time off")]
     BadTime,
+    /// `/bot` with something else than a level.
+    #[error("'{0}' is not a level; send /bot easy, /bot normal or /bot hard")]
+    BadLevel(String),
     /// Too many words for `/wordlist`.
     #[error("a room's word list holds at most {MAX_ROOM_WORDS} words")]
     TooManyWords,
@@ -307,12 +364,24 @@ impl ClientCommand {
             "resume" => {
                 ResumeToken::parse(one("/resume", "your resume token")?).map(ClientCommand::Resume)
             }
-            "kick" if argument.is_empty() => {
-                Err(CommandError::MissingArgument("/kick", "a player's name"))
-            }
+            "kick" | "unbot" if argument.is_empty() => Err(CommandError::MissingArgument(
+                if name.eq_ignore_ascii_case("kick") {
+                    "/kick"
+                } else {
+                    "/unbot"
+                },
+                "a player's name",
+            )),
             "kick" => validate_name(argument)
                 .map(ClientCommand::Kick)
                 .map_err(CommandError::BadText),
+            "unbot" => validate_name(argument)
+                .map(ClientCommand::Unbot)
+                .map_err(CommandError::BadText),
+            "bot" if argument.is_empty() => Ok(ClientCommand::Bot(BotLevel::default())),
+            "bot" => one("/bot", "a level (easy, normal or hard)")?
+                .parse()
+                .map(ClientCommand::Bot),
             "say" if argument.is_empty() => Err(CommandError::MissingArgument("/say", "a message")),
             "say" => validate_chat(argument)
                 .map(ClientCommand::Say)
@@ -374,6 +443,8 @@ impl ClientCommand {
             ClientCommand::Say(text) => format!("/say {text}"),
             ClientCommand::Who => "/who".to_owned(),
             ClientCommand::Kick(name) => format!("/kick {name}"),
+            ClientCommand::Bot(level) => format!("/bot {level}"),
+            ClientCommand::Unbot(name) => format!("/unbot {name}"),
             ClientCommand::Lang(language) => format!("/lang {}", language.as_str()),
             ClientCommand::Time(Some(seconds)) => format!("/time {seconds}"),
             ClientCommand::Time(None) => "/time off".to_owned(),
@@ -463,6 +534,19 @@ mod tests {
             ("/time soon", CommandError::BadTime),
             ("/wordlist ok b4d", CommandError::NotAWord("b4d".into())),
             ("/say", CommandError::MissingArgument("/say", "a message")),
+            ("/bot genius", CommandError::BadLevel("genius".into())),
+            (
+                "/bot hard easy",
+                CommandError::UnexpectedArgument("/bot", "one argument"),
+            ),
+            (
+                "/unbot",
+                CommandError::MissingArgument("/unbot", "a player's name"),
+            ),
+            (
+                "/KICK",
+                CommandError::MissingArgument("/kick", "a player's name"),
+            ),
         ];
         for (line, error) in cases {
             let got = ClientCommand::parse(line);
@@ -472,6 +556,22 @@ mod tests {
             ClientCommand::parse("/say hi\u{202E}there"),
             Err(CommandError::BadText(_))
         ));
+    }
+
+    #[test]
+    fn bot_takes_a_level_normal_by_default() {
+        assert_eq!(
+            ClientCommand::parse("/bot"),
+            Ok(ClientCommand::Bot(BotLevel::Normal))
+        );
+        assert_eq!(
+            ClientCommand::parse("/Bot HARD"),
+            Ok(ClientCommand::Bot(BotLevel::Hard))
+        );
+        assert_eq!(
+            ClientCommand::parse("/unbot Robo"),
+            Ok(ClientCommand::Unbot("Robo".into()))
+        );
     }
 
     #[test]
@@ -560,6 +660,8 @@ mod tests {
                 ClientCommand::Start,
                 ClientCommand::Who,
                 ClientCommand::Kick(word.clone()),
+                ClientCommand::Bot(BotLevel::Hard),
+                ClientCommand::Unbot(word.clone()),
                 ClientCommand::Say(format!("{word}, {letter}!")),
                 ClientCommand::Join(RoomCode::from_indexes([1, 2, 3, 4, 5, 30])),
                 ClientCommand::Watch(RoomCode::from_indexes([0; ROOM_CODE_LEN])),

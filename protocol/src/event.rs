@@ -36,7 +36,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
-use crate::command::Language;
+use crate::command::{BotLevel, Language};
 use crate::history::{utc_minute, GameRecord, Standing};
 use crate::tagged::tag_first;
 use crate::text::sanitize;
@@ -68,6 +68,9 @@ pub struct Score {
     pub name: String,
     /// The player's final points.
     pub points: u32,
+    /// Whether the player is a computer player (left out when not).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub computer: bool,
 }
 
 /// One seat of a room as everyone sees it (in `/who` and snapshots).
@@ -81,6 +84,9 @@ pub struct SeatView {
     pub away: bool,
     /// Whether this player starts the room's game.
     pub host: bool,
+    /// The level of a computer player; `None` (left out) for a person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computer: Option<BotLevel>,
 }
 
 tag_first! {
@@ -109,6 +115,9 @@ pub enum ServerEvent {
         /// match, which starts when `needed` players are in.
         #[serde(default)]
         host: Option<String>,
+        /// Which of `players` are computer players (left out when none).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        computers: Vec<String>,
     },
     /// A player left.
     Left {
@@ -125,6 +134,9 @@ pub enum ServerEvent {
     Started {
         /// The ring, in turn order.
         players: Vec<String>,
+        /// Which of `players` are computer players (left out when none).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        computers: Vec<String>,
         /// The word with every letter hidden.
         masked: String,
         /// The letters of the word's alphabet, for an on-screen keyboard
@@ -316,22 +328,52 @@ fn push_message(out: &mut String, text: &str) {
     out.push('\n');
 }
 
-/// `alice 3 (host), bob 0 (away)`.
+/// `alice 3 (host), bob 0 (away), Robo 2 (computer, hard)`.
 fn seats(players: &[SeatView]) -> String {
     let seats: Vec<String> = players
         .iter()
         .map(|seat| {
-            let mut text = format!("{} {}", seat.name, seat.points);
-            match (seat.host, seat.away) {
-                (true, true) => text.push_str(" (host, away)"),
-                (true, false) => text.push_str(" (host)"),
-                (false, true) => text.push_str(" (away)"),
-                (false, false) => {}
+            let computer = seat.computer.map(|level| format!("computer, {level}"));
+            let marks: Vec<&str> = [
+                seat.host.then_some("host"),
+                seat.away.then_some("away"),
+                computer.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if marks.is_empty() {
+                format!("{} {}", seat.name, seat.points)
+            } else {
+                format!("{} {} ({})", seat.name, seat.points, marks.join(", "))
             }
-            text
         })
         .collect();
     seats.join(", ")
+}
+
+/// `alice 3`, or `Robo (computer) 3` for a computer player.
+fn points_of(name: &str, computer: bool, points: u32) -> String {
+    if computer {
+        format!("{name} (computer) {points}")
+    } else {
+        format!("{name} {points}")
+    }
+}
+
+/// `name`, or `name (computer)` if it is one of `computers`.
+fn marked(name: &str, computers: &[String]) -> String {
+    if computers.iter().any(|computer| computer == name) {
+        format!("{name} (computer)")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// `alice, Robo (computer)`.
+fn names(players: &[String], computers: &[String]) -> String {
+    let names: Vec<String> = players.iter().map(|name| marked(name, computers)).collect();
+    names.join(", ")
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {
@@ -356,9 +398,11 @@ impl ServerEvent {
                 name,
                 players,
                 host: Some(host),
+                computers,
                 ..
             } => say(format_args!(
-                "{name} joined the room ({}); {host} starts the game with /start.",
+                "{} joined the room ({}); {host} starts the game with /start.",
+                marked(name, computers),
                 plural(players.len(), "player", "players")
             )),
             ServerEvent::Joined {
@@ -366,6 +410,7 @@ impl ServerEvent {
                 players,
                 needed,
                 host: None,
+                computers,
             } => {
                 let waiting = needed.saturating_sub(players.len());
                 let tail = if waiting > 0 {
@@ -374,7 +419,8 @@ impl ServerEvent {
                     String::new()
                 };
                 say(format_args!(
-                    "{name} joined the game ({} of {}){tail}.",
+                    "{} joined the game ({} of {}){tail}.",
+                    marked(name, computers),
                     players.len(),
                     plural(*needed, "player", "players")
                 ));
@@ -382,11 +428,14 @@ impl ServerEvent {
             ServerEvent::Left { name } => say(format_args!("{name} left the game.")),
             ServerEvent::HostChanged { name } => say(format_args!("{name} is the host now.")),
             ServerEvent::Started {
-                players, masked, ..
+                players,
+                computers,
+                masked,
+                ..
             } => {
                 say(format_args!(
                     "The game begins! Players: {}.",
-                    players.join(", ")
+                    names(players, computers)
                 ));
                 say(format_args!("Word: {masked}"));
             }
@@ -450,7 +499,7 @@ impl ServerEvent {
                 }
                 let results: Vec<String> = scores
                     .iter()
-                    .map(|score| format!("{} {}", score.name, score.points))
+                    .map(|score| points_of(&score.name, score.computer, score.points))
                     .collect();
                 say(format_args!("Results: {}.", results.join(", ")));
             }
@@ -546,7 +595,7 @@ impl ServerEvent {
             ServerEvent::Tally { games, wins } => {
                 let wins: Vec<String> = wins
                     .iter()
-                    .map(|score| format!("{} {}", score.name, score.points))
+                    .map(|score| points_of(&score.name, score.computer, score.points))
                     .collect();
                 let wins = if wins.is_empty() {
                     String::new()
@@ -583,7 +632,10 @@ impl ServerEvent {
                     let scores: Vec<String> = game
                         .players
                         .iter()
-                        .map(|p| format!("{} {}", p.name, p.points))
+                        .map(|p| {
+                            let computer = p.door == crate::history::COMPUTER_DOOR;
+                            points_of(&p.name, computer, p.points)
+                        })
                         .collect();
                     let winner = game
                         .winner
@@ -651,10 +703,12 @@ mod tests {
                 players: vec!["alice".into(), "bob".into()],
                 needed: 3,
                 host: None,
+                computers: vec![],
             },
             ServerEvent::Left { name: "bob".into() },
             ServerEvent::Started {
-                players: vec!["alice".into()],
+                players: vec!["alice".into(), "Robo".into()],
+                computers: vec!["Robo".into()],
                 masked: "*****".into(),
                 alphabet: "abc".into(),
             },
@@ -686,10 +740,18 @@ mod tests {
                 word: "apple".into(),
                 winner: Some("alice".into()),
                 prize: 5,
-                scores: vec![Score {
-                    name: "alice".into(),
-                    points: 10,
-                }],
+                scores: vec![
+                    Score {
+                        name: "alice".into(),
+                        points: 10,
+                        computer: false,
+                    },
+                    Score {
+                        name: "Robo".into(),
+                        points: 2,
+                        computer: true,
+                    },
+                ],
             },
             ServerEvent::Error {
                 message: "no".into(),
@@ -703,6 +765,7 @@ mod tests {
                 players: vec!["alice".into(), "bob".into()],
                 needed: 2,
                 host: Some("alice".into()),
+                computers: vec!["bob".into()],
             },
             ServerEvent::TurnOf {
                 name: "bob".into(),
@@ -734,7 +797,11 @@ mod tests {
                 seconds_left: Some(42),
             },
             ServerEvent::Who {
-                players: vec![seat("alice", 3, false, true)],
+                players: vec![seat("alice", 3, false, true), {
+                    let mut robo = seat("Robo", 1, false, false);
+                    robo.computer = Some(BotLevel::Hard);
+                    robo
+                }],
                 spectators: vec!["carol".into()],
             },
             ServerEvent::Watchers { count: 2 },
@@ -752,6 +819,7 @@ mod tests {
                 wins: vec![Score {
                     name: "alice".into(),
                     points: 2,
+                    computer: false,
                 }],
             },
             ServerEvent::Leaderboard {
@@ -791,6 +859,7 @@ mod tests {
             points,
             away,
             host,
+            computer: None,
         }
     }
 
@@ -830,12 +899,31 @@ mod tests {
         let over = all_kinds()[11].to_text();
         assert_eq!(
             over,
-            "Game over! The word was 'apple'.\nWinner: alice, with a prize of 5 points.\nResults: alice 10.\n"
+            "Game over! The word was 'apple'.\nWinner: alice, with a prize of 5 points.\nResults: alice 10, Robo (computer) 2.\n"
         );
         let joined = all_kinds()[2].to_text();
         assert_eq!(
             joined,
             "bob joined the game (2 of 3 players); waiting for 1 more.\n"
+        );
+    }
+
+    #[test]
+    fn computer_players_are_marked_in_text() {
+        let all = all_kinds();
+        let find =
+            |pred: &dyn Fn(&ServerEvent) -> bool| all.iter().find(|e| pred(e)).unwrap().to_text();
+        assert_eq!(
+            find(&|e| matches!(e, ServerEvent::Started { .. })),
+            "The game begins! Players: alice, Robo (computer).\nWord: *****\n"
+        );
+        assert_eq!(
+            find(&|e| matches!(e, ServerEvent::Joined { host: Some(_), .. })),
+            "bob (computer) joined the room (2 players); alice starts the game with /start.\n"
+        );
+        assert_eq!(
+            find(&|e| matches!(e, ServerEvent::Who { .. })),
+            "Players: alice 3 (host), Robo 1 (computer, hard).\nWatching: carol.\n"
         );
     }
 

@@ -27,13 +27,17 @@ pub struct GameRecord {
     pub ended_at: i64,
 }
 
+/// The door a computer player's record names (it came through none).
+pub const COMPUTER_DOOR: &str = "computer";
+
 /// One player of a [`GameRecord`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlayerRecord {
     /// The player's name.
     pub name: String,
     /// The door the player came through: `tcp` (a terminal), `ws` (a
-    /// WebSocket with text lines) or `app` (the browser app).
+    /// WebSocket with text lines) or `app` (the browser app); `computer`
+    /// for a computer player (who is on no leaderboard).
     pub door: String,
     /// The player's final points.
     pub points: u32,

@@ -24,7 +24,7 @@ mod tagged;
 pub mod text;
 mod unicode;
 
-pub use command::{ClientCommand, CommandError, Language, ResumeToken, RoomCode};
+pub use command::{BotLevel, ClientCommand, CommandError, Language, ResumeToken, RoomCode};
 pub use event::{LetterOutcome, Score, SeatView, ServerEvent};
 pub use history::{GameRecord, PlayerRecord, Standing};
 pub use line::{LineDecoder, LineError};

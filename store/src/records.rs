@@ -95,11 +95,15 @@ pub struct PlayerResult<'game> {
     pub points: i64,
 }
 
-/// Each player's result in `game`, once per player even if two seats' names
-/// differ only in letter case.
+/// Each person's result in `game`, once per player even if two seats' names
+/// differ only in letter case. Computer players are on no leaderboard.
 pub fn results_by_player(game: &GameRecord) -> Vec<PlayerResult<'_>> {
     let mut results: Vec<PlayerResult<'_>> = Vec::with_capacity(game.players.len());
-    for player in &game.players {
+    let people = game
+        .players
+        .iter()
+        .filter(|player| player.door != wordguess_protocol::history::COMPUTER_DOOR);
+    for player in people {
         let key = name_key(&player.name);
         let won = won(game, &player.name);
         let points = i64::from(player.points);

@@ -73,6 +73,31 @@ fn the_leaderboard_counts_each_player_once_whatever_the_letter_case() {
 }
 
 #[test]
+fn computer_players_are_kept_in_history_with_their_mark_but_not_on_the_leaderboard() {
+    let db = TempDb::new();
+    let (store, writer) = db.open();
+    record(
+        &writer,
+        &[game(
+            "AAAAAA",
+            1_000,
+            &[("alice", "tcp", 2), ("Robo", "computer", 9)],
+            Some("Robo"),
+        )],
+    );
+    writer.close();
+
+    assert_eq!(store.leaderboard(10).unwrap(), [standing("alice", 1, 0, 2)]);
+    let history = store.room_history("AAAAAA", 10).unwrap();
+    let doors: Vec<(&str, &str)> = history[0]
+        .players
+        .iter()
+        .map(|player| (player.name.as_str(), player.door.as_str()))
+        .collect();
+    assert_eq!(doors, [("alice", "tcp"), ("Robo", "computer")]);
+}
+
+#[test]
 fn leaderboard_ties_go_to_more_points_then_fewer_games_then_name() {
     let db = TempDb::new();
     let (store, writer) = db.open();

@@ -495,6 +495,7 @@ mod tests {
                 idle_close: Duration::from_secs(600),
                 public_url: String::new(),
                 tcp_port: 4000,
+                bot_after: None,
             }),
             shutdown: shutdown.clone(),
             node: NodeId(1),

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 use wordguess_game::Move;
-use wordguess_protocol::{Language, ResumeToken, RoomCode};
+use wordguess_protocol::{BotLevel, Language, ResumeToken, RoomCode};
 
 use crate::support::ids::{ConnId, Door, NodeId};
 use crate::support::words::WordList;
@@ -55,6 +55,10 @@ pub enum RoomCommand {
     WordList(Option<Vec<String>>),
     /// The host removes a player (by name) from a private room.
     Kick(String),
+    /// The host seats a computer player of this level (before the start).
+    Bot(BotLevel),
+    /// The host takes the computer player of this name out.
+    Unbot(String),
 }
 
 /// What sessions tell a room (plain data: in a cluster it crosses from
@@ -207,4 +211,7 @@ pub struct RoomDefaults {
     pub public_url: String,
     /// The TCP game door's port, for `nc HOST PORT`.
     pub tcp_port: u16,
+    /// How long a lone quick-match player waits before computer players
+    /// fill the game; `None`: never.
+    pub bot_after: Option<Duration>,
 }

@@ -65,6 +65,9 @@ pub struct RoomSave {
     pub seats: Vec<SavedLink>,
     /// When the current game started (Unix milliseconds), once it has.
     pub started_at: Option<i64>,
+    /// The computer players a private room seats in each next game.
+    #[serde(default)]
+    pub computers: Vec<crate::room::core::Computer>,
 }
 
 impl RoomSave {

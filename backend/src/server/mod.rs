@@ -71,6 +71,9 @@ pub struct ServerConfig {
     pub resume_grace: Duration,
     /// How long a room with nobody in it stays open.
     pub room_idle: Duration,
+    /// How long a lone quick-match player waits before a computer player
+    /// fills the game (`None`: never).
+    pub bot_after: Option<Duration>,
     /// The web app's public address for invite links; `None` derives it
     /// from the HTTP listener.
     pub public_url: Option<String>,
@@ -138,6 +141,7 @@ pub async fn run(
             Some(port) => port,
             None => listeners.game.local_addr()?.port(),
         },
+        bot_after: config.bot_after,
     };
     let metrics = Arc::new(match config.cluster {
         Some(_) => Metrics::for_cluster(),

@@ -55,6 +55,9 @@ pub struct TestOptions {
     pub listen_on: Option<[SocketAddr; 3]>,
     /// Makes the server a node of a cluster on Redis (`db` is then unused).
     pub cluster: Option<crate::ClusterConfig>,
+    /// How long a lone quick-match player waits for a computer opponent
+    /// (`None`, the default in tests: never).
+    pub bot_after: Option<std::time::Duration>,
 }
 
 impl TestOptions {
@@ -73,6 +76,7 @@ impl TestOptions {
             allowed_origins: Vec::new(),
             db: None,
             listen_on: None,
+            bot_after: None,
             cluster: None,
         }
     }
@@ -119,6 +123,7 @@ pub async fn start(options: TestOptions) -> RunningServer {
         turn_timeout: Some(options.turn_timeout),
         resume_grace: options.resume_grace,
         room_idle: std::time::Duration::from_secs(600),
+        bot_after: options.bot_after,
         public_url: None,
         public_tcp_port: None,
         allowed_origins: options.allowed_origins,

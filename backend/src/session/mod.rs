@@ -54,7 +54,8 @@ pub const HELP_SEATED: &str = "Commands: /letter X names one letter, /word W nam
 word (a wrong word cancels your points); wait for /turn before you move. /say TEXT chats, \
 /who lists who is here. The host: /start starts the game; before it, /lang uk|en|both, \
 /time SECS|off and /wordlist W1 W2 ... (or /wordlist builtin) set the room's words and turn time; \
-/kick NAME removes a player from the room. /top shows the leaderboard, /history this room's last games.";
+/kick NAME removes a player from the room; /bot [easy|normal|hard] seats a computer player \
+before the start, /unbot NAME takes one out. /top shows the leaderboard, /history this room's last games.";
 
 /// `/help` for a spectator.
 pub const HELP_WATCHING: &str =
@@ -621,6 +622,8 @@ impl Session {
             ClientCommand::Time(seconds) => RoomCommand::Time(seconds),
             ClientCommand::WordList(words) => RoomCommand::WordList(words),
             ClientCommand::Kick(name) => RoomCommand::Kick(name),
+            ClientCommand::Bot(level) => RoomCommand::Bot(level),
+            ClientCommand::Unbot(name) => RoomCommand::Unbot(name),
             ClientCommand::Help => {
                 self.notice(HELP_SEATED).await;
                 return Flow::Continue;
@@ -660,7 +663,9 @@ impl Session {
                 | ClientCommand::Lang(_)
                 | ClientCommand::Time(_)
                 | ClientCommand::WordList(_)
-                | ClientCommand::Kick(_),
+                | ClientCommand::Kick(_)
+                | ClientCommand::Bot(_)
+                | ClientCommand::Unbot(_),
             ) => {
                 self.refuse("spectators cannot move or change the room")
                     .await;

@@ -91,6 +91,7 @@ pub fn JoinForms(props: &JoinFormsProps) -> Html {
     }
     let quick = enter(Box::new(|| Ok(Entry::QuickMatch)));
     let create = enter(Box::new(|| Ok(Entry::Create)));
+    let versus_computer = enter(Box::new(|| Ok(Entry::VersusComputer)));
     let by_code = |watch: bool| {
         let code_input = code_input.clone();
         enter(Box::new(move || {
@@ -117,6 +118,8 @@ pub fn JoinForms(props: &JoinFormsProps) -> Html {
                     </button>
                     <button id="create-room" type="button" class="secondary" disabled={busy}
                         onclick={on_click(&create)}>{ "Create a room" }</button>
+                    <button id="versus-computer" type="button" class="secondary" disabled={busy}
+                        onclick={on_click(&versus_computer)}>{ "Play against the computer" }</button>
                 </div>
             </form>
             <form onsubmit={on_submit(join_code)} class="code-join">

@@ -28,6 +28,7 @@ pub fn PlayerRows(props: &PlayerRowsProps) -> Html {
                 <span class="name">{ &p.name }{ if p.me { " (you)" } else { "" } }</span>
                 <span class="tags">
                     if p.host { <span class="tag host">{ "host" }</span> }
+                    if p.computer { <span class="tag computer">{ "computer" }</span> }
                     if p.away { <span class="tag away">{ "away" }</span> }
                     <span class="points">{ p.points }</span>
                     if let Some(on_remove) = props.on_remove.as_ref().filter(|_| !p.me) {

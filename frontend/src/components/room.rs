@@ -5,7 +5,7 @@
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use wordguess_protocol::command::{MAX_TURN_SECONDS, MIN_TURN_SECONDS};
-use wordguess_protocol::{ClientCommand, Language};
+use wordguess_protocol::{BotLevel, ClientCommand, Language};
 use yew::prelude::*;
 
 use super::chat::Chat;
@@ -41,6 +41,7 @@ pub fn WaitingRoom(props: &ScreenProps) -> Html {
                         onclick={on_click(&game.command(ClientCommand::Start))}>
                         { "Start the game" }
                     </button>
+                    <AddComputer on_add={game.send.reform(ClientCommand::Bot)} />
                 }
                 if let Some(settings) = &state.settings {
                     <p id="settings-summary" class="muted">{ settings.summary() }</p>
@@ -58,6 +59,42 @@ pub fn WaitingRoom(props: &ScreenProps) -> Html {
                 }
             </aside>
         </div>
+    }
+}
+
+/// Properties of [`AddComputer`].
+#[derive(Properties, PartialEq)]
+pub struct AddComputerProps {
+    /// Seats a computer player of this level.
+    pub on_add: Callback<BotLevel>,
+}
+
+/// The host's "Add a computer player", with its level.
+#[function_component]
+pub fn AddComputer(props: &AddComputerProps) -> Html {
+    let level_input = use_node_ref();
+    let on_submit = {
+        let on_add = props.on_add.clone();
+        let level_input = level_input.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let level = level_input
+                .cast::<HtmlSelectElement>()
+                .and_then(|select| select.value().parse().ok())
+                .unwrap_or_default();
+            on_add.emit(level);
+        })
+    };
+    html! {
+        <form id="add-computer" class="row" onsubmit={on_submit}>
+            <label for="computer-level" class="sr-only">{ "Computer player's level" }</label>
+            <select id="computer-level" ref={level_input}>
+                { for BotLevel::ALL.into_iter().map(|level| html! {
+                    <option value={level.as_str()} selected={level == BotLevel::default()}>{ level.as_str() }</option>
+                }) }
+            </select>
+            <button id="add-computer-button" type="submit" class="secondary">{ "Add a computer player" }</button>
+        </form>
     }
 }
 

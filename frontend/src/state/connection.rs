@@ -9,7 +9,7 @@
 //! restart is waited for longer, since it keeps the seat for the grace
 //! counted from its return.
 
-use wordguess_protocol::{ClientCommand, ResumeToken, RoomCode};
+use wordguess_protocol::{BotLevel, ClientCommand, ResumeToken, RoomCode};
 
 use super::GameState;
 
@@ -33,6 +33,9 @@ pub enum Entry {
     QuickMatch,
     /// A new private room, as its host (`/new`, then the name).
     Create,
+    /// A new private room with a computer player, started at once (`/new`,
+    /// the name, `/bot`, `/start`).
+    VersusComputer,
     /// A room by its code, as a player (`/join CODE`, then the name).
     Join(RoomCode),
     /// A room by its code, as a spectator (`/watch CODE`, then the name).
@@ -47,6 +50,16 @@ impl Entry {
         let command = match self {
             Entry::QuickMatch => None,
             Entry::Create => Some(ClientCommand::New),
+            Entry::VersusComputer => {
+                let setup = [
+                    ClientCommand::Bot(BotLevel::default()),
+                    ClientCommand::Start,
+                ];
+                return [ClientCommand::New.encode(), name.to_owned()]
+                    .into_iter()
+                    .chain(setup.iter().map(ClientCommand::encode))
+                    .collect();
+            }
             Entry::Join(code) => Some(ClientCommand::Join(code.clone())),
             Entry::Watch(code) => Some(ClientCommand::Watch(code.clone())),
             Entry::Resume(token) => return vec![ClientCommand::Resume(token.clone()).encode()],

@@ -44,7 +44,7 @@ impl GameState {
                             Some(format!("Welcome back, {name}! You have your seat again."));
                     }
                     Some(Entry::Watch(_)) => self.spectator = true,
-                    Some(Entry::Create) => self.private_room = true,
+                    Some(Entry::Create | Entry::VersusComputer) => self.private_room = true,
                     _ => {}
                 }
                 self.me = Some(name);
@@ -53,9 +53,10 @@ impl GameState {
                 players,
                 needed,
                 host,
+                computers,
                 ..
             } => {
-                self.seat_names(players);
+                self.seat_names(players, &computers);
                 self.needed = needed;
                 if host.is_some() {
                     self.host = host;
@@ -66,10 +67,11 @@ impl GameState {
             ServerEvent::HostChanged { name } => self.host = Some(name),
             ServerEvent::Started {
                 players,
+                computers,
                 masked,
                 alphabet,
             } => {
-                self.seat_names(players);
+                self.seat_names(players, &computers);
                 for player in &mut self.players {
                     player.points = 0;
                 }
@@ -259,19 +261,21 @@ impl GameState {
     }
 
     /// The ring from names, keeping what is known of each player.
-    fn seat_names(&mut self, names: Vec<String>) {
+    fn seat_names(&mut self, names: Vec<String>, computers: &[String]) {
         self.players = names
             .into_iter()
             .map(|name| {
-                self.players
-                    .iter()
-                    .find(|p| p.name == name)
-                    .cloned()
-                    .unwrap_or(PlayerView {
+                let computer = computers.contains(&name);
+                let known = self.players.iter().find(|p| p.name == name).cloned();
+                PlayerView {
+                    computer,
+                    ..known.unwrap_or(PlayerView {
                         name,
                         points: 0,
                         away: false,
+                        computer,
                     })
+                }
             })
             .collect();
     }
@@ -288,6 +292,7 @@ impl GameState {
                 name: seat.name,
                 points: seat.points,
                 away: seat.away,
+                computer: seat.computer.is_some(),
             })
             .collect();
     }

@@ -70,6 +70,8 @@ pub struct PlayerView {
     pub points: u32,
     /// Whether the player's connection is lost (the seat is kept a while).
     pub away: bool,
+    /// Whether this is a computer player.
+    pub computer: bool,
 }
 
 /// The room the page is in.

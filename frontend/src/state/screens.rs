@@ -43,6 +43,8 @@ pub struct PlayerRow {
     pub me: bool,
     /// Whether this player hosts the room.
     pub host: bool,
+    /// Whether this is a computer player.
+    pub computer: bool,
 }
 
 /// One key of the on-screen keyboard.
@@ -218,6 +220,7 @@ impl GameState {
                 current: show_turn && self.turn.as_ref() == Some(&player.name),
                 me: !self.spectator && self.me.as_ref() == Some(&player.name),
                 host: self.host.as_ref() == Some(&player.name),
+                computer: player.computer,
             })
             .collect()
     }
@@ -345,6 +348,7 @@ mod tests {
             name: name.into(),
             points,
             away,
+            computer: false,
         }
     }
 
@@ -376,6 +380,7 @@ mod tests {
                 current: true,
                 me: true,
                 host: false,
+                computer: false,
             }
         );
         assert!(rows[1].host && rows[1].away && !rows[1].me && !rows[1].current);

@@ -63,6 +63,7 @@ fn room(host: Option<&str>) -> Vec<ServerEvent> {
             players: vec!["alice".into()],
             needed: 2,
             host: host.map(str::to_owned),
+            computers: vec![],
         },
     ]
 }
@@ -92,11 +93,13 @@ fn playing_in(entry: Entry, host: Option<&str>) -> Rc<GameState> {
                 players: vec!["alice".into(), "bob".into()],
                 needed: 2,
                 host: host.map(str::to_owned),
+                computers: vec![],
             },
             ServerEvent::Started {
                 players: vec!["alice".into(), "bob".into()],
                 masked: "*****".into(),
                 alphabet: "abcdefghijklmnopqrstuvwxyz".into(),
+                computers: vec![],
             },
             ServerEvent::TurnOf {
                 name: "alice".into(),
@@ -123,10 +126,12 @@ fn game_over(state: Rc<GameState>) -> Rc<GameState> {
                     Score {
                         name: "alice".into(),
                         points: 10,
+                        computer: false,
                     },
                     Score {
                         name: "bob".into(),
                         points: 0,
+                        computer: false,
                     },
                 ],
             },
@@ -135,6 +140,7 @@ fn game_over(state: Rc<GameState>) -> Rc<GameState> {
                 wins: vec![Score {
                     name: "alice".into(),
                     points: 1,
+                    computer: false,
                 }],
             },
             ServerEvent::Quit,
@@ -188,6 +194,11 @@ fn each_way_in_sends_its_opening_lines() {
     let token = ResumeToken::parse(TOKEN).unwrap();
     assert_eq!(Entry::QuickMatch.opening_lines("Оля"), vec!["Оля"]);
     assert_eq!(Entry::Create.opening_lines("Оля"), vec!["/new", "Оля"]);
+    assert_eq!(
+        Entry::VersusComputer.opening_lines("Оля"),
+        vec!["/new", "Оля", "/bot normal", "/start"],
+        "one click: a room, a computer player, the start"
+    );
     assert_eq!(
         Entry::Join(code()).opening_lines("Оля"),
         vec!["/join K7QXPM", "Оля"]
@@ -449,12 +460,14 @@ fn a_lost_seat_is_taken_back_with_growing_waits() {
                         points: 2,
                         away: false,
                         host: false,
+                        computer: None,
                     },
                     SeatView {
                         name: "bob".into(),
                         points: 1,
                         away: false,
                         host: false,
+                        computer: None,
                     },
                 ],
                 started: true,
@@ -714,6 +727,7 @@ fn the_host_may_start_once_enough_players_are_in() {
             players: vec!["alice".into(), "bob".into()],
             needed: 2,
             host: Some("alice".into()),
+            computers: vec![],
         }],
     );
     assert!(host.can_start());
@@ -729,6 +743,7 @@ fn the_host_may_start_once_enough_players_are_in() {
                 players: vec!["alice".into(), "bob".into()],
                 needed: 2,
                 host: Some("alice".into()),
+                computers: vec![],
             },
         ],
     );
@@ -758,12 +773,14 @@ fn a_spectator_sees_the_game_but_never_moves() {
                         points: 3,
                         away: false,
                         host: true,
+                        computer: None,
                     },
                     SeatView {
                         name: "bob".into(),
                         points: 0,
                         away: true,
                         host: false,
+                        computer: None,
                     },
                 ],
                 started: true,
@@ -834,12 +851,14 @@ fn players_away_and_back_and_who_is_watching() {
                         points: 4,
                         away: false,
                         host: false,
+                        computer: None,
                     },
                     SeatView {
                         name: "bob".into(),
                         points: 1,
                         away: false,
                         host: false,
+                        computer: None,
                     },
                 ],
                 spectators: vec!["carol".into(), "dan".into()],
@@ -1092,12 +1111,14 @@ fn a_restarting_server_is_waited_for_and_the_game_goes_on() {
                         points: 2,
                         away: false,
                         host: false,
+                        computer: None,
                     },
                     SeatView {
                         name: "bob".into(),
                         points: 1,
                         away: true,
                         host: false,
+                        computer: None,
                     },
                 ],
                 started: true,
@@ -1409,4 +1430,51 @@ fn records_sent_on_the_socket_are_shown_not_logged() {
     assert!(!state.log.iter().any(|line| line.contains("Leaderboard")));
     assert!(!state.log.iter().any(|line| line.contains("Last games")));
     assert!(state.my_turn, "a record is not a move");
+}
+
+#[test]
+fn computer_players_are_marked_in_the_player_rows() {
+    let host = gathering(Entry::VersusComputer, Some("alice"));
+    assert!(host.private_room && host.is_host());
+    let state = events(
+        host,
+        vec![ServerEvent::Joined {
+            name: "Robo".into(),
+            players: vec!["alice".into(), "Robo".into()],
+            needed: 2,
+            host: Some("alice".into()),
+            computers: vec!["Robo".into()],
+        }],
+    );
+    let marks: Vec<(String, bool)> = state
+        .player_rows(false)
+        .into_iter()
+        .map(|row| (row.name, row.computer))
+        .collect();
+    assert_eq!(
+        marks,
+        [("alice".to_owned(), false), ("Robo".to_owned(), true)]
+    );
+    assert!(state.can_start(), "a computer player makes two");
+    // A snapshot (after a reconnect) marks it too.
+    let state = events(
+        state,
+        vec![ServerEvent::Snapshot {
+            players: vec![SeatView {
+                name: "Robo".into(),
+                points: 4,
+                away: false,
+                host: false,
+                computer: Some(wordguess_protocol::BotLevel::Hard),
+            }],
+            started: true,
+            needed: 2,
+            masked: "a****".into(),
+            alphabet: String::new(),
+            tried: vec![],
+            turn: None,
+            seconds_left: None,
+        }],
+    );
+    assert!(state.player_rows(true)[0].computer);
 }

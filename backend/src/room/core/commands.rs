@@ -47,7 +47,10 @@ impl RoomCore {
             }]
         };
         let deliveries = match command {
-            RoomCommand::Play(mv) => self.play(id, mv, now),
+            RoomCommand::Play(mv) => {
+                self.person_moved();
+                self.play(id, mv, now)
+            }
             RoomCommand::Start => match self.game.start(id, now.instant) {
                 Ok(deliveries) => deliveries,
                 Err(error) => private(error.to_string()),
@@ -64,6 +67,14 @@ impl RoomCore {
                 Ok(deliveries) => deliveries,
                 Err(error) => private(error),
             },
+            RoomCommand::Bot(level) => match self.add_computer(id, level, now) {
+                Ok(deliveries) => deliveries,
+                Err(error) => private(error),
+            },
+            RoomCommand::Unbot(name) => match self.remove_computer(id, &name, now) {
+                Ok(deliveries) => deliveries,
+                Err(error) => private(error),
+            },
             setting => match self.change_setting(id, setting) {
                 Ok(()) => vec![Delivery {
                     to: Recipient::All,
@@ -75,9 +86,9 @@ impl RoomCore {
         self.deliver(deliveries, now);
     }
 
-    /// Seat `id`'s move. A move that keeps the game in play, made while a
+    /// Seat `id`'s move (a person's or a computer player's). A move that keeps the game in play, made while a
     /// replay would make it the same way, is kept to be logged alone.
-    fn play(&mut self, id: PlayerId, mv: Move, now: Now) -> Vec<Delivery> {
+    pub(super) fn play(&mut self, id: PlayerId, mv: Move, now: Now) -> Vec<Delivery> {
         let moves = self.game.moves();
         let logged = self.may_log_move().then(|| {
             let (word, guess) = match &mv {
@@ -144,7 +155,7 @@ impl RoomCore {
     }
 
     /// Refuses `id` unless it hosts the game; `what` it wanted to do.
-    fn host_only(&self, id: PlayerId, what: &str) -> Result<(), String> {
+    pub(super) fn host_only(&self, id: PlayerId, what: &str) -> Result<(), String> {
         if self.game.host() == Some(id) {
             return Ok(());
         }
@@ -179,7 +190,10 @@ impl RoomCore {
             return Err("you cannot remove yourself".to_owned());
         }
         let removed = self.game.name_of(target).unwrap_or_default().to_owned();
-        self.barred.bar(&removed);
+        if self.game.computer_level(target).is_some() {
+            return self.remove_computer(id, &removed, now);
+        }
+        self.extras.bar(&removed);
         if let Some(conn) = self.seats.get(&target).and_then(|link| link.conn) {
             let message = format!("The host removed you from room {}.", self.code);
             self.post(conn, ServerEvent::Notice { message });
@@ -254,6 +268,7 @@ impl RoomCore {
             .map(|(name, &points)| Score {
                 name: name.clone(),
                 points,
+                computer: false,
             })
             .collect();
         wins.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.name.cmp(&b.name)));

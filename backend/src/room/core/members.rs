@@ -45,7 +45,7 @@ impl RoomCore {
             self.game = self.new_game();
             self.started_at = None;
         }
-        if self.barred.bars(&name) {
+        if self.extras.bars(&name) {
             self.refuse(
                 conn,
                 "the host removed you from this room; you cannot join it again",
@@ -103,6 +103,7 @@ impl RoomCore {
         );
         self.members.insert(conn, Member::Seat(id));
         self.deliver(deliveries.into(), now);
+        self.seat_remembered_computers(now);
     }
 
     fn enter_spectator(&mut self, conn: ConnId, name: String, now: Now) {

@@ -23,6 +23,7 @@
 //! failed save retried).
 
 mod commands;
+mod computers;
 mod members;
 mod outcome;
 mod saving;
@@ -46,6 +47,7 @@ use crate::support::ids::{ConnId, Door};
 use crate::support::rate::TokenBucket;
 use crate::support::words::WordList;
 
+pub use computers::{Computer, MOST_COMPUTERS};
 pub use saving::{MOST_LOGGED, SAVE_WHOLE_WITHIN};
 
 /// What one step of a room asks its driver to do, in order.
@@ -212,9 +214,9 @@ pub struct RoomCore {
     /// one that asks for its seat again (it missed being told) is told
     /// again, and does not take the seat back.
     replaced: VecDeque<ConnId>,
-    /// The names the host removed: none enters again while the room is
-    /// open.
-    barred: Barred,
+    /// What few rooms need (boxed): the names the host removed, computer
+    /// players' seed, moments and the ones the room remembers.
+    extras: computers::Extras,
     /// Chat rate per member.
     chat: HashMap<Member, TokenBucket>,
     /// Games finished in this room.
@@ -255,32 +257,6 @@ pub struct RoomCore {
     retry: Option<(Instant, Duration)>,
 }
 
-/// The confusable skeletons of the names a room's host removed. Boxed,
-/// and only once someone is removed: every room's task pays for the size
-/// of its state, and few rooms ever remove anyone.
-#[derive(Debug, Default)]
-#[allow(
-    clippy::box_collection,
-    reason = "a thin pointer: 8 bytes in every room, where a Vec takes 24"
-)]
-struct Barred(Option<Box<Vec<String>>>);
-
-impl Barred {
-    /// Bars `name` and every name that looks like it.
-    fn bar(&mut self, name: &str) {
-        self.0
-            .get_or_insert_with(Box::default)
-            .push(wordguess_protocol::text::skeleton(name));
-    }
-
-    /// Whether `name` (or a name it looks like) was barred.
-    fn bars(&self, name: &str) -> bool {
-        self.0
-            .as_ref()
-            .is_some_and(|barred| barred.contains(&wordguess_protocol::text::skeleton(name)))
-    }
-}
-
 /// A stand-in until the room makes its first game.
 fn placeholder_game() -> Game {
     let rules = Rules::quick_match(1, None, Duration::ZERO);
@@ -312,7 +288,7 @@ impl RoomCore {
             spectators: BTreeMap::new(),
             members: HashMap::new(),
             replaced: VecDeque::new(),
-            barred: Barred::default(),
+            extras: computers::Extras::default(),
             chat: HashMap::new(),
             games_played: 0,
             wins: BTreeMap::new(),
@@ -358,6 +334,7 @@ impl RoomCore {
                 .map_or(WordSource::Server, WordSource::Room),
         };
         room.language = save.language;
+        room.extras.set_computers(save.computers);
         room.turn_time = save.turn_millis.map(Duration::from_millis);
         room.games_played = save.games_played;
         room.wins = save.wins;
@@ -428,6 +405,7 @@ impl RoomCore {
     pub fn handle_timeout(&mut self, now: Now) -> Effects {
         let deliveries = self.game.handle_timeout(now.instant);
         self.deliver(deliveries, now);
+        self.computers_timeout(now);
         self.step(now)
     }
 
@@ -448,7 +426,8 @@ impl RoomCore {
         let retry = self.retry.map(|(at, _)| at);
         // While a save waits for its retry, so does the whole save.
         let save_by = self.save_by.filter(|_| self.retry.is_none());
-        [self.game.poll_timeout(), idle, retry, save_by]
+        let computers = self.extras.due(self.defaults.bot_after);
+        [self.game.poll_timeout(), idle, retry, save_by, computers]
             .into_iter()
             .flatten()
             .min()

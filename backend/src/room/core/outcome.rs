@@ -15,6 +15,9 @@ use crate::room::messages::{RoomKind, RoomReport};
 use crate::support::clock::Now;
 use crate::support::ids::Door;
 
+/// The door a computer player's history record names.
+pub const COMPUTER_DOOR: &str = wordguess_protocol::history::COMPUTER_DOOR;
+
 /// The language of a game's word, for history: `uk`, `en` or empty.
 fn language_of(game: &Game) -> &'static str {
     match game.alphabet() {
@@ -94,11 +97,14 @@ impl RoomCore {
         else {
             unreachable!("a record is made from the results");
         };
-        let doors = self
-            .game
-            .ring()
-            .into_iter()
-            .map(|id| self.seats.get(&id).map_or(Door::Tcp, |link| link.door));
+        // A computer player came through no door: its record says so.
+        let doors = self.game.ring().into_iter().map(|id| {
+            match (self.game.computer_level(id), self.seats.get(&id)) {
+                (Some(_), _) => COMPUTER_DOOR,
+                (None, Some(link)) => link.door.as_str(),
+                (None, None) => Door::Tcp.as_str(),
+            }
+        });
         let ended_at = now.unix_millis;
         GameRecord {
             room: self.code.to_string(),
@@ -109,7 +115,7 @@ impl RoomCore {
                 .zip(doors)
                 .map(|(score, door)| PlayerRecord {
                     name: score.name.clone(),
-                    door: door.as_str().to_owned(),
+                    door: door.to_owned(),
                     points: score.points,
                 })
                 .collect(),
@@ -168,5 +174,6 @@ impl RoomCore {
         self.idle = self.empty_since.is_some_and(|since| {
             now.instant.saturating_duration_since(since) >= self.defaults.idle_close
         });
+        self.schedule_computers(now);
     }
 }

@@ -90,6 +90,7 @@ impl RoomCore {
                 })
                 .collect(),
             started_at: self.started_at,
+            computers: self.extras.computers().to_vec(),
         }
     }
 

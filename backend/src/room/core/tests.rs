@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use wordguess_game::Move;
-use wordguess_protocol::{ResumeToken, RoomCode, ServerEvent};
+use wordguess_protocol::{BotLevel, ResumeToken, RoomCode, ServerEvent};
 
 use super::*;
 use crate::delivery::Signal;
@@ -24,6 +24,7 @@ fn defaults(word: &str) -> Arc<RoomDefaults> {
         idle_close: Duration::from_secs(600),
         public_url: "http://play.example".to_owned(),
         tcp_port: 4000,
+        bot_after: None,
     })
 }
 
@@ -589,4 +590,187 @@ fn a_player_wins_while_the_other_is_away() {
     assert!(events_to(&won, alice)
         .iter()
         .any(|event| matches!(event, ServerEvent::GameOver { .. })));
+}
+
+/// Wakes `room` at its next deadline (as its driver would): that moment
+/// and the step's effects.
+fn wake(room: &mut RoomCore, clock: &Clock) -> (f64, Effects) {
+    let due = room.poll_timeout().expect("the room has something due");
+    let secs = due.duration_since(clock.start).as_secs_f64();
+    (secs, room.handle_timeout(clock.at(secs)))
+}
+
+/// A private room hosted by alice with a computer player of `level`.
+fn room_with_computer(level: BotLevel, clock: &Clock) -> (RoomCore, ConnId) {
+    let ids = ConnIds::new(NodeId(1));
+    let alice = ids.next();
+    let mut room = room(RoomKind::Private, true, clock);
+    let _ = room.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
+    let added = room.handle(command(alice, RoomCommand::Bot(level)), clock.at(2.0));
+    assert!(events_to(&added, alice).iter().any(|event| matches!(
+        event,
+        ServerEvent::Joined { name, computers, .. } if name == "Robo" && computers == &["Robo"]
+    )));
+    (room, alice)
+}
+
+#[test]
+fn a_computer_player_moves_after_a_pause_through_the_rules_and_is_recorded_as_one() {
+    let clock = Clock::new();
+    let (mut room, alice) = room_with_computer(BotLevel::Hard, &clock);
+    let _ = room.handle(command(alice, RoomCommand::Start), clock.at(3.0));
+    let missed = room.handle(letter(alice, "z"), clock.at(4.0));
+    assert!(events_to(&missed, alice).iter().any(|event| matches!(
+        event,
+        ServerEvent::TurnOf { name, .. } if name == "Robo"
+    )));
+    // The one word of the room's list fits: hard names it, after a pause
+    // of one to three seconds.
+    let (at, moved) = wake(&mut room, &clock);
+    assert!(
+        (5.0..=7.0).contains(&at),
+        "the computer player moved at {at} s"
+    );
+    let events = events_to(&moved, alice);
+    assert!(events.iter().any(|event| matches!(
+        event,
+        ServerEvent::WordNamed { name, correct: true, .. } if name == "Robo"
+    )));
+    assert!(events.iter().any(|event| matches!(
+        event,
+        ServerEvent::GameOver { scores, .. }
+            if scores.iter().any(|score| score.name == "Robo" && score.computer)
+    )));
+    let record = moved
+        .writes
+        .iter()
+        .find_map(|write| match write {
+            Write::RecordGame(record) => Some(record.clone()),
+            _ => None,
+        })
+        .expect("the game is recorded");
+    let doors: Vec<&str> = record.players.iter().map(|p| p.door.as_str()).collect();
+    assert_eq!(doors, ["tcp", "computer"]);
+}
+
+#[test]
+fn a_computer_player_waits_while_its_only_person_is_away() {
+    let clock = Clock::new();
+    let (mut room, alice) = room_with_computer(BotLevel::Normal, &clock);
+    let _ = room.handle(command(alice, RoomCommand::Start), clock.at(3.0));
+    let _ = room.handle(letter(alice, "z"), clock.at(4.0));
+    let _ = room.handle(RoomInput::Gone { conn: alice }, clock.at(4.5));
+    // Only alice's grace (60 s) is due now: the computer player waits.
+    let due = room.poll_timeout().unwrap();
+    assert_eq!(due, clock.at(64.5).instant);
+}
+
+#[test]
+fn computer_players_are_the_host_s_and_only_before_the_start() {
+    let clock = Clock::new();
+    let (mut room, alice) = room_with_computer(BotLevel::Easy, &clock);
+    let bob = ConnId {
+        node: NodeId(1),
+        seq: 99,
+    };
+    let _ = room.handle(RoomInput::player(bob, "bob"), clock.at(2.5));
+    let refusal = |room: &mut RoomCore, conn, command_sent, at| {
+        let effects = room.handle(command(conn, command_sent), clock.at(at));
+        match &events_to(&effects, conn)[..] {
+            [ServerEvent::Error { message }] => message.clone(),
+            other => panic!("not refused: {other:?}"),
+        }
+    };
+    assert!(
+        refusal(&mut room, bob, RoomCommand::Bot(BotLevel::Hard), 3.0)
+            .contains("only the host (alice)")
+    );
+    assert!(
+        refusal(&mut room, alice, RoomCommand::Unbot("bob".into()), 3.1)
+            .contains("no computer player called bob")
+    );
+    assert!(
+        refusal(&mut room, bob, RoomCommand::Unbot("Robo".into()), 3.2).contains("only the host")
+    );
+    let _ = room.handle(command(alice, RoomCommand::Start), clock.at(4.0));
+    assert!(
+        refusal(&mut room, alice, RoomCommand::Bot(BotLevel::Hard), 5.0)
+            .contains("before the game starts")
+    );
+    // /unbot works at any time; the seat leaves as if it quit.
+    let out = room.handle(
+        command(alice, RoomCommand::Unbot("robo".into())),
+        clock.at(6.0),
+    );
+    assert!(events_to(&out, bob)
+        .iter()
+        .any(|event| matches!(event, ServerEvent::Left { name } if name == "Robo")));
+}
+
+#[test]
+fn a_quick_match_refuses_bot_and_fills_with_a_computer_after_its_wait() {
+    let clock = Clock::new();
+    let ids = ConnIds::new(NodeId(1));
+    let (alice, carol) = (ids.next(), ids.next());
+    let mut defaults = (*defaults("apple")).clone();
+    defaults.bot_after = Some(Duration::from_secs(15));
+    let mut room = RoomCore::fresh(
+        code(),
+        RoomKind::QuickMatch,
+        Arc::new(defaults),
+        false,
+        token_source(),
+        clock.at(0.0),
+    );
+    let _ = room.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
+    let refused = room.handle(
+        command(alice, RoomCommand::Bot(BotLevel::Hard)),
+        clock.at(2.0),
+    );
+    assert!(matches!(&events_to(&refused, alice)[..],
+        [ServerEvent::Error { message }] if message.contains("quick match")));
+    let (at, filled) = wake(&mut room, &clock);
+    assert_eq!(at, 16.0, "alice waited 15 s");
+    assert!(events_to(&filled, alice).iter().any(|event| matches!(
+        event,
+        ServerEvent::Started { players, computers, .. }
+            if players == &["alice", "Robo"] && computers == &["Robo"]
+    )));
+    assert!(filled.reports.contains(&RoomReport::GatheringOver));
+    let late = room.handle(RoomInput::player(carol, "carol"), clock.at(17.0));
+    assert_eq!(
+        signals_to(&late, carol),
+        [Signal::Refused { retry: true }],
+        "a later player goes to the next game"
+    );
+}
+
+#[test]
+fn a_private_room_keeps_its_computer_players_for_the_next_game_and_after_a_restart() {
+    let clock = Clock::new();
+    let (mut room, alice) = room_with_computer(BotLevel::Hard, &clock);
+    let _ = room.handle(command(alice, RoomCommand::Start), clock.at(3.0));
+    let _ = room.handle(letter(alice, "z"), clock.at(4.0));
+    let _ = wake(&mut room, &clock);
+    // The game is over; alice comes back for the next one.
+    let again = room.handle(RoomInput::player(alice, "alice"), clock.at(20.0));
+    assert!(events_to(&again, alice).iter().any(|event| matches!(
+        event,
+        ServerEvent::Joined { name, .. } if name == "Robo"
+    )));
+    let save = room.to_save();
+    assert_eq!(save.computers.len(), 1);
+    let (restored, _) = RoomCore::restored(
+        code(),
+        save,
+        defaults("apple"),
+        true,
+        token_source(),
+        clock.at(30.0),
+    );
+    let seats = restored.game.seats();
+    assert!(seats
+        .iter()
+        .any(|seat| seat.name == "Robo" && seat.computer == Some(BotLevel::Hard) && !seat.away));
+    assert_eq!(restored.extras.computers().len(), 1);
 }
