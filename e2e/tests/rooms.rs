@@ -2,7 +2,8 @@
 //! creates a room and invites by code, link and `nc` command; the host
 //! starts and the game plays to the end; a page refreshed mid-game takes
 //! its seat and score back; a spectator sees the moves and the chat; the
-//! turn's countdown is on screen.
+//! turn's countdown is on screen; one click plays against the computer, and
+//! the host adds and removes computer players.
 //!
 //! Needs what `browser.rs` needs (Chromium, chromedriver, the app built
 //! into `dist/`). Screenshots of each stage are saved under `target/e2e/`.
@@ -399,6 +400,69 @@ async fn the_host_removes_a_player_with_the_button_beside_its_name() {
     term.expect_closed().await;
     wait_text(&host, "#lobby-players", |t| !t.contains("term")).await;
     screen(&host, "remove_2_removed").await;
+    host.close().await.unwrap();
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn one_click_plays_against_the_computer_to_the_end_of_a_game() {
+    let server = server("apple").await;
+    let mut browser = Browser::start().await;
+    let page = browser.page(&format!("http://{}/", server.http)).await;
+    enter_as(&page, "Solo", "#versus-computer").await;
+    // The game starts at once; the computer player is marked as one.
+    wait_text(&page, "#players", |t| t.contains("Robo")).await;
+    let tag = wait_text(&page, "#players li[data-name='Robo'] .tag.computer", |t| {
+        !t.is_empty()
+    })
+    .await;
+    assert_eq!(tag, "computer");
+    screen(&page, "computer_1_playing").await;
+    // A miss hands Robo the turn; with the room's one word it finds every
+    // letter, turn after turn, and wins.
+    type_letter(&page, "z").await;
+    wait_text(&page, "#turn", |t| t.contains("Robo")).await;
+    screen(&page, "computer_2_its_turn").await;
+    assert_eq!(
+        wait_text(&page, "#winner", |t| !t.is_empty()).await,
+        "Robo won!"
+    );
+    let names: Vec<String> = scores(&page).await.into_iter().map(|(n, _)| n).collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("Robo")),
+        "the results list the computer player: {names:?}"
+    );
+    screen(&page, "computer_3_results").await;
+    page.close().await.unwrap();
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_host_adds_a_computer_player_of_a_level_and_removes_it() {
+    let server = server("apple").await;
+    let mut browser = Browser::start().await;
+    let host = browser.page(&format!("http://{}/", server.http)).await;
+    let code = create_room(&host, "Hosta").await;
+    let mut term = Terminal::connect(server.game).await;
+    term.send(&format!("/watch {code}")).await;
+    term.send("term").await;
+    term.expect("Hello, term!").await;
+    wait_for(&host, "#computer-level")
+        .await
+        .select_by_value("hard")
+        .await
+        .unwrap();
+    click(&host, "#add-computer-button").await;
+    term.expect("Robo (computer) joined the room (2 players); Hosta starts the game with /start.")
+        .await;
+    wait_text(&host, "#lobby-players", |t| t.contains("Robo")).await;
+    screen(&host, "add_computer_1_lobby").await;
+    term.send("/who").await;
+    term.expect("Players: Hosta 0 (host), Robo 0 (computer, hard).")
+        .await;
+    click(&host, "#lobby-players li[data-name='Robo'] button.remove").await;
+    term.expect("Robo left the game.").await;
+    wait_text(&host, "#lobby-players", |t| !t.contains("Robo")).await;
     host.close().await.unwrap();
     server.shutdown().await;
 }

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::records::{LeaderboardButton, RoomRecord};
 use super::word::WordTiles;
 use super::{on_click, ScreenProps};
-use crate::state::Action;
+use crate::state::{ranking, Action};
 
 /// Winner, word, scores, and what next.
 #[function_component]
@@ -28,8 +28,7 @@ pub fn ResultsScreen(props: &ScreenProps) -> Html {
     let Some(outcome) = state.outcome.clone() else {
         return html! {};
     };
-    let mut scores = outcome.scores.clone();
-    scores.sort_by_key(|score| std::cmp::Reverse(score.points));
+    let scores = ranking(&outcome.scores);
     let name = state.chosen_name();
     let again = game.on(Action::Enter {
         entry: state.play_again(),

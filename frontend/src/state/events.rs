@@ -178,7 +178,10 @@ impl GameState {
                 self.needed = needed;
                 self.masked = if started { masked } else { String::new() };
                 self.alphabet = alphabet;
-                self.tried = tried.into_iter().collect();
+                // One by one: collecting into a set sorts, and a sort's code
+                // costs the app more than these few letters do.
+                self.tried.clear();
+                self.tried.extend(tried);
                 self.turn = turn;
                 self.my_turn = false;
                 self.turn_deadline = self.deadline(seconds_left);

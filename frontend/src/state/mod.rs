@@ -59,7 +59,7 @@ pub use forms::{
     language_from, language_label, nc_command, time_command, wordlist_command, LANGUAGES,
 };
 use records::{ApiAnswer, Remote};
-pub use screens::{seconds_until, Key, PlayerRow, Screen};
+pub use screens::{ranking, seconds_until, Key, PlayerRow, Screen};
 
 /// One player as listed in the ring.
 #[derive(Debug, Clone, PartialEq, Eq)]

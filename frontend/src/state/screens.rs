@@ -8,7 +8,7 @@
 
 use wordguess_protocol::event::tiles;
 use wordguess_protocol::text::single_letter;
-use wordguess_protocol::RoomCode;
+use wordguess_protocol::{RoomCode, Score};
 
 use super::forms::language_label;
 use super::{Connection, Entry, GameState, RoomSettings};
@@ -45,6 +45,21 @@ pub struct PlayerRow {
     pub host: bool,
     /// Whether this is a computer player.
     pub computer: bool,
+}
+
+/// The results, most points first; ties keep the ring's order. (An
+/// insertion into place: a game has a few players, and a general sort's
+/// code would cost the app more than it saves.)
+pub fn ranking(scores: &[Score]) -> Vec<Score> {
+    let mut ranked: Vec<Score> = Vec::with_capacity(scores.len());
+    for score in scores {
+        let at = ranked
+            .iter()
+            .position(|placed| placed.points < score.points)
+            .unwrap_or(ranked.len());
+        ranked.insert(at, score.clone());
+    }
+    ranked
 }
 
 /// One key of the on-screen keyboard.
@@ -365,6 +380,18 @@ mod tests {
             tried: BTreeSet::from(["b".to_owned()]),
             ..GameState::default()
         }
+    }
+
+    #[test]
+    fn the_ranking_puts_most_points_first_and_keeps_the_ring_order_of_ties() {
+        let score = |name: &str, points| Score {
+            name: name.into(),
+            points,
+            computer: false,
+        };
+        let ring = [score("a", 1), score("b", 9), score("c", 1), score("d", 4)];
+        let names: Vec<String> = ranking(&ring).into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["b", "d", "a", "c"]);
     }
 
     #[test]
