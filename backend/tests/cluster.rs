@@ -258,6 +258,52 @@ async fn a_killed_node_loses_no_game_players_elsewhere_play_on_and_its_players_r
 }
 
 #[tokio::test]
+async fn a_computer_player_belongs_to_its_room_and_plays_on_after_its_node_is_killed() {
+    let redis = RedisServer::start("kill-computer");
+    let mut cluster = Cluster::start(&redis, 2);
+    let mut alice = cluster.client(0, Door::Tcp, "alice on a").await;
+    alice.enter(&["/new"], "alice").await;
+    let code = alice.room_code().await;
+    let mut bob = cluster.client(1, Door::WsJson, "bob on b").await;
+    bob.enter(&[&format!("/join {code}")], "bob").await;
+    alice.send("/bot easy").await;
+    bob.expect("Robo (computer) joined the room (3 players); alice starts the game with /start.")
+        .await;
+    alice.send("/start").await;
+    alice.expect("/turn").await;
+    alice.send("/letter z").await;
+    bob.expect("/turn").await;
+    bob.send("/letter q").await;
+    bob.expect("It is Robo's turn (120 s).").await;
+    // The room's node dies with the computer player to move: the room, and
+    // its computer player with it, goes on on bob's node.
+    cluster.nodes.remove(0).kill();
+    let back = bob.expect("Letters tried: z, q.").await;
+    assert!(back.iter().any(|l| l == "Hello, bob!"), "{back:?}");
+    let mut seen = Vec::new();
+    loop {
+        let line = bob.next_line().await.expect("the game goes on");
+        if line == "/turn" {
+            bob.send("/word apple").await;
+        }
+        let over = line.starts_with("Results: ");
+        seen.push(line);
+        if over {
+            break;
+        }
+    }
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with("Robo named the letter '")),
+        "the computer player moved on the node that took the room: {seen:?}"
+    );
+    assert!(
+        seen.last().is_some_and(|l| l.contains("Robo (computer) ")),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test]
 async fn players_of_a_killed_node_that_owned_no_room_are_counted_gone_in_rooms_elsewhere() {
     let redis = RedisServer::start("kill-b");
     let mut cluster = Cluster::start(&redis, 3);

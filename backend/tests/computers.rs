@@ -257,3 +257,20 @@ async fn a_computer_player_comes_back_with_its_room_after_a_restart_and_plays_on
         server.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn a_computer_player_is_not_voted_out() {
+    let mut options = TestOptions::new("apple", 2);
+    options.bot_after = Some(Duration::from_millis(200));
+    let server = start(options).await;
+    for door in Door::ALL {
+        let mut dave = client(&server, door, "dave").await;
+        dave.enter(&[], "dave").await;
+        dave.expect("The game begins! Players: dave, Robo (computer).")
+            .await;
+        dave.send("/votekick robo").await;
+        dave.expect("Error: Robo is a computer player; only people are voted out")
+            .await;
+    }
+    server.shutdown().await;
+}

@@ -37,12 +37,13 @@ use wordguess_protocol::{ClientCommand, ServerEvent};
 const BOT_PATIENCE: Duration = Duration::from_secs(60);
 
 /// Every event's JSON `type`, as [`event_kind`] names them.
-const EVENT_KINDS: [&str; 29] = [
+const EVENT_KINDS: [&str; 30] = [
     "welcome",
     "accepted",
     "joined",
     "left",
     "host_changed",
+    "kick_vote",
     "started",
     "turn_of",
     "turn_warning",
@@ -70,9 +71,9 @@ const EVENT_KINDS: [&str; 29] = [
 ];
 
 /// Every command, as [`command_kind`] names them.
-const COMMAND_KINDS: [&str; 18] = [
+const COMMAND_KINDS: [&str; 19] = [
     "letter", "word", "help", "new", "join", "watch", "resume", "start", "say", "who", "lang",
-    "time", "wordlist", "kick", "bot", "unbot", "top", "history",
+    "time", "wordlist", "kick", "bot", "unbot", "votekick", "top", "history",
 ];
 
 /// The JSON `type` of an event (exhaustive, so a new event cannot be missed).
@@ -83,6 +84,7 @@ fn event_kind(event: &ServerEvent) -> &'static str {
         ServerEvent::Joined { .. } => "joined",
         ServerEvent::Left { .. } => "left",
         ServerEvent::HostChanged { .. } => "host_changed",
+        ServerEvent::KickVote { .. } => "kick_vote",
         ServerEvent::Started { .. } => "started",
         ServerEvent::TurnOf { .. } => "turn_of",
         ServerEvent::TurnWarning { .. } => "turn_warning",
@@ -129,6 +131,7 @@ fn command_kind(command: &ClientCommand) -> &'static str {
         ClientCommand::Kick(_) => "kick",
         ClientCommand::Bot(_) => "bot",
         ClientCommand::Unbot(_) => "unbot",
+        ClientCommand::VoteKick(_) => "votekick",
         ClientCommand::Top => "top",
         ClientCommand::History(_) => "history",
     }

@@ -1,7 +1,8 @@
 //! Rooms, seats, spectators, chat and the turn clock over real sockets, on
 //! every door: each test body runs for TCP, WebSocket text and WebSocket
 //! JSON clients (JSON events are checked to decode and are compared as the
-//! lines a terminal player would read), and rooms mix all three.
+//! lines a terminal player would read), and rooms mix all three. Hosts
+//! remove players, and quick-match players vote one out.
 
 mod common;
 
@@ -603,6 +604,68 @@ async fn the_mover_is_warned_before_the_turn_passes() {
         );
         bob.send("/word apple").await;
         alice.expect("Results: alice 0, bob 10.").await;
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn quick_match_players_vote_a_player_out_each_vote_announced_and_each_refusal_says_why() {
+    let server = start(TestOptions::new("apple", 3)).await;
+    for door in Door::ALL {
+        let [second, third] = others(door);
+        let mut alice = client(&server, door, "alice").await;
+        alice.enter(&[], "alice").await;
+        let code = alice.room_code().await;
+        let mut bob = client(&server, second, "bob").await;
+        bob.enter(&[], "bob").await;
+        let token = bob.token().await;
+        let mut carol = client(&server, third, "carol").await;
+        carol.enter(&[], "carol").await;
+        alice
+            .expect("The game begins! Players: alice, bob, carol.")
+            .await;
+
+        alice.send("/votekick nobody").await;
+        alice
+            .expect("Error: nobody called nobody plays in this room")
+            .await;
+        alice.send("/votekick ALICE").await;
+        alice
+            .expect("Error: you cannot vote to remove yourself")
+            .await;
+        // Two of the other two people must agree: alice's vote is
+        // announced, and bob stays.
+        alice.send("/votekick bob").await;
+        let vote = "alice votes to remove bob (1 of 2 votes needed; /votekick bob to agree).";
+        for player in [&mut alice, &mut bob, &mut carol] {
+            player.expect(vote).await;
+        }
+        alice.send("/votekick Bob").await;
+        alice.expect("Error: you already voted to remove bob").await;
+        carol.send("/votekick bob").await;
+        bob.expect("carol votes to remove bob (2 of 2 votes needed; /votekick bob to agree).")
+            .await;
+        bob.expect(&format!(
+            "The players voted to remove you from room {code}."
+        ))
+        .await;
+        bob.expect("/quit").await;
+        for player in [&mut alice, &mut carol] {
+            player.expect("bob left the game.").await;
+        }
+        // His token no longer takes the seat back.
+        let mut back = client(&server, second, "bob's token").await;
+        back.send(&format!("/resume {token}")).await;
+        back.expect_prefix("Error: ").await;
+
+        // A private room's host removes players; there is no vote there.
+        let mut dave = client(&server, door, "dave").await;
+        dave.enter(&["/new"], "dave").await;
+        dave.send("/votekick dave").await;
+        dave.expect(
+            "Error: in a private room the host removes players (/kick); votes are for quick matches",
+        )
+        .await;
     }
     server.shutdown().await;
 }

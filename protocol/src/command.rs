@@ -22,6 +22,7 @@
 //! /bot [LEVEL]       (host, before the start) seat a computer player:
 //!                    easy, normal (the default) or hard
 //! /unbot NAME        (host) take a computer player out
+//! /votekick NAME     (quick match) vote to remove a player
 //! ```
 //!
 //! Codes and tokens are case-insensitive. A code may also be given as an
@@ -249,6 +250,8 @@ pub enum ClientCommand {
     Bot(BotLevel),
     /// Takes the computer player of this name out (the host).
     Unbot(String),
+    /// Votes to remove the player of this name from a quick-match game.
+    VoteKick(String),
     /// Asks for the leaderboard.
     Top,
     /// Asks for the last games of a room (`None`: the room one is in).
@@ -364,14 +367,19 @@ impl ClientCommand {
             "resume" => {
                 ResumeToken::parse(one("/resume", "your resume token")?).map(ClientCommand::Resume)
             }
-            "kick" | "unbot" if argument.is_empty() => Err(CommandError::MissingArgument(
-                if name.eq_ignore_ascii_case("kick") {
-                    "/kick"
-                } else {
-                    "/unbot"
-                },
+            "kick" if argument.is_empty() => {
+                Err(CommandError::MissingArgument("/kick", "a player's name"))
+            }
+            "unbot" if argument.is_empty() => {
+                Err(CommandError::MissingArgument("/unbot", "a player's name"))
+            }
+            "votekick" if argument.is_empty() => Err(CommandError::MissingArgument(
+                "/votekick",
                 "a player's name",
             )),
+            "votekick" => validate_name(argument)
+                .map(ClientCommand::VoteKick)
+                .map_err(CommandError::BadText),
             "kick" => validate_name(argument)
                 .map(ClientCommand::Kick)
                 .map_err(CommandError::BadText),
@@ -445,6 +453,7 @@ impl ClientCommand {
             ClientCommand::Kick(name) => format!("/kick {name}"),
             ClientCommand::Bot(level) => format!("/bot {level}"),
             ClientCommand::Unbot(name) => format!("/unbot {name}"),
+            ClientCommand::VoteKick(name) => format!("/votekick {name}"),
             ClientCommand::Lang(language) => format!("/lang {}", language.as_str()),
             ClientCommand::Time(Some(seconds)) => format!("/time {seconds}"),
             ClientCommand::Time(None) => "/time off".to_owned(),
@@ -662,6 +671,7 @@ mod tests {
                 ClientCommand::Kick(word.clone()),
                 ClientCommand::Bot(BotLevel::Hard),
                 ClientCommand::Unbot(word.clone()),
+                ClientCommand::VoteKick(word.clone()),
                 ClientCommand::Say(format!("{word}, {letter}!")),
                 ClientCommand::Join(RoomCode::from_indexes([1, 2, 3, 4, 5, 30])),
                 ClientCommand::Watch(RoomCode::from_indexes([0; ROOM_CODE_LEN])),

@@ -130,6 +130,18 @@ pub enum ServerEvent {
         /// The new host.
         name: String,
     },
+    /// A player voted to remove another from a quick-match game
+    /// (`/votekick`); at `needed` votes the player is removed.
+    KickVote {
+        /// Who voted.
+        name: String,
+        /// Whom the vote is against.
+        target: String,
+        /// Votes against `target` so far (within the last minute).
+        votes: usize,
+        /// Votes that remove it: more than half of the other people here.
+        needed: usize,
+    },
     /// The game starts.
     Started {
         /// The ring, in turn order.
@@ -427,6 +439,14 @@ impl ServerEvent {
             }
             ServerEvent::Left { name } => say(format_args!("{name} left the game.")),
             ServerEvent::HostChanged { name } => say(format_args!("{name} is the host now.")),
+            ServerEvent::KickVote {
+                name,
+                target,
+                votes,
+                needed,
+            } => say(format_args!(
+                "{name} votes to remove {target} ({votes} of {needed} votes needed; /votekick {target} to agree)."
+            )),
             ServerEvent::Started {
                 players,
                 computers,
@@ -849,6 +869,12 @@ mod tests {
             },
             ServerEvent::HostChanged {
                 name: "alice".into(),
+            },
+            ServerEvent::KickVote {
+                name: "alice".into(),
+                target: "bob".into(),
+                votes: 1,
+                needed: 2,
             },
         ]
     }

@@ -59,6 +59,8 @@ pub enum RoomCommand {
     Bot(BotLevel),
     /// The host takes the computer player of this name out.
     Unbot(String),
+    /// A player votes to remove the player of this name (quick match).
+    VoteKick(String),
 }
 
 /// What sessions tell a room (plain data: in a cluster it crosses from

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use wordguess_game::{Game, Move, PlayerId, SavedGame};
-use wordguess_protocol::{Language, ResumeToken, RoomCode};
+use wordguess_protocol::{BotLevel, Language, ResumeToken, RoomCode};
 
 use crate::persistence::{LoggedMove, RoomStore, StoreError, StoredRoom, Write};
 use crate::room::messages::RoomKind;
@@ -67,7 +67,7 @@ pub struct RoomSave {
     pub started_at: Option<i64>,
     /// The computer players a private room seats in each next game.
     #[serde(default)]
-    pub computers: Vec<crate::room::core::Computer>,
+    pub computers: Vec<SavedComputer>,
 }
 
 impl RoomSave {
@@ -76,6 +76,15 @@ impl RoomSave {
     pub fn is_quick_gathering(&self) -> bool {
         self.kind == RoomKind::QuickMatch && self.game.phase == wordguess_game::Phase::Gathering
     }
+}
+
+/// A computer player a private room seats in each next game.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedComputer {
+    /// Its name.
+    pub name: String,
+    /// How well it plays.
+    pub level: BotLevel,
 }
 
 /// The move a logged move names.

@@ -55,7 +55,7 @@ word (a wrong word cancels your points); wait for /turn before you move. /say TE
 /who lists who is here. The host: /start starts the game; before it, /lang uk|en|both, \
 /time SECS|off and /wordlist W1 W2 ... (or /wordlist builtin) set the room's words and turn time; \
 /kick NAME removes a player from the room; /bot [easy|normal|hard] seats a computer player \
-before the start, /unbot NAME takes one out. /top shows the leaderboard, /history this room's last games.";
+before the start, /unbot NAME takes one out. In a quick match, /votekick NAME votes to remove a player. /top shows the leaderboard, /history this room's last games.";
 
 /// `/help` for a spectator.
 pub const HELP_WATCHING: &str =
@@ -624,6 +624,7 @@ impl Session {
             ClientCommand::Kick(name) => RoomCommand::Kick(name),
             ClientCommand::Bot(level) => RoomCommand::Bot(level),
             ClientCommand::Unbot(name) => RoomCommand::Unbot(name),
+            ClientCommand::VoteKick(name) => RoomCommand::VoteKick(name),
             ClientCommand::Help => {
                 self.notice(HELP_SEATED).await;
                 return Flow::Continue;
@@ -665,7 +666,8 @@ impl Session {
                 | ClientCommand::WordList(_)
                 | ClientCommand::Kick(_)
                 | ClientCommand::Bot(_)
-                | ClientCommand::Unbot(_),
+                | ClientCommand::Unbot(_)
+                | ClientCommand::VoteKick(_),
             ) => {
                 self.refuse("spectators cannot move or change the room")
                     .await;

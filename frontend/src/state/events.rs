@@ -30,7 +30,8 @@ impl GameState {
         }
         self.log_event(&event);
         match event {
-            ServerEvent::Welcome => {}
+            // A vote to remove a player is for the log (it shows the text).
+            ServerEvent::Welcome | ServerEvent::KickVote { .. } => {}
             ServerEvent::Accepted { name } => {
                 self.accepted = true;
                 self.retries = 0;

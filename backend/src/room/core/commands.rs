@@ -20,6 +20,8 @@ use crate::support::words::WordList;
 const CHAT_BURST: u32 = 5;
 /// Chat lines a member may send a second, sustained.
 const CHAT_PER_SECOND: f64 = 0.5;
+/// How long a vote to remove a player counts.
+pub const VOTE_WINDOW: Duration = Duration::from_secs(60);
 
 impl RoomCore {
     /// A command from a connection in the room. One from a connection the
@@ -72,6 +74,10 @@ impl RoomCore {
                 Err(error) => private(error),
             },
             RoomCommand::Unbot(name) => match self.remove_computer(id, &name, now) {
+                Ok(deliveries) => deliveries,
+                Err(error) => private(error),
+            },
+            RoomCommand::VoteKick(name) => match self.vote_kick(id, &name, now) {
                 Ok(deliveries) => deliveries,
                 Err(error) => private(error),
             },
@@ -179,27 +185,96 @@ impl RoomCore {
             );
         }
         self.host_only(id, "remove players")?;
-        let wanted = fold(name);
-        let target = self
-            .game
-            .ring()
-            .into_iter()
-            .find(|&seat| self.game.name_of(seat).is_some_and(|n| fold(n) == wanted))
-            .ok_or_else(|| format!("nobody called {name} plays in this room"))?;
+        let target = self.seat_named(name)?;
         if target == id {
             return Err("you cannot remove yourself".to_owned());
         }
-        let removed = self.game.name_of(target).unwrap_or_default().to_owned();
         if self.game.computer_level(target).is_some() {
-            return self.remove_computer(id, &removed, now);
+            return self.remove_computer(id, name, now);
         }
+        let why = format!("The host removed you from room {}.", self.code);
+        Ok(self.remove_player(target, why, now))
+    }
+
+    /// Seat `voter` votes to remove the player called `name` from a
+    /// quick-match game; once more than half of the other people here
+    /// agree within [`VOTE_WINDOW`], it is removed as the host's `/kick`
+    /// would. Each vote is announced.
+    fn vote_kick(
+        &mut self,
+        voter: PlayerId,
+        name: &str,
+        now: Now,
+    ) -> Result<Vec<Delivery>, String> {
+        if self.kind == RoomKind::Private {
+            return Err(
+                "in a private room the host removes players (/kick); votes are for quick matches"
+                    .to_owned(),
+            );
+        }
+        let target = self.seat_named(name)?;
+        if target == voter {
+            return Err("you cannot vote to remove yourself".to_owned());
+        }
+        let target_name = self.game.name_of(target).unwrap_or_default().to_owned();
+        if self.game.computer_level(target).is_some() {
+            return Err(format!(
+                "{target_name} is a computer player; only people are voted out"
+            ));
+        }
+        let eligible: Vec<PlayerId> = self
+            .game
+            .ring()
+            .into_iter()
+            .filter(|&seat| {
+                seat != target
+                    && self.game.computer_level(seat).is_none()
+                    && !self.game.is_away(seat)
+            })
+            .collect();
+        let needed = eligible.len() / 2 + 1;
+        let votes = self
+            .extras
+            .vote(target, voter, now.instant, VOTE_WINDOW, &eligible)
+            .map_err(|_| format!("you already voted to remove {target_name}"))?;
+        // Announced at once: the player voted out hears the last vote too.
+        let vote = ServerEvent::KickVote {
+            name: self.game.name_of(voter).unwrap_or_default().to_owned(),
+            target: target_name,
+            votes,
+            needed,
+        };
+        self.tell_everyone(vote);
+        if votes < needed {
+            return Ok(Vec::new());
+        }
+        let why = format!("The players voted to remove you from room {}.", self.code);
+        Ok(self.remove_player(target, why, now))
+    }
+
+    /// The seat of the player called `name` (in any letter case).
+    pub(super) fn seat_named(&self, name: &str) -> Result<PlayerId, String> {
+        let wanted = fold(name);
+        self.game
+            .ring()
+            .into_iter()
+            .find(|&seat| self.game.name_of(seat).is_some_and(|n| fold(n) == wanted))
+            .ok_or_else(|| format!("nobody called {name} plays in this room"))
+    }
+
+    /// Removes a person from the room: its seat leaves the game (as if it
+    /// had quit), it is told `why` and its connection closes, and its name
+    /// (or one that looks like it) does not enter the room again while
+    /// the room is open.
+    fn remove_player(&mut self, target: PlayerId, why: String, now: Now) -> Vec<Delivery> {
+        let removed = self.game.name_of(target).unwrap_or_default().to_owned();
         self.extras.bar(&removed);
+        self.extras.forget_votes(target);
         if let Some(conn) = self.seats.get(&target).and_then(|link| link.conn) {
-            let message = format!("The host removed you from room {}.", self.code);
-            self.post(conn, ServerEvent::Notice { message });
+            self.post(conn, ServerEvent::Notice { message: why });
             self.post(conn, ServerEvent::Quit);
         }
-        Ok(self.game.leave(target, now.instant))
+        self.game.leave(target, now.instant)
     }
 
     fn change_setting(&mut self, id: PlayerId, setting: RoomCommand) -> Result<(), String> {

@@ -12,15 +12,14 @@
 //! sit down again after the first person of each next game, and they come
 //! back with the room after a restart.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use wordguess_game::{check_name_free, Delivery, Phase, PlayerId};
-use wordguess_protocol::text::{fold, skeleton};
 use wordguess_protocol::BotLevel;
 
 use super::{RoomCore, WordSource};
 use crate::room::messages::RoomKind;
+use crate::room::saved::SavedComputer;
 use crate::support::clock::Now;
 
 /// Computer players one room may hold at once.
@@ -30,99 +29,6 @@ pub const MOST_COMPUTERS: usize = 8;
 const NAMES: [&str; 8] = [
     "Robo", "Bolt", "Chip", "Pixel", "Byte", "Gizmo", "Sprocket", "Widget",
 ];
-
-/// A computer player the room remembers for its next games.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Computer {
-    /// Its name.
-    pub name: String,
-    /// How well it plays.
-    pub level: BotLevel,
-}
-
-/// The part of a room's state that few rooms need: boxed, and only while
-/// some of it is in use, since every room's task pays for the size of its
-/// state.
-#[derive(Debug, Default)]
-pub(super) struct Extras(Option<Box<Rare>>);
-
-/// What [`Extras`] holds.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Rare {
-    /// The confusable skeletons of the names the host removed: none
-    /// enters again while the room is open.
-    barred: Vec<String>,
-    /// The private room's computer players, for its next games.
-    computers: Vec<Computer>,
-    /// Where computer players' decisions and pauses come from (drawn from
-    /// the room's random source when first needed).
-    seed: Option<u64>,
-    /// When the computer player to move makes its move: its seat, the
-    /// game's move count it moves at, and the moment.
-    due: Option<(PlayerId, u32, Instant)>,
-    /// Whether the last move was a computer player's.
-    computer_moved_last: bool,
-    /// Since when the quick-match room's players wait for the start.
-    waiting_since: Option<Instant>,
-}
-
-impl Extras {
-    fn get(&self) -> Option<&Rare> {
-        self.0.as_deref()
-    }
-
-    fn get_mut(&mut self) -> &mut Rare {
-        self.0.get_or_insert_with(Box::default)
-    }
-
-    /// Frees the box once nothing in it is in use.
-    fn tidy(&mut self) {
-        if self
-            .0
-            .as_deref()
-            .is_some_and(|rare| *rare == Rare::default())
-        {
-            self.0 = None;
-        }
-    }
-
-    /// Bars `name` and every name that looks like it.
-    pub(super) fn bar(&mut self, name: &str) {
-        self.get_mut().barred.push(skeleton(name));
-    }
-
-    /// Whether `name` (or a name it looks like) was barred.
-    pub(super) fn bars(&self, name: &str) -> bool {
-        self.get()
-            .is_some_and(|rare| rare.barred.contains(&skeleton(name)))
-    }
-
-    /// The computer players the room remembers.
-    pub(super) fn computers(&self) -> &[Computer] {
-        self.get().map_or(&[], |rare| &rare.computers)
-    }
-
-    /// Remembers `computers` (a room back from its save).
-    pub(super) fn set_computers(&mut self, computers: Vec<Computer>) {
-        if !computers.is_empty() {
-            self.get_mut().computers = computers;
-        }
-    }
-
-    /// When the room must be woken for its computer players or its
-    /// waiting quick-match players.
-    pub(super) fn due(&self, bot_after: Option<Duration>) -> Option<Instant> {
-        let rare = self.get()?;
-        let fill = rare
-            .waiting_since
-            .zip(bot_after)
-            .map(|(since, after)| since + after);
-        [rare.due.map(|(_, _, at)| at), fill]
-            .into_iter()
-            .flatten()
-            .min()
-    }
-}
 
 /// SplitMix64: one well-mixed number from `seed` and `salt`.
 fn mix(seed: u64, salt: u64) -> u64 {
@@ -168,9 +74,9 @@ impl RoomCore {
         }
         let (deliveries, name) = self.seat_computer(level, now)?;
         self.extras
-            .get_mut()
+            .rare_mut()
             .computers
-            .push(Computer { name, level });
+            .push(SavedComputer { name, level });
         Ok(deliveries)
     }
 
@@ -219,17 +125,14 @@ impl RoomCore {
         now: Now,
     ) -> Result<Vec<Delivery>, String> {
         self.host_only(by, "take computer players out")?;
-        let wanted = fold(name);
         let target = self
-            .game
-            .ring()
-            .into_iter()
-            .find(|&seat| self.game.name_of(seat).is_some_and(|n| fold(n) == wanted))
+            .seat_named(name)
+            .ok()
             .filter(|&seat| self.game.computer_level(seat).is_some())
             .ok_or_else(|| format!("no computer player called {name} is in this room"))?;
         let removed = self.game.name_of(target).unwrap_or_default().to_owned();
         self.extras
-            .get_mut()
+            .rare_mut()
             .computers
             .retain(|computer| computer.name != removed);
         Ok(self.game.leave(target, now.instant))
@@ -243,10 +146,10 @@ impl RoomCore {
         }
         let remembered = self.extras.computers().to_vec();
         let mut renamed = Vec::new();
-        for Computer { level, .. } in remembered {
+        for SavedComputer { level, .. } in remembered {
             match self.seat_computer(level, now) {
                 Ok((deliveries, name)) => {
-                    renamed.push(Computer { name, level });
+                    renamed.push(SavedComputer { name, level });
                     self.deliver(deliveries, now);
                 }
                 Err(error) => {
@@ -257,14 +160,14 @@ impl RoomCore {
         // A name a person took since is replaced by the one the computer
         // player has now.
         if !renamed.is_empty() {
-            self.extras.get_mut().computers = renamed;
+            self.extras.rare_mut().computers = renamed;
         }
     }
 
     /// Whether a person's move may be next to a computer player's: a
     /// person moved.
     pub(super) fn person_moved(&mut self) {
-        if let Some(rare) = self.extras.0.as_deref_mut() {
+        if let Some(rare) = self.extras.rare_if_any() {
             rare.computer_moved_last = false;
         }
     }
@@ -274,7 +177,7 @@ impl RoomCore {
     /// waited long enough.
     pub(super) fn computers_timeout(&mut self, now: Now) {
         self.fill_quick_match(now);
-        let Some((id, moves, at)) = self.extras.get().and_then(|rare| rare.due) else {
+        let Some((id, moves, at)) = self.extras.rare().and_then(|rare| rare.due) else {
             return;
         };
         if at > now.instant
@@ -291,7 +194,7 @@ impl RoomCore {
         let Some((mover, mv)) = self.game.computer_move(words.words(), seed) else {
             return;
         };
-        let rare = self.extras.get_mut();
+        let rare = self.extras.rare_mut();
         rare.due = None;
         rare.computer_moved_last = true;
         let deliveries = self.play(mover, mv, now);
@@ -306,7 +209,7 @@ impl RoomCore {
         };
         let waited = self
             .extras
-            .get()
+            .rare()
             .and_then(|rare| rare.waiting_since)
             .is_some_and(|since| since + after <= now.instant);
         if !waited {
@@ -325,7 +228,7 @@ impl RoomCore {
 
     /// The room's seed for computer players, drawn once.
     fn seed(&mut self) -> u64 {
-        if let Some(seed) = self.extras.get().and_then(|rare| rare.seed) {
+        if let Some(seed) = self.extras.rare().and_then(|rare| rare.seed) {
             return seed;
         }
         let token = (self.tokens.0)();
@@ -333,13 +236,13 @@ impl RoomCore {
             u64::from_str_radix(&token.as_str()[..16], 16).unwrap_or_default(),
             0,
         );
-        self.extras.get_mut().seed = Some(seed);
+        self.extras.rare_mut().seed = Some(seed);
         seed
     }
 
     /// Bookkeeping after each step: the computer player to move gets its
-    /// moment (kept while it is the same move), a quick-match room's wait
-    /// is timed, and the box is freed once nothing in it is in use.
+    /// moment (kept while it is the same move), and a quick-match room's
+    /// wait is timed.
     pub(super) fn schedule_computers(&mut self, now: Now) {
         let to_move = self
             .game
@@ -347,7 +250,7 @@ impl RoomCore {
             .map(|(id, _)| (id, self.game.moves()));
         let scheduled = self
             .extras
-            .get()
+            .rare()
             .and_then(|rare| rare.due)
             .map(|(id, moves, _)| (id, moves));
         if to_move != scheduled {
@@ -356,34 +259,33 @@ impl RoomCore {
                     let seed = self.seed();
                     let after_computer = self
                         .extras
-                        .get()
+                        .rare()
                         .is_some_and(|rare| rare.computer_moved_last);
                     Some((id, moves, now.instant + pause(seed, moves, after_computer)))
                 }
                 None => None,
             };
-            if due.is_some() || self.extras.get().is_some() {
-                self.extras.get_mut().due = due;
+            if due.is_some() || self.extras.rare().is_some() {
+                self.extras.rare_mut().due = due;
             }
         }
         let waiting = self.kind == RoomKind::QuickMatch
             && self.defaults.bot_after.is_some()
             && self.game.phase() == Phase::Gathering
             && !self.game.ring().is_empty();
-        let since = self.extras.get().and_then(|rare| rare.waiting_since);
+        let since = self.extras.rare().and_then(|rare| rare.waiting_since);
         match (waiting, since) {
-            (true, None) => self.extras.get_mut().waiting_since = Some(now.instant),
-            (false, Some(_)) => self.extras.get_mut().waiting_since = None,
+            (true, None) => self.extras.rare_mut().waiting_since = Some(now.instant),
+            (false, Some(_)) => self.extras.rare_mut().waiting_since = None,
             _ => {}
         }
         let computers_here = !self.game.computers().is_empty();
-        if let Some(rare) = self.extras.0.as_deref_mut() {
+        if let Some(rare) = self.extras.rare_if_any() {
             if !computers_here && rare.computers.is_empty() {
                 rare.seed = None;
                 rare.computer_moved_last = false;
             }
         }
-        self.extras.tidy();
     }
 }
 

@@ -24,6 +24,7 @@
 
 mod commands;
 mod computers;
+mod extras;
 mod members;
 mod outcome;
 mod saving;
@@ -47,7 +48,7 @@ use crate::support::ids::{ConnId, Door};
 use crate::support::rate::TokenBucket;
 use crate::support::words::WordList;
 
-pub use computers::{Computer, MOST_COMPUTERS};
+pub use computers::MOST_COMPUTERS;
 pub use saving::{MOST_LOGGED, SAVE_WHOLE_WITHIN};
 
 /// What one step of a room asks its driver to do, in order.
@@ -216,7 +217,7 @@ pub struct RoomCore {
     replaced: VecDeque<ConnId>,
     /// What few rooms need (boxed): the names the host removed, computer
     /// players' seed, moments and the ones the room remembers.
-    extras: computers::Extras,
+    extras: extras::Extras,
     /// Chat rate per member.
     chat: HashMap<Member, TokenBucket>,
     /// Games finished in this room.
@@ -288,7 +289,7 @@ impl RoomCore {
             spectators: BTreeMap::new(),
             members: HashMap::new(),
             replaced: VecDeque::new(),
-            extras: computers::Extras::default(),
+            extras: extras::Extras::default(),
             chat: HashMap::new(),
             games_played: 0,
             wins: BTreeMap::new(),

@@ -175,5 +175,8 @@ impl RoomCore {
             now.instant.saturating_duration_since(since) >= self.defaults.idle_close
         });
         self.schedule_computers(now);
+        self.extras
+            .expire_votes(now.instant, super::commands::VOTE_WINDOW);
+        self.extras.tidy();
     }
 }

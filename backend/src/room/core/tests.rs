@@ -774,3 +774,48 @@ fn a_private_room_keeps_its_computer_players_for_the_next_game_and_after_a_resta
         .any(|seat| seat.name == "Robo" && seat.computer == Some(BotLevel::Hard) && !seat.away));
     assert_eq!(restored.extras.computers().len(), 1);
 }
+
+#[test]
+fn a_vote_to_remove_a_player_counts_for_a_minute() {
+    let clock = Clock::new();
+    let ids = ConnIds::new(NodeId(1));
+    let (alice, bob, carol) = (ids.next(), ids.next(), ids.next());
+    let mut defaults = (*defaults("apple")).clone();
+    defaults.players_to_start = 3;
+    let mut room = RoomCore::fresh(
+        code(),
+        RoomKind::QuickMatch,
+        Arc::new(defaults),
+        false,
+        token_source(),
+        clock.at(0.0),
+    );
+    for (conn, name) in [(alice, "alice"), (bob, "bob"), (carol, "carol")] {
+        let _ = room.handle(RoomInput::player(conn, name), clock.at(1.0));
+    }
+    let kick = |conn, at| {
+        (
+            command(conn, RoomCommand::VoteKick("bob".to_owned())),
+            clock.at(at),
+        )
+    };
+    let (input, at) = kick(alice, 10.0);
+    let _ = room.handle(input, at);
+    // Carol agrees 61 s later: alice's vote no longer counts.
+    let (input, at) = kick(carol, 71.0);
+    let late = room.handle(input, at);
+    assert!(events_to(&late, bob).contains(&ServerEvent::KickVote {
+        name: "carol".into(),
+        target: "bob".into(),
+        votes: 1,
+        needed: 2,
+    }));
+    assert!(room.game.is_seated(room.seat_named("bob").unwrap()));
+    // Alice agrees again within the minute: bob is out.
+    let (input, at) = kick(alice, 72.0);
+    let out = room.handle(input, at);
+    assert!(events_to(&out, carol)
+        .iter()
+        .any(|event| matches!(event, ServerEvent::Left { name } if name == "bob")));
+    assert!(room.seat_named("bob").is_err());
+}
