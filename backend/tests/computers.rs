@@ -77,6 +77,9 @@ async fn a_host_seats_a_computer_player_that_plays_to_the_end_and_is_marked_ever
             .expect("Robo named the word 'apple': correct! +5 points (total 5).")
             .await;
         alice.expect("Results: alice 0, Robo (computer) 10.").await;
+        alice
+            .expect("This room has played 1 game. Wins: Robo (computer) 1.")
+            .await;
         alice.expect("/quit").await;
         if door == Door::WsJson {
             let started = alice.events.iter().find_map(|event| match event {

@@ -7,9 +7,13 @@
 //!   the ring), and every delivery renders as text. A computer player (any
 //!   level, any seed) never names a letter that was tried.
 //! - While playing there is exactly one player to move and it is seated;
-//!   when any seat is present, the mover is not away (unless a restored
-//!   game holds the turn for it); the last `/turn` of a step goes to the
-//!   mover. Outside play nobody is to move. Saving a restored game gives
+//!   when any person's seat is present, the mover is not away (unless a
+//!   restored game holds the turn for it); the last `/turn` of a step goes
+//!   to the mover.
+//! - Computer players: a computer player is never away and never the host,
+//!   joins only a game with a person, moves only while a person is present,
+//!   and its move is always one the rules take; a game in play always has
+//!   a person seated. Outside play nobody is to move. Saving a restored game gives
 //!   back what was saved. A move made while `Game::is_replayable` holds,
 //!   replayed with `Game::replay` on the game saved before it, gives the
 //!   game saved after it (the server logs such moves alone).
@@ -75,6 +79,17 @@ enum Op {
     /// player sees, with the puzzle words as the room's list.
     MoverComputer {
         level: u8,
+        seed: u64,
+    },
+    /// A computer player takes a seat.
+    JoinComputer {
+        id: u8,
+        name: u8,
+        level: u8,
+    },
+    /// The game's own computer player to move (if any) makes its move, as
+    /// the room makes it.
+    ComputerMove {
         seed: u64,
     },
     Disconnect {
@@ -316,6 +331,15 @@ fn check(game: &Game, rules: &Rules, before: &Seen, joined: Option<&str>, out: &
         }
     }
 
+    for seat in game.seats().iter().filter(|s| s.computer.is_some()) {
+        assert!(
+            !seat.away && !seat.host,
+            "computer player {} is away or hosts: {}",
+            seat.name,
+            step()
+        );
+    }
+
     // Exactly one mover while playing, seated, present if anyone is.
     let phase = game.phase();
     let mover = game.current_player();
@@ -323,8 +347,13 @@ fn check(game: &Game, rules: &Rules, before: &Seen, joined: Option<&str>, out: &
         let mover = mover.unwrap_or_else(|| panic!("playing without a mover: {}", step()));
         assert!(game.is_seated(mover), "the mover has no seat: {}", step());
         let seats = game.seats();
+        assert!(
+            seats.iter().any(|s| s.computer.is_none()),
+            "computer players play by themselves: {}",
+            step()
+        );
         // (A restored game holds the turn for its away mover.)
-        if seats.iter().any(|s| !s.away) && !game.holds_turn() {
+        if seats.iter().any(|s| !s.away && s.computer.is_none()) && !game.holds_turn() {
             assert!(
                 !game.is_away(mover),
                 "the mover is away while others are present: {}",
@@ -460,6 +489,36 @@ fuzz_target!(|script: Script| {
                 }
                 None => Vec::new(),
             },
+            Op::JoinComputer { id, name, level } => {
+                let name = pick(&NAMES, name);
+                let level = Level::ALL[usize::from(level) % Level::ALL.len()];
+                let people = game.seats().iter().any(|s| s.computer.is_none());
+                match game.join_computer(player(id), name, level, now) {
+                    Ok(out) => {
+                        assert!(people, "a computer player joined a game of nobody");
+                        joined = Some(name);
+                        out
+                    }
+                    Err(_) => Vec::new(),
+                }
+            }
+            Op::ComputerMove { seed } => {
+                let words: Vec<String> = WORDS.iter().map(|w| (*w).to_owned()).collect();
+                match game.computer_move(&words, seed) {
+                    Some((id, choice)) => {
+                        let present = game
+                            .seats()
+                            .iter()
+                            .any(|s| s.computer.is_none() && !s.away);
+                        assert!(present, "a computer player moves with nobody here");
+                        let moves = game.moves();
+                        let out = play_and_replay(&mut game, id, choice, now);
+                        assert_eq!(game.moves(), moves + 1, "the rules refused a computer's move");
+                        out
+                    }
+                    None => Vec::new(),
+                }
+            }
             Op::Disconnect { id } => game.disconnect(player(id), now),
             Op::Resume { id } => game.resume(player(id), now),
             Op::Leave { id } => game.leave(player(id), now),

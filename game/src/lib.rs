@@ -139,6 +139,9 @@ pub enum JoinError {
     /// The same seat tried to join twice.
     #[error("you have already joined")]
     AlreadyJoined,
+    /// A computer player joins only a game a person has joined.
+    #[error("computer players join a game that has people in it")]
+    NoPeople,
 }
 
 /// Why `/start` was refused.
@@ -750,7 +753,8 @@ impl Game {
     ///
     /// # Errors
     ///
-    /// As [`Game::join`].
+    /// As [`Game::join`], and [`JoinError::NoPeople`] if no person has
+    /// joined (computer players do not play by themselves).
     pub fn join_computer(
         &mut self,
         id: PlayerId,
@@ -758,6 +762,9 @@ impl Game {
         level: Level,
         now: Instant,
     ) -> Result<Vec<Delivery>, JoinError> {
+        if self.ring.iter().all(|seat| seat.computer.is_some()) {
+            return Err(JoinError::NoPeople);
+        }
         let mut out = self.seat_newcomer(id, name, Some(level), now)?;
         out.retain(|delivery| delivery.to != Recipient::Only(id));
         Ok(out)
@@ -892,6 +899,11 @@ impl Game {
                 mover.name
             ));
         }
+        if mover.away_until.is_some() {
+            // (Its connection was lost: a line it sent before cannot move
+            // for it, nor can a computer move for a turn held for a person.)
+            return refuse("your seat is away; take it back with /resume TOKEN".to_owned());
+        }
         self.moves += 1;
         let mut out = Vec::new();
         let keeps_turn = match mv {
@@ -930,7 +942,8 @@ impl Game {
         let Some(seat) = self.seat_mut(id) else {
             return Vec::new();
         };
-        if seat.away_until.is_some() {
+        // A computer player has no connection to lose.
+        if seat.away_until.is_some() || seat.computer.is_some() {
             return Vec::new();
         }
         seat.away_until = Some(now + grace);

@@ -343,7 +343,7 @@ impl RoomCore {
             .map(|(name, &points)| Score {
                 name: name.clone(),
                 points,
-                computer: false,
+                computer: self.is_computer_name(name),
             })
             .collect();
         wins.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.name.cmp(&b.name)));

@@ -138,6 +138,20 @@ impl RoomCore {
         Ok(self.game.leave(target, now.instant))
     }
 
+    /// Whether `name` is a computer player's, in the current game or among
+    /// those the room remembers (for the tally, which names past winners).
+    pub(super) fn is_computer_name(&self, name: &str) -> bool {
+        self.game
+            .computers()
+            .iter()
+            .any(|computer| computer == name)
+            || self
+                .extras
+                .computers()
+                .iter()
+                .any(|computer| computer.name == name)
+    }
+
     /// The room's remembered computer players sit down after the first
     /// person of a new game.
     pub(super) fn seat_remembered_computers(&mut self, now: Now) {
