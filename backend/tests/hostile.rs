@@ -7,13 +7,9 @@ mod common;
 use std::time::Duration;
 
 use common::raw_ws::{self, TEXT};
-use common::{Client, Door, LineReader, Player};
+use common::{client, Door, LineReader, Player};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use wordguess_backend::testkit::{start, RunningServer, TestOptions};
-
-async fn client(server: &RunningServer, door: Door, label: &str) -> Client {
-    Client::connect(door, server.game, server.http, label).await
-}
+use wordguess_backend::testkit::{start, TestOptions};
 
 const JSON: &str = "Sec-WebSocket-Protocol: wordguess.v1.json\r\n";
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{http_get, raw_ws, Client, Door, LineReader, Player, ServerProcess, PATIENCE};
+use common::{client, http_get, raw_ws, Door, LineReader, Player, ServerProcess, PATIENCE};
 use wordguess_backend::testkit::{start, RunningServer, TestOptions};
 
 /// The value of `metric` (with its labels, as written) in `/metrics`
@@ -32,10 +32,6 @@ async fn settles_at(server: &RunningServer, name: &str, expected: f64) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-}
-
-async fn client(server: &RunningServer, door: Door, label: &str) -> Client {
-    Client::connect(door, server.game, server.http, label).await
 }
 
 #[tokio::test]

@@ -13,23 +13,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{expect_records, http_get, Client, Door, LineReader, ServerProcess, TempDir};
+use common::{
+    client, expect_records, http_get, other, Client, Door, LineReader, ServerProcess, TempDir,
+};
 use serde_json::{json, Value};
 use wordguess_backend::testkit::{start, RunningServer, TestOptions};
 use wordguess_store::Write;
-
-async fn client(server: &RunningServer, door: Door, label: &str) -> Client {
-    Client::connect(door, server.game, server.http, label).await
-}
-
-/// Another door than `door`, so every game mixes doors.
-fn other(door: Door) -> Door {
-    match door {
-        Door::Tcp => Door::WsJson,
-        Door::WsText => Door::Tcp,
-        Door::WsJson => Door::WsText,
-    }
-}
 
 /// The door's name in history.
 fn door_name(door: Door) -> &'static str {

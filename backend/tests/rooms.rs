@@ -8,12 +8,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Client, Door, LineReader};
-use wordguess_backend::testkit::{start, RunningServer, TestOptions};
-
-async fn client(server: &RunningServer, door: Door, label: &str) -> Client {
-    Client::connect(door, server.game, server.http, label).await
-}
+use common::{client, Door, LineReader};
+use wordguess_backend::testkit::{start, TestOptions};
 
 /// The other two doors, so every room mixes all three.
 fn others(door: Door) -> [Door; 2] {

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use tokio::process::Command;
-use wordguess_backend::testkit::{start, start_crashable, TestOptions};
+use tokio::process::{Child, ChildStdin, Command};
+use wordguess_backend::testkit::{start, start_crashable, RunningServer, TestOptions};
 
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -179,9 +179,9 @@ async fn the_terminal_client_plays_a_whole_game_from_its_stdin() {
     server.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_host_on_the_terminal_client_starts_its_game_chats_and_asks_who_is_in() {
-    let server = start(TestOptions::new("apple", 2)).await;
+/// `wordguess-client --name alice --new` against `server`: the process, its
+/// keyboard and its screen.
+fn host_alice(server: &RunningServer) -> (Child, ChildStdin, Screen) {
     let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
         .arg(server.game.to_string())
         .args(["--name", "alice", "--new"])
@@ -190,8 +190,15 @@ async fn a_host_on_the_terminal_client_starts_its_game_chats_and_asks_who_is_in(
         .kill_on_drop(true)
         .spawn()
         .expect("run wordguess-client");
-    let mut keyboard = client.stdin.take().unwrap();
-    let mut screen = Screen::new(client.stdout.take().unwrap());
+    let keyboard = client.stdin.take().unwrap();
+    let screen = Screen::new(client.stdout.take().unwrap());
+    (client, keyboard, screen)
+}
+
+#[tokio::test]
+async fn a_host_on_the_terminal_client_starts_its_game_chats_and_asks_who_is_in() {
+    let server = start(TestOptions::new("apple", 2)).await;
+    let (mut client, mut keyboard, mut screen) = host_alice(&server);
     let room = screen.until("starts the game with /start.").await;
     let code: String = room
         .split_once("/join ")
@@ -241,16 +248,7 @@ async fn a_host_on_the_terminal_client_starts_its_game_chats_and_asks_who_is_in(
 #[tokio::test]
 async fn a_host_on_the_terminal_client_plays_against_a_computer_player() {
     let server = start(TestOptions::new("apple", 2)).await;
-    let mut client = Command::new(env!("CARGO_BIN_EXE_wordguess-client"))
-        .arg(server.game.to_string())
-        .args(["--name", "alice", "--new"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("run wordguess-client");
-    let mut keyboard = client.stdin.take().unwrap();
-    let mut screen = Screen::new(client.stdout.take().unwrap());
+    let (mut client, mut keyboard, mut screen) = host_alice(&server);
     screen.until("starts the game with /start.").await;
     keyboard.write_all(b"/bot hard\n").await.unwrap();
     screen

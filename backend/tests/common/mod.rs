@@ -362,6 +362,24 @@ impl Client {
     }
 }
 
+/// A client of the in-process `server` through `door`.
+pub async fn client(
+    server: &wordguess_backend::testkit::RunningServer,
+    door: Door,
+    label: &str,
+) -> Client {
+    Client::connect(door, server.game, server.http, label).await
+}
+
+/// Another door than `door`, so rooms mix doors.
+pub fn other(door: Door) -> Door {
+    match door {
+        Door::Tcp => Door::WsJson,
+        Door::WsText => Door::Tcp,
+        Door::WsJson => Door::WsText,
+    }
+}
+
 /// `/top` answers with the lines `top`, first to last, and `/history CODE`
 /// with the room's last game, whose line ends with `game`.
 pub async fn expect_records(reader: &mut Client, code: &str, top: &[&str], game: &str) {

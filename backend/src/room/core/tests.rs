@@ -119,6 +119,21 @@ fn room(kind: RoomKind, persistent: bool, clock: &Clock) -> RoomCore {
     )
 }
 
+/// A new quick-match room (not saved) of `apple` whose server settings
+/// `tweak` changes.
+fn quick_room_with(clock: &Clock, tweak: impl FnOnce(&mut RoomDefaults)) -> RoomCore {
+    let mut defaults = (*defaults("apple")).clone();
+    tweak(&mut defaults);
+    RoomCore::fresh(
+        code(),
+        RoomKind::QuickMatch,
+        Arc::new(defaults),
+        false,
+        token_source(),
+        clock.at(0.0),
+    )
+}
+
 /// A quick-match room where alice and bob sit and the game has begun
 /// (alice moves first): the clock, the room, alice's and bob's connections
 /// and their seats' tokens.
@@ -712,16 +727,9 @@ fn a_quick_match_refuses_bot_and_fills_with_a_computer_after_its_wait() {
     let clock = Clock::new();
     let ids = ConnIds::new(NodeId(1));
     let (alice, carol) = (ids.next(), ids.next());
-    let mut defaults = (*defaults("apple")).clone();
-    defaults.bot_after = Some(Duration::from_secs(15));
-    let mut room = RoomCore::fresh(
-        code(),
-        RoomKind::QuickMatch,
-        Arc::new(defaults),
-        false,
-        token_source(),
-        clock.at(0.0),
-    );
+    let mut room = quick_room_with(&clock, |defaults| {
+        defaults.bot_after = Some(Duration::from_secs(15));
+    });
     let _ = room.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
     let refused = room.handle(
         command(alice, RoomCommand::Bot(BotLevel::Hard)),
@@ -780,16 +788,7 @@ fn a_vote_to_remove_a_player_counts_for_a_minute() {
     let clock = Clock::new();
     let ids = ConnIds::new(NodeId(1));
     let (alice, bob, carol) = (ids.next(), ids.next(), ids.next());
-    let mut defaults = (*defaults("apple")).clone();
-    defaults.players_to_start = 3;
-    let mut room = RoomCore::fresh(
-        code(),
-        RoomKind::QuickMatch,
-        Arc::new(defaults),
-        false,
-        token_source(),
-        clock.at(0.0),
-    );
+    let mut room = quick_room_with(&clock, |defaults| defaults.players_to_start = 3);
     for (conn, name) in [(alice, "alice"), (bob, "bob"), (carol, "carol")] {
         let _ = room.handle(RoomInput::player(conn, name), clock.at(1.0));
     }
