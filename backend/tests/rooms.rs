@@ -639,7 +639,7 @@ async fn quick_match_players_vote_a_player_out_each_vote_announced_and_each_refu
         alice.send("/votekick Bob").await;
         alice.expect("Error: you already voted to remove bob").await;
         carol.send("/votekick bob").await;
-        bob.expect("carol votes to remove bob (2 of 2 votes needed; /votekick bob to agree).")
+        bob.expect("carol votes to remove bob: 2 of 2 votes, bob is removed.")
             .await;
         bob.expect(&format!(
             "The players voted to remove you from room {code}."
@@ -653,6 +653,15 @@ async fn quick_match_players_vote_a_player_out_each_vote_announced_and_each_refu
         let mut back = client(&server, second, "bob's token").await;
         back.send(&format!("/resume {token}")).await;
         back.expect_prefix("Error: ").await;
+
+        // Nobody removes another alone: with two people left, alice's vote
+        // is not enough.
+        alice.send("/votekick carol").await;
+        carol
+            .expect("alice votes to remove carol (1 of 2 votes needed; /votekick carol to agree).")
+            .await;
+        carol.send("/who").await;
+        carol.expect_prefix("Players: alice ").await;
 
         // A private room's host removes players; there is no vote there.
         let mut dave = client(&server, door, "dave").await;

@@ -222,6 +222,11 @@ async fn a_browser_without_intl_segmenter_plays_a_whole_game() {
         .unwrap();
     assert_eq!(segmenter, "undefined");
     join(&page, "Ярина").await;
+    // Seated first, so the ring's order is known.
+    wait_text(&page, "#waiting", |t| {
+        t.contains("Waiting for 1 more player")
+    })
+    .await;
     let mut term = Terminal::join(server.game, "term").await;
     term.expect("The game begins! Players: Ярина, term.").await;
     // The Ukrainian keyboard, letter by letter, and the word's five tiles.

@@ -1047,6 +1047,11 @@ impl Game {
             self.turn %= self.ring.len();
             self.next_present_turn(now, &mut out);
         }
+        if self.mover_is_away() {
+            // The last person present left while a computer player was to
+            // move: its turn waits for a person, and no clock runs.
+            self.clock = None;
+        }
         out
     }
 

@@ -139,7 +139,8 @@ pub enum ServerEvent {
         target: String,
         /// Votes against `target` so far (within the last minute).
         votes: usize,
-        /// Votes that remove it: more than half of the other people here.
+        /// Votes that remove it: more than half of the other people here,
+        /// and at least two.
         needed: usize,
     },
     /// The game starts.
@@ -444,8 +445,16 @@ impl ServerEvent {
                 target,
                 votes,
                 needed,
-            } => say(format_args!(
+            } if votes < needed => say(format_args!(
                 "{name} votes to remove {target} ({votes} of {needed} votes needed; /votekick {target} to agree)."
+            )),
+            ServerEvent::KickVote {
+                name,
+                target,
+                needed,
+                ..
+            } => say(format_args!(
+                "{name} votes to remove {target}: {needed} of {needed} votes, {target} is removed."
             )),
             ServerEvent::Started {
                 players,

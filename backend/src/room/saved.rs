@@ -68,6 +68,9 @@ pub struct RoomSave {
     /// The computer players a private room seats in each next game.
     #[serde(default)]
     pub computers: Vec<SavedComputer>,
+    /// The names in the tally whose wins are a computer player's.
+    #[serde(default)]
+    pub computer_winners: Vec<String>,
 }
 
 impl RoomSave {

@@ -20,6 +20,8 @@ use crate::support::words::WordList;
 const CHAT_BURST: u32 = 5;
 /// Chat lines a member may send a second, sustained.
 const CHAT_PER_SECOND: f64 = 0.5;
+/// Votes that remove a player at the least: nobody removes another alone.
+const FEWEST_VOTES_NEEDED: usize = 2;
 /// How long a vote to remove a player counts.
 pub const VOTE_WINDOW: Duration = Duration::from_secs(60);
 
@@ -49,10 +51,7 @@ impl RoomCore {
             }]
         };
         let deliveries = match command {
-            RoomCommand::Play(mv) => {
-                self.person_moved();
-                self.play(id, mv, now)
-            }
+            RoomCommand::Play(mv) => self.play(id, mv, now),
             RoomCommand::Start => match self.game.start(id, now.instant) {
                 Ok(deliveries) => deliveries,
                 Err(error) => private(error.to_string()),
@@ -110,8 +109,11 @@ impl RoomCore {
             }
         });
         let deliveries = self.game.play(id, mv, now.instant);
-        if self.game.moves() == moves + 1 && self.game.phase() == Phase::Playing {
-            self.move_to_log = logged;
+        if self.game.moves() == moves + 1 {
+            self.moved(id);
+            if self.game.phase() == Phase::Playing {
+                self.move_to_log = logged;
+            }
         }
         deliveries
     }
@@ -197,9 +199,10 @@ impl RoomCore {
     }
 
     /// Seat `voter` votes to remove the player called `name` from a
-    /// quick-match game; once more than half of the other people here
-    /// agree within [`VOTE_WINDOW`], it is removed as the host's `/kick`
-    /// would. Each vote is announced.
+    /// quick-match game in play; once more than half of the other people
+    /// here, and at least two, agree within [`VOTE_WINDOW`], it is removed
+    /// as the host's `/kick` would (nobody removes a player alone). Each
+    /// vote is announced.
     fn vote_kick(
         &mut self,
         voter: PlayerId,
@@ -211,6 +214,9 @@ impl RoomCore {
                 "in a private room the host removes players (/kick); votes are for quick matches"
                     .to_owned(),
             );
+        }
+        if self.game.phase() != Phase::Playing {
+            return Err("votes to remove a player are for a game in play".to_owned());
         }
         let target = self.seat_named(name)?;
         if target == voter {
@@ -232,7 +238,7 @@ impl RoomCore {
                     && !self.game.is_away(seat)
             })
             .collect();
-        let needed = eligible.len() / 2 + 1;
+        let needed = (eligible.len() / 2 + 1).max(FEWEST_VOTES_NEEDED);
         let votes = self
             .extras
             .vote(target, voter, now.instant, VOTE_WINDOW, &eligible)
@@ -343,7 +349,7 @@ impl RoomCore {
             .map(|(name, &points)| Score {
                 name: name.clone(),
                 points,
-                computer: self.is_computer_name(name),
+                computer: self.extras.won_as_computer(name),
             })
             .collect();
         wins.sort_by(|a, b| b.points.cmp(&a.points).then_with(|| a.name.cmp(&b.name)));

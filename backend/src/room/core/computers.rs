@@ -72,7 +72,7 @@ impl RoomCore {
                 "a room holds at most {MOST_COMPUTERS} computer players"
             ));
         }
-        let (deliveries, name) = self.seat_computer(level, now)?;
+        let (deliveries, name) = self.seat_computer(level, None, now)?;
         self.extras
             .rare_mut()
             .computers
@@ -84,9 +84,10 @@ impl RoomCore {
     fn seat_computer(
         &mut self,
         level: BotLevel,
+        name: Option<&str>,
         now: Now,
     ) -> Result<(Vec<Delivery>, String), String> {
-        let name = self.free_computer_name();
+        let name = self.free_computer_name(name);
         let id = PlayerId(self.next_seat);
         let deliveries = self
             .game
@@ -97,9 +98,9 @@ impl RoomCore {
         Ok((deliveries, name))
     }
 
-    /// The first of [`NAMES`] nobody in the room has (or looks like), else
-    /// `Robo 2`, `Robo 3` and so on.
-    fn free_computer_name(&self) -> String {
+    /// `wanted` if nobody in the room has it (or looks like it), else the
+    /// first such of [`NAMES`], else `Robo 2`, `Robo 3` and so on.
+    fn free_computer_name(&self, wanted: Option<&str>) -> String {
         let players = self.game.players();
         let taken: Vec<&str> = players
             .iter()
@@ -107,9 +108,10 @@ impl RoomCore {
             .chain(self.spectators.values().map(String::as_str))
             .collect();
         let free = |name: &str| check_name_free(taken.iter().copied(), name).is_ok();
-        NAMES
-            .iter()
-            .map(|name| (*name).to_owned())
+        wanted
+            .into_iter()
+            .chain(NAMES)
+            .map(str::to_owned)
             .chain((2..).map(|n| format!("{} {n}", NAMES[0])))
             .find(|name| free(name))
             .unwrap_or_else(|| unreachable!("the numbered names never run out"))
@@ -124,6 +126,9 @@ impl RoomCore {
         name: &str,
         now: Now,
     ) -> Result<Vec<Delivery>, String> {
+        if self.kind == RoomKind::QuickMatch {
+            return Err("a quick match has no host to take computer players out".to_owned());
+        }
         self.host_only(by, "take computer players out")?;
         let target = self
             .seat_named(name)
@@ -138,20 +143,6 @@ impl RoomCore {
         Ok(self.game.leave(target, now.instant))
     }
 
-    /// Whether `name` is a computer player's, in the current game or among
-    /// those the room remembers (for the tally, which names past winners).
-    pub(super) fn is_computer_name(&self, name: &str) -> bool {
-        self.game
-            .computers()
-            .iter()
-            .any(|computer| computer == name)
-            || self
-                .extras
-                .computers()
-                .iter()
-                .any(|computer| computer.name == name)
-    }
-
     /// The room's remembered computer players sit down after the first
     /// person of a new game.
     pub(super) fn seat_remembered_computers(&mut self, now: Now) {
@@ -160,8 +151,8 @@ impl RoomCore {
         }
         let remembered = self.extras.computers().to_vec();
         let mut renamed = Vec::new();
-        for SavedComputer { level, .. } in remembered {
-            match self.seat_computer(level, now) {
+        for SavedComputer { name, level } in remembered {
+            match self.seat_computer(level, Some(&name), now) {
                 Ok((deliveries, name)) => {
                     renamed.push(SavedComputer { name, level });
                     self.deliver(deliveries, now);
@@ -178,11 +169,23 @@ impl RoomCore {
         }
     }
 
-    /// Whether a person's move may be next to a computer player's: a
-    /// person moved.
-    pub(super) fn person_moved(&mut self) {
-        if let Some(rare) = self.extras.rare_if_any() {
+    /// Seat `mover` made a move: whether it was a computer player's sets
+    /// the next computer player's pause.
+    pub(super) fn moved(&mut self, mover: PlayerId) {
+        let computer = self.game.computer_level(mover).is_some();
+        if computer {
+            self.extras.rare_mut().computer_moved_last = true;
+        } else if let Some(rare) = self.extras.rare_if_any() {
             rare.computer_moved_last = false;
+        }
+    }
+
+    /// A seat left a quick-match game before its start: whoever is left
+    /// waits afresh (the wait is never shorter than `--bot-after` for
+    /// anyone still there).
+    pub(super) fn restart_wait(&mut self) {
+        if let Some(rare) = self.extras.rare_if_any() {
+            rare.waiting_since = None;
         }
     }
 
@@ -208,9 +211,7 @@ impl RoomCore {
         let Some((mover, mv)) = self.game.computer_move(words.words(), seed) else {
             return;
         };
-        let rare = self.extras.rare_mut();
-        rare.due = None;
-        rare.computer_moved_last = true;
+        self.extras.rare_mut().due = None;
         let deliveries = self.play(mover, mv, now);
         self.deliver(deliveries, now);
     }
@@ -230,10 +231,13 @@ impl RoomCore {
             return;
         }
         while self.game.phase() == Phase::Gathering {
-            match self.seat_computer(BotLevel::Normal, now) {
+            match self.seat_computer(BotLevel::Normal, None, now) {
                 Ok((deliveries, _)) => self.deliver(deliveries, now),
                 Err(error) => {
+                    // The wait starts again rather than waking the room
+                    // at once for ever.
                     tracing::warn!(room = %self.code, %error, "no computer opponent");
+                    self.extras.rare_mut().waiting_since = None;
                     break;
                 }
             }
@@ -283,10 +287,16 @@ impl RoomCore {
                 self.extras.rare_mut().due = due;
             }
         }
+        // Someone present waits (after a restart every seat is away until
+        // its player is back).
         let waiting = self.kind == RoomKind::QuickMatch
             && self.defaults.bot_after.is_some()
             && self.game.phase() == Phase::Gathering
-            && !self.game.ring().is_empty();
+            && self
+                .game
+                .ring()
+                .into_iter()
+                .any(|seat| !self.game.is_away(seat));
         let since = self.extras.rare().and_then(|rare| rare.waiting_since);
         match (waiting, since) {
             (true, None) => self.extras.rare_mut().waiting_since = Some(now.instant),

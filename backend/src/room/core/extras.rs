@@ -37,6 +37,8 @@ pub(super) struct Rare {
     pub(super) waiting_since: Option<Instant>,
     /// Votes to remove a player (quick match), oldest first.
     pub(super) votes: Vec<Vote>,
+    /// The names in the room's tally whose wins are a computer player's.
+    pub(super) computer_winners: Vec<String>,
 }
 
 /// One player's vote to remove another.
@@ -121,6 +123,38 @@ impl Extras {
     pub(super) fn expire_votes(&mut self, now: Instant, window: Duration) {
         if let Some(rare) = self.rare_if_any() {
             rare.votes.retain(|vote| now < vote.at + window);
+        }
+    }
+
+    /// `winner` won a game, as a computer player or not: the tally marks
+    /// the name by its latest win.
+    pub(super) fn won(&mut self, winner: &str, computer: bool) {
+        if computer {
+            let winners = &mut self.rare_mut().computer_winners;
+            if !winners.iter().any(|name| name == winner) {
+                winners.push(winner.to_owned());
+            }
+        } else if let Some(rare) = self.rare_if_any() {
+            rare.computer_winners.retain(|name| name != winner);
+        }
+    }
+
+    /// Whether the tally's `name` won as a computer player.
+    pub(super) fn won_as_computer(&self, name: &str) -> bool {
+        self.rare()
+            .is_some_and(|rare| rare.computer_winners.iter().any(|winner| winner == name))
+    }
+
+    /// The names whose wins are a computer player's (for the room's save).
+    pub(super) fn computer_winners(&self) -> &[String] {
+        self.rare().map_or(&[], |rare| &rare.computer_winners)
+    }
+
+    /// Takes back the names whose wins are a computer player's (a room
+    /// back from its save).
+    pub(super) fn set_computer_winners(&mut self, names: Vec<String>) {
+        if !names.is_empty() {
+            self.rare_mut().computer_winners = names;
         }
     }
 

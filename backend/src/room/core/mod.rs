@@ -336,6 +336,7 @@ impl RoomCore {
         };
         room.language = save.language;
         room.extras.set_computers(save.computers);
+        room.extras.set_computer_winners(save.computer_winners);
         room.turn_time = save.turn_millis.map(Duration::from_millis);
         room.games_played = save.games_played;
         room.wins = save.wins;
@@ -405,8 +406,14 @@ impl RoomCore {
     /// away seat's grace ending), a save due or to retry, closing when idle.
     pub fn handle_timeout(&mut self, now: Now) -> Effects {
         let deliveries = self.game.handle_timeout(now.instant);
+        // A computer's move waits for a step of its own when the rules had
+        // something due (a seat leaving, say): one step is saved as one
+        // move alone or as a whole state, never both.
+        let quiet = deliveries.is_empty();
         self.deliver(deliveries, now);
-        self.computers_timeout(now);
+        if quiet {
+            self.computers_timeout(now);
+        }
         self.step(now)
     }
 

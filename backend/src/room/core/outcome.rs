@@ -33,10 +33,14 @@ impl RoomCore {
     pub(super) fn deliver(&mut self, deliveries: Vec<Delivery>, now: Now) {
         let mut queue: VecDeque<Delivery> = deliveries.into();
         while let Some(Delivery { to, event }) = queue.pop_front() {
-            if let ServerEvent::GameOver { winner, .. } = &event {
+            if let ServerEvent::GameOver { winner, scores, .. } = &event {
                 self.games_played += 1;
                 if let Some(winner) = winner {
                     *self.wins.entry(winner.clone()).or_default() += 1;
+                    let computer = scores
+                        .iter()
+                        .any(|score| score.name == *winner && score.computer);
+                    self.extras.won(winner, computer);
                 }
                 tracing::info!(room = %self.code, "game ended");
                 self.records.push(self.record(&event, now));
@@ -151,6 +155,7 @@ impl RoomCore {
             if self.kind == RoomKind::QuickMatch && self.game.phase() == Phase::Gathering {
                 // A seat before the start is free for the next newcomer.
                 self.effects.reports.push(RoomReport::QuickSeatFreed);
+                self.restart_wait();
             }
         }
         if !revoked.is_empty() {

@@ -91,6 +91,7 @@ impl RoomCore {
                 .collect(),
             started_at: self.started_at,
             computers: self.extras.computers().to_vec(),
+            computer_winners: self.extras.computer_winners().to_vec(),
         }
     }
 

@@ -810,6 +810,20 @@ fn a_vote_to_remove_a_player_counts_for_a_minute() {
         needed: 2,
     }));
     assert!(room.game.is_seated(room.seat_named("bob").unwrap()));
+    // Alone, nobody removes another: with carol gone, alice's vote
+    // against bob is one of two needed.
+    let mut duel = quick_room_with(&clock, |_| {});
+    let _ = duel.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
+    let _ = duel.handle(RoomInput::player(bob, "bob"), clock.at(1.0));
+    let (input, at) = kick(alice, 2.0);
+    let alone = duel.handle(input, at);
+    assert!(events_to(&alone, bob).contains(&ServerEvent::KickVote {
+        name: "alice".into(),
+        target: "bob".into(),
+        votes: 1,
+        needed: 2,
+    }));
+    assert!(duel.seat_named("bob").is_ok());
     // Alice agrees again within the minute: bob is out.
     let (input, at) = kick(alice, 72.0);
     let out = room.handle(input, at);
@@ -817,4 +831,108 @@ fn a_vote_to_remove_a_player_counts_for_a_minute() {
         .iter()
         .any(|event| matches!(event, ServerEvent::Left { name } if name == "bob")));
     assert!(room.seat_named("bob").is_err());
+}
+
+#[test]
+fn a_computer_move_waits_for_a_step_of_its_own_when_a_seat_leaves_in_the_same_wake() {
+    let clock = Clock::new();
+    let (mut room, alice) = room_with_computer(BotLevel::Hard, &clock);
+    let bob = ConnId {
+        node: NodeId(1),
+        seq: 99,
+    };
+    let _ = room.handle(RoomInput::player(bob, "bob"), clock.at(2.5));
+    // Turns longer than bob's grace, so only his leaving is due then.
+    let _ = room.handle(command(alice, RoomCommand::Time(Some(300))), clock.at(2.8));
+    let _ = room.handle(command(alice, RoomCommand::Start), clock.at(3.0));
+    // Ring: alice, Robo, bob. Bob goes away; alice misses: Robo's turn.
+    let _ = room.handle(RoomInput::Gone { conn: bob }, clock.at(3.5));
+    let _ = room.handle(letter(alice, "z"), clock.at(4.0));
+    // The room wakes late, after both Robo's pause and bob's grace.
+    let late = room.handle_timeout(clock.at(70.0));
+    let by_robo = |effects: &Effects| {
+        events_to(effects, alice)
+            .iter()
+            .any(|event| matches!(event, ServerEvent::WordNamed { name, .. } if name == "Robo"))
+    };
+    assert!(events_to(&late, alice)
+        .iter()
+        .any(|event| matches!(event, ServerEvent::Left { name } if name == "bob")));
+    assert!(!by_robo(&late), "one step, one kind of save");
+    assert!(
+        room.poll_timeout()
+            .is_some_and(|due| due <= clock.at(70.0).instant),
+        "Robo's move is still due"
+    );
+    let next = room.handle_timeout(clock.at(70.0));
+    assert!(by_robo(&next), "Robo moves in the next step");
+}
+
+#[test]
+fn a_lone_quick_match_player_waits_the_whole_time_after_another_leaves() {
+    let clock = Clock::new();
+    let ids = ConnIds::new(NodeId(1));
+    let (alice, bob) = (ids.next(), ids.next());
+    let mut room = quick_room_with(&clock, |defaults| {
+        defaults.players_to_start = 3;
+        defaults.bot_after = Some(Duration::from_secs(15));
+    });
+    let _ = room.handle(RoomInput::player(alice, "alice"), clock.at(1.0));
+    let _ = room.handle(RoomInput::player(bob, "bob"), clock.at(10.0));
+    let _ = room.handle(RoomInput::Gone { conn: alice }, clock.at(12.0));
+    assert_eq!(
+        room.poll_timeout(),
+        Some(clock.at(27.0).instant),
+        "bob's wait starts again when alice leaves"
+    );
+    let (_, filled) = wake(&mut room, &clock);
+    assert!(events_to(&filled, bob).iter().any(|event| matches!(
+        event,
+        ServerEvent::Started { players, .. } if players.len() == 3
+    )));
+}
+
+#[test]
+fn a_remembered_computer_player_keeps_its_name_in_the_next_game() {
+    let clock = Clock::new();
+    let (mut room, alice) = room_with_computer(BotLevel::Hard, &clock);
+    let _ = room.handle(
+        command(alice, RoomCommand::Bot(BotLevel::Easy)),
+        clock.at(2.1),
+    );
+    let _ = room.handle(
+        command(alice, RoomCommand::Unbot("Robo".into())),
+        clock.at(2.2),
+    );
+    let _ = room.handle(command(alice, RoomCommand::Start), clock.at(3.0));
+    let _ = room.handle(
+        command(alice, RoomCommand::Play(Move::Word("apple".into()))),
+        clock.at(4.0),
+    );
+    let again = room.handle(RoomInput::player(alice, "alice"), clock.at(20.0));
+    let joined: Vec<String> = events_to(&again, alice)
+        .into_iter()
+        .filter_map(|event| match event {
+            ServerEvent::Joined { name, .. } => Some(name),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(joined, ["alice", "Bolt"], "Bolt, not the first free name");
+}
+
+#[test]
+fn a_computer_player_s_wins_keep_their_mark_after_it_is_gone() {
+    let clock = Clock::new();
+    let (mut room, alice) = room_with_computer(BotLevel::Hard, &clock);
+    let _ = room.handle(command(alice, RoomCommand::Start), clock.at(3.0));
+    let _ = room.handle(letter(alice, "z"), clock.at(4.0));
+    let _ = wake(&mut room, &clock);
+    let _ = room.handle(RoomInput::player(alice, "alice"), clock.at(20.0));
+    let _ = room.handle(
+        command(alice, RoomCommand::Unbot("Robo".into())),
+        clock.at(21.0),
+    );
+    assert!(room.extras.computers().is_empty());
+    assert!(matches!(room.tally_event(), ServerEvent::Tally { wins, .. }
+        if wins.iter().any(|score| score.name == "Robo" && score.computer)));
 }
