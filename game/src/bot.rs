@@ -82,13 +82,23 @@ pub fn decide(level: Level, sight: &Sight<'_>, seed: u64) -> Move {
 
 /// The words that could be the hidden one (the word `shown` as tiles),
 /// split into letters: as many letters, the shown ones in their places,
-/// and no tried letter hidden (a named letter shows wherever it stands).
+/// no tried letter hidden (a named letter shows wherever it stands), and
+/// in the word's alphabet (every player sees its keyboard: an English word
+/// is not guessed with Ukrainian letters).
 fn fitting_words(sight: &Sight<'_>, shown: &[Option<String>]) -> Vec<Vec<String>> {
     sight
         .words
         .iter()
         // A word has at least a character a letter: a cheap first sieve.
         .filter(|word| word.chars().count() >= shown.len())
+        // Its alphabet, by its first letter (a word is in one alphabet).
+        .filter(|word| {
+            sight.alphabet.is_empty()
+                || word
+                    .chars()
+                    .next()
+                    .is_some_and(|first| sight.alphabet.contains(first))
+        })
         .filter_map(|word| letters_of(word))
         .filter(|letters| {
             letters.len() == shown.len()
@@ -203,6 +213,25 @@ mod tests {
             tried,
             alphabet: ENGLISH_ALPHABET,
             words,
+        }
+    }
+
+    #[test]
+    fn the_words_alphabet_rules_out_the_other_languages_words() {
+        // A room plays both lists; the keyboard shows the word is English.
+        let list = words(&["hammer", "собака", "молоко", "bottle"]);
+        let none = Vec::new();
+        for seed in 0..200 {
+            for level in [Level::Normal, Level::Hard] {
+                let Move::Letter(letter) = decide(level, &sight("******", &none, &list), seed)
+                else {
+                    panic!("{level} names a word with two candidates");
+                };
+                assert!(
+                    ENGLISH_ALPHABET.contains(letter.as_str()),
+                    "{level} named {letter} for an English word"
+                );
+            }
         }
     }
 
