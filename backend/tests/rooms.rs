@@ -8,8 +8,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client, Door, LineReader};
-use wordguess_backend::testkit::{start, TestOptions};
+use common::{client, Client, Door, LineReader};
+use wordguess_backend::testkit::{start, RunningServer, TestOptions};
 
 /// The other two doors, so every room mixes all three.
 fn others(door: Door) -> [Door; 2] {
@@ -18,6 +18,30 @@ fn others(door: Door) -> [Door; 2] {
         Door::WsText => [Door::WsJson, Door::Tcp],
         Door::WsJson => [Door::Tcp, Door::WsText],
     }
+}
+
+/// Alice (through `door`), bob and carol (through the other two doors) in
+/// one room: a private room alice made and they joined by its code, or a
+/// quick match. Returns them, the room's code and bob's resume token.
+async fn alice_bob_and_carol(
+    server: &RunningServer,
+    door: Door,
+    private: bool,
+) -> (Client, Client, Client, String, String) {
+    let [second, third] = others(door);
+    let mut alice = client(server, door, "alice").await;
+    alice
+        .enter(if private { &["/new"] } else { &[] }, "alice")
+        .await;
+    let code = alice.room_code().await;
+    let join = format!("/join {code}");
+    let way_in: &[&str] = if private { &[&join] } else { &[] };
+    let mut bob = client(server, second, "bob").await;
+    bob.enter(way_in, "bob").await;
+    let token = bob.token().await;
+    let mut carol = client(server, third, "carol").await;
+    carol.enter(way_in, "carol").await;
+    (alice, bob, carol, code, token)
 }
 
 #[tokio::test]
@@ -126,16 +150,10 @@ async fn a_host_that_leaves_hands_the_room_to_the_next_player_who_starts_it() {
 async fn the_host_removes_a_player_who_cannot_come_back_and_each_refusal_says_why() {
     let server = start(TestOptions::new("apple", 2)).await;
     for door in Door::ALL {
-        let [second, third] = others(door);
-        let mut alice = client(&server, door, "alice").await;
-        alice.enter(&["/new"], "alice").await;
-        let code = alice.room_code().await;
+        let [second, _] = others(door);
+        let (mut alice, mut bob, mut carol, code, token) =
+            alice_bob_and_carol(&server, door, true).await;
         let join = format!("/join {code}");
-        let mut bob = client(&server, second, "bob").await;
-        bob.enter(&[&join], "bob").await;
-        let token = bob.token().await;
-        let mut carol = client(&server, third, "carol").await;
-        carol.enter(&[&join], "carol").await;
         alice
             .expect("carol joined the room (3 players); alice starts the game with /start.")
             .await;
@@ -608,15 +626,9 @@ async fn the_mover_is_warned_before_the_turn_passes() {
 async fn quick_match_players_vote_a_player_out_each_vote_announced_and_each_refusal_says_why() {
     let server = start(TestOptions::new("apple", 3)).await;
     for door in Door::ALL {
-        let [second, third] = others(door);
-        let mut alice = client(&server, door, "alice").await;
-        alice.enter(&[], "alice").await;
-        let code = alice.room_code().await;
-        let mut bob = client(&server, second, "bob").await;
-        bob.enter(&[], "bob").await;
-        let token = bob.token().await;
-        let mut carol = client(&server, third, "carol").await;
-        carol.enter(&[], "carol").await;
+        let [second, _] = others(door);
+        let (mut alice, mut bob, mut carol, code, token) =
+            alice_bob_and_carol(&server, door, false).await;
         alice
             .expect("The game begins! Players: alice, bob, carol.")
             .await;

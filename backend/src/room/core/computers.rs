@@ -17,7 +17,7 @@ use std::time::Duration;
 use wordguess_game::{check_name_free, Delivery, Phase, PlayerId};
 use wordguess_protocol::BotLevel;
 
-use super::{RoomCore, WordSource};
+use super::RoomCore;
 use crate::room::messages::RoomKind;
 use crate::room::saved::SavedComputer;
 use crate::support::clock::Now;
@@ -58,8 +58,8 @@ impl RoomCore {
     ) -> Result<Vec<Delivery>, String> {
         if self.kind == RoomKind::QuickMatch {
             return Err(
-                "a quick match gets computer players by itself when a player waits \
-                        alone; /new makes a room of your own"
+                "a quick match gets computer players by itself when a player \
+                 waits alone; /new makes a room of your own"
                     .to_owned(),
             );
         }
@@ -204,11 +204,7 @@ impl RoomCore {
             return;
         }
         let seed = mix(self.seed(), u64::from(moves) << 1 | 1);
-        let words = match &self.words {
-            WordSource::Server => self.defaults.words.clone(),
-            WordSource::Builtin(list) | WordSource::Room(list) => list.clone(),
-        };
-        let Some((mover, mv)) = self.game.computer_move(words.words(), seed) else {
+        let Some((mover, mv)) = self.game.computer_move(self.word_list().words(), seed) else {
             return;
         };
         self.extras.rare_mut().due = None;

@@ -523,10 +523,14 @@ impl RoomCore {
     }
 
     fn new_game_word(&self) -> String {
+        self.word_list().choose()
+    }
+
+    /// The words the room's games draw from.
+    fn word_list(&self) -> &WordList {
         match &self.words {
-            WordSource::Server => self.defaults.words.choose(),
-            WordSource::Builtin(list) => list.choose(),
-            WordSource::Room(list) => list.choose(),
+            WordSource::Server => &self.defaults.words,
+            WordSource::Builtin(list) | WordSource::Room(list) => list,
         }
     }
 

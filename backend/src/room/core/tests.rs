@@ -615,6 +615,16 @@ fn wake(room: &mut RoomCore, clock: &Clock) -> (f64, Effects) {
     (secs, room.handle_timeout(clock.at(secs)))
 }
 
+/// Bob sits down in `room` (after its computer player).
+fn seat_bob(room: &mut RoomCore, clock: &Clock) -> ConnId {
+    let bob = ConnId {
+        node: NodeId(1),
+        seq: 99,
+    };
+    let _ = room.handle(RoomInput::player(bob, "bob"), clock.at(2.5));
+    bob
+}
+
 /// A private room hosted by alice with a computer player of `level`.
 fn room_with_computer(level: BotLevel, clock: &Clock) -> (RoomCore, ConnId) {
     let ids = ConnIds::new(NodeId(1));
@@ -684,11 +694,7 @@ fn a_computer_player_waits_while_its_only_person_is_away() {
 fn computer_players_are_the_host_s_and_only_before_the_start() {
     let clock = Clock::new();
     let (mut room, alice) = room_with_computer(BotLevel::Easy, &clock);
-    let bob = ConnId {
-        node: NodeId(1),
-        seq: 99,
-    };
-    let _ = room.handle(RoomInput::player(bob, "bob"), clock.at(2.5));
+    let bob = seat_bob(&mut room, &clock);
     let refusal = |room: &mut RoomCore, conn, command_sent, at| {
         let effects = room.handle(command(conn, command_sent), clock.at(at));
         match &events_to(&effects, conn)[..] {
@@ -837,11 +843,7 @@ fn a_vote_to_remove_a_player_counts_for_a_minute() {
 fn a_computer_move_waits_for_a_step_of_its_own_when_a_seat_leaves_in_the_same_wake() {
     let clock = Clock::new();
     let (mut room, alice) = room_with_computer(BotLevel::Hard, &clock);
-    let bob = ConnId {
-        node: NodeId(1),
-        seq: 99,
-    };
-    let _ = room.handle(RoomInput::player(bob, "bob"), clock.at(2.5));
+    let bob = seat_bob(&mut room, &clock);
     // Turns longer than bob's grace, so only his leaving is due then.
     let _ = room.handle(command(alice, RoomCommand::Time(Some(300))), clock.at(2.8));
     let _ = room.handle(command(alice, RoomCommand::Start), clock.at(3.0));
