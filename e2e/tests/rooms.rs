@@ -2,8 +2,9 @@
 //! creates a room and invites by code, link and `nc` command; the host
 //! starts and the game plays to the end; a page refreshed mid-game takes
 //! its seat and score back; a spectator sees the moves and the chat; the
-//! turn's countdown is on screen; one click plays against the computer, and
-//! the host adds and removes computer players.
+//! turn's countdown is on screen; one click plays against the computer, the
+//! host adds and removes computer players, and a quick-match player votes
+//! another out from the player list.
 //!
 //! Needs what `browser.rs` needs (Chromium, chromedriver, the app built
 //! into `dist/`). Screenshots of each stage are saved under `target/e2e/`.
@@ -464,5 +465,37 @@ async fn the_host_adds_a_computer_player_of_a_level_and_removes_it() {
     term.expect("Robo left the game.").await;
     wait_text(&host, "#lobby-players", |t| !t.contains("Robo")).await;
     host.close().await.unwrap();
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_quick_match_player_votes_another_out_from_the_player_list() {
+    let mut options = common::options("apple");
+    options.players = 3;
+    let server = wordguess_backend::testkit::start(options).await;
+    let mut browser = Browser::start().await;
+    let page = browser.page(&format!("http://{}/", server.http)).await;
+    join(&page, "Webby").await;
+    wait_text(&page, "#waiting", |t| {
+        t.contains("Waiting for 2 more players")
+    })
+    .await;
+    let mut bob = Terminal::join(server.game, "bob").await;
+    let mut carol = Terminal::join(server.game, "carol").await;
+    carol
+        .expect("The game begins! Players: Webby, bob, carol.")
+        .await;
+    wait_for(&page, "#players li[data-name='bob'] button.remove").await;
+    screen(&page, "vote_1_buttons").await;
+    click(&page, "#players li[data-name='bob'] button.remove").await;
+    carol
+        .expect("Webby votes to remove bob (1 of 2 votes needed; /votekick bob to agree).")
+        .await;
+    carol.send("/votekick bob").await;
+    bob.expect_prefix("The players voted to remove you from room ")
+        .await;
+    wait_text(&page, "#players", |t| !t.contains("bob")).await;
+    screen(&page, "vote_2_removed").await;
+    page.close().await.unwrap();
     server.shutdown().await;
 }

@@ -50,8 +50,12 @@ pub fn GameScreen(props: &ScreenProps) -> Html {
                 }
             </section>
             <aside class="side">
-                <Ring rows={state.player_rows(true)} {watching}
-                    on_remove={state.is_host().then(|| game.send.reform(ClientCommand::Kick))} />
+                <Ring rows={state.player_rows(true)} {watching} vote={state.may_vote()}
+                    on_remove={if state.is_host() {
+                        Some(game.send.reform(ClientCommand::Kick))
+                    } else {
+                        state.may_vote().then(|| game.send.reform(ClientCommand::VoteKick))
+                    }} />
                 <Chat lines={state.chat.clone()} {on_command} />
                 <Log lines={state.log.clone()} />
             </aside>
@@ -106,8 +110,11 @@ struct RingProps {
     rows: Vec<crate::state::PlayerRow>,
     /// Who is watching.
     watching: WatchingProps,
-    /// For the host: removes a player by name.
+    /// For the host: removes a player by name; in a quick match: votes
+    /// one out.
     on_remove: Option<Callback<String>>,
+    /// Whether `on_remove` is a vote.
+    vote: bool,
 }
 
 /// The players in turn order, with points, host, away and whose turn it
@@ -118,7 +125,7 @@ fn Ring(props: &RingProps) -> Html {
         <section class="card">
             <h3>{ "Players" }</h3>
             <ol id="players" class="ring">
-                <PlayerRows rows={props.rows.clone()} on_remove={props.on_remove.clone()} />
+                <PlayerRows rows={props.rows.clone()} on_remove={props.on_remove.clone()} vote={props.vote} />
             </ol>
             <Watching ..props.watching.clone() />
         </section>

@@ -13,14 +13,20 @@ pub struct PlayerRowsProps {
     /// The players in ring order.
     pub rows: Vec<PlayerRow>,
     /// For the host of a private room: removes the player of this name
-    /// (a button beside every other player).
+    /// (a button beside every other player); in a quick match, votes it
+    /// out (beside every other person).
     #[prop_or_default]
     pub on_remove: Option<Callback<String>>,
+    /// Whether `on_remove` is a vote (quick match).
+    #[prop_or_default]
+    pub vote: bool,
 }
 
 /// The players as list items (the list around them is the screen's).
 #[function_component]
 pub fn PlayerRows(props: &PlayerRowsProps) -> Html {
+    // Nobody removes itself, and a computer player is not voted out.
+    let removable = |row: &PlayerRow| !(row.me || props.vote && row.computer);
     html! {
         { for props.rows.iter().map(|p| html! {
             <li class={classes!("player", p.current.then_some("current"), p.me.then_some("me"), p.away.then_some("away"))}
@@ -31,14 +37,18 @@ pub fn PlayerRows(props: &PlayerRowsProps) -> Html {
                     if p.computer { <span class="tag computer">{ "computer" }</span> }
                     if p.away { <span class="tag away">{ "away" }</span> }
                     <span class="points">{ p.points }</span>
-                    if let Some(on_remove) = props.on_remove.as_ref().filter(|_| !p.me) {
+                    if let Some(on_remove) = props.on_remove.as_ref().filter(|_| removable(p)) {
                         <button type="button" class="link small remove"
-                            aria-label={format!("Remove {} from the room", p.name)}
+                            aria-label={if props.vote {
+                                format!("Vote out {} of the game", p.name)
+                            } else {
+                                format!("Remove {} from the room", p.name)
+                            }}
                             onclick={on_remove.reform({
                                 let name = p.name.clone();
                                 move |_: MouseEvent| name.clone()
                             })}>
-                            { "Remove" }
+                            { if props.vote { "Vote out" } else { "Remove" } }
                         </button>
                     }
                 </span>

@@ -183,6 +183,16 @@ impl GameState {
         !self.spectator && self.me.is_some() && self.me == self.host
     }
 
+    /// Whether this page's player may vote players out: a player (not a
+    /// spectator) of a quick match whose game is in play.
+    pub fn may_vote(&self) -> bool {
+        !self.private_room
+            && !self.spectator
+            && self.me.is_some()
+            && self.started()
+            && self.outcome.is_none()
+    }
+
     /// Whether the host may start the game now.
     pub fn can_start(&self) -> bool {
         self.is_host()

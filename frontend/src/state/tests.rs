@@ -1478,3 +1478,17 @@ fn computer_players_are_marked_in_the_player_rows() {
     );
     assert!(state.player_rows(true)[0].computer);
 }
+
+#[test]
+fn quick_match_players_may_vote_while_the_game_is_in_play() {
+    assert!(
+        !gathering(Entry::QuickMatch, None).may_vote(),
+        "not before the start"
+    );
+    assert!(playing().may_vote());
+    assert!(
+        !playing_in(Entry::Create, Some("alice")).may_vote(),
+        "a host removes"
+    );
+    assert!(!game_over(playing()).may_vote(), "not after the end");
+}
