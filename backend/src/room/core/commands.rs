@@ -192,7 +192,7 @@ impl RoomCore {
             return Err("you cannot remove yourself".to_owned());
         }
         if self.game.computer_level(target).is_some() {
-            return self.remove_computer(id, name, now);
+            return Ok(self.take_computer_out(target, now));
         }
         let why = format!("The host removed you from room {}.", self.code);
         Ok(self.remove_player(target, why, now))

@@ -135,12 +135,18 @@ impl RoomCore {
             .ok()
             .filter(|&seat| self.game.computer_level(seat).is_some())
             .ok_or_else(|| format!("no computer player called {name} is in this room"))?;
+        Ok(self.take_computer_out(target, now))
+    }
+
+    /// Computer player `target` leaves the game as if it had quit, and the
+    /// room's next games are without it.
+    pub(super) fn take_computer_out(&mut self, target: PlayerId, now: Now) -> Vec<Delivery> {
         let removed = self.game.name_of(target).unwrap_or_default().to_owned();
         self.extras
             .rare_mut()
             .computers
             .retain(|computer| computer.name != removed);
-        Ok(self.game.leave(target, now.instant))
+        self.game.leave(target, now.instant)
     }
 
     /// The room's remembered computer players sit down after the first
